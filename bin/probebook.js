@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// probebook's command line. Kept to plain JavaScript with no imports at the
+// top: each command loads only what it needs from dist/ (built by
+// `npm run build`), so a Jupyter frontend's kernel launch is not slowed down
+// by modules the kernel path doesn't use.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const HELP = `probebook - a Jupyter kernel for live eBPF investigation (TypeScript cells)
+
+usage:
+  probebook kernel -f <connection file>   run the kernel (Jupyter does this from the kernelspec)
+  probebook install [--user | --prefix <dir> | --sys-prefix]
+                                          install the "probebook" kernelspec
+                                          (default --user: ~/.local/share/jupyter/kernels)
+  probebook --help                        show this help
+  probebook --version                     print the version
+`;
+
+async function loadBuilt(relative) {
+  const url = new URL(`../dist/${relative}`, import.meta.url);
+  if (!existsSync(fileURLToPath(url))) {
+    throw new Error(`probebook is not built: ${fileURLToPath(url)} is missing. Run \`npm run build\` in ${fileURLToPath(new URL("..", import.meta.url))}`);
+  }
+  return import(url.href);
+}
+
+async function main(argv) {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "kernel":
+      return (await loadBuilt("kernel/main.js")).runKernel(rest);
+    case "install":
+      return (await loadBuilt("kernel/install.js")).runInstall(rest);
+    case "--version":
+    case "-V": {
+      const { readFileSync } = await import("node:fs");
+      const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+      process.stdout.write(`probebook ${pkg.version}\n`);
+      return 0;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(HELP);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`probebook: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`probebook: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+/* tp_events: one ring-buffer record per tracepoint hit.
+ *
+ * This header is the only description of the template's layouts. The BPF side
+ * includes it; the TypeScript side reads the same structs from the compiled
+ * object's BTF (scripts/gen-bpf-descriptors.mjs -> bpf/generated/tp_events.ts),
+ * so there is no second hand-kept copy to drift.
+ */
+#ifndef PB_TP_EVENTS_H
+#define PB_TP_EVENTS_H
+
+/* Upper bound of the field plan; a bounded loop walks it. */
+#define TP_MAX_FIELDS 16
+
+/* What to do with one planned field. Packed to one byte so it can sit in the
+ * plan entry and still carry its names into BTF (and so into TypeScript). */
+enum __attribute__((packed)) tp_field_kind {
+	TP_FIELD_NONE = 0,
+	TP_FIELD_INT = 1,        /* copy `size` bytes (an integer or a pointer value) */
+	TP_FIELD_ARRAY = 2,      /* copy a fixed-size array of `size` bytes (char comm[16], u8 addr[4]) */
+	TP_FIELD_DATA_LOC = 3,   /* __data_loc char[]: u32 at src_off = len << 16 | offset from record start */
+	TP_FIELD_REL_LOC = 4,    /* __rel_loc char[]: like DATA_LOC, offset counted from the end of the field */
+	TP_FIELD_USER_STR = 5,   /* a user-space `const char *` (syscall arguments) */
+	TP_FIELD_KERNEL_STR = 6, /* a kernel `const char *` */
+};
+
+/* One entry of the field plan (12 bytes). */
+struct tp_field_plan {
+	__u16 src_off;  /* offset in the raw tracepoint record (as in the event's `format` file) */
+	__u16 size;     /* bytes read at src_off: the integer/array size, 8 for pointers, 4 for *_LOC */
+	__u16 dst_off;  /* offset in the event, from the start of the header */
+	__u16 max_len;  /* strings: bytes reserved at dst_off, NUL included (the string is cut there) */
+	enum tp_field_kind kind;
+	__u8 _pad[3];
+};
+
+/* The template's configuration: the object's `cfg` rodata, written before load.
+ * Because .rodata is frozen, the verifier sees every value here as a constant:
+ * the reservation size is a known constant and the plan loop unrolls per entry. */
+struct tp_events_config {
+	__u32 target_tgid;   /* 0 = every process; else only events from this tgid */
+	__u32 event_size;    /* bytes reserved per event: header + payload, multiple of 8 */
+	__u32 nfields;       /* used entries of fields[] */
+	__u32 _pad;
+	__u64 wakeup_bytes;  /* 0 = libbpf's adaptive wakeup; else wake the consumer only when
+	                      * this many bytes are pending (it also polls with a timeout) */
+	struct tp_field_plan fields[TP_MAX_FIELDS];
+};
+
+/* Fixed header at the start of every event; the planned payload follows it. */
+struct tp_event_header {
+	__u64 ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 cgroup_id;  /* bpf_get_current_cgroup_id() (cgroup v2) */
+	__u32 cpu;
+	__u32 pid;        /* tgid, what user space calls the process id */
+	__u32 tid;        /* kernel pid = thread id */
+	__u32 uid;
+	__u32 gid;
+	char comm[16];
+	__u32 _pad;
+};
+
+#endif

@@ -1,0 +1,21 @@
+{
+  "targets": [
+    {
+      "target_name": "probebook_bpf",
+      "sources": [
+        "src/addon.c",
+        "src/args.c",
+        "src/columns.c",
+        "src/errors.c",
+        "src/features.c",
+        "src/link.c",
+        "src/maps.c",
+        "src/object.c",
+        "src/prog_info.c",
+        "src/reader.c"
+      ],
+      "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2", "-g"],
+      "libraries": ["-lbpf", "-lelf", "-lz", "-lpthread"]
+    }
+  ]
+}

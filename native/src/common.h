@@ -1,0 +1,105 @@
+/* Shared declarations of the probebook BPF addon: thin C over libbpf.
+ * The addon knows nothing of notebooks: objects, links, ring readers, maps. */
+#ifndef PB_COMMON_H
+#define PB_COMMON_H
+
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpf_object;
+struct bpf_link;
+struct pb_reader;
+
+/* Fails the current N-API function: every call site returns NULL after it. */
+#define PB_CHECK(env, call)                                                  \
+	do {                                                                 \
+		if ((call) != napi_ok) {                                     \
+			pb_rethrow_napi((env), #call);                       \
+			return NULL;                                         \
+		}                                                            \
+	} while (0)
+
+typedef struct pb_link pb_link;
+typedef struct pb_object pb_object;
+
+/* An attachment. Owned by its object (close() destroys it) and referenced by
+ * its JS wrapper; `owner` is NULL once the object is gone. */
+struct pb_link {
+	struct bpf_link *link;
+	pb_object *owner;
+	bool wrapped; /* a JS BpfLink still refers to it */
+	char what[300]; /* "tracepoint syscalls:sys_enter_openat" */
+};
+
+typedef struct pb_addon pb_addon;
+
+struct pb_object {
+	struct bpf_object *obj;
+	pb_addon *addon; /* NULL once closed: then it is in no list */
+	char path[512];
+	bool loaded;
+	pb_link **links;
+	size_t nlinks, links_cap;
+	struct pb_reader **readers;
+	size_t nreaders, readers_cap;
+	pb_object *next, *prev; /* the addon's list of open objects (exit clean-up) */
+};
+
+/* Per-environment addon state. */
+struct pb_addon {
+	napi_ref object_ctor, link_ctor, reader_ctor, stats_ctor;
+	pb_object *objects; /* open objects, closed by the env clean-up hook */
+};
+
+/* errors.c */
+void pb_install_libbpf_print(void);
+void pb_libbpf_log_reset(void);
+const char *pb_libbpf_log(void);
+napi_value pb_make_error(napi_env env, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pb_throw_errno(napi_env env, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pb_throw_type(napi_env env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void pb_throw_state(napi_env env, const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void pb_rethrow_napi(napi_env env, const char *what);
+void pb_set_prop_str(napi_env env, napi_value o, const char *k, const char *v);
+void pb_set_prop_num(napi_env env, napi_value o, const char *k, double v);
+const char *pb_errno_code(int err);
+
+/* args.c: argument helpers; on failure they throw a TypeError and return false */
+bool pb_arg_string(napi_env env, napi_value v, const char *what, char *buf, size_t cap);
+bool pb_arg_u32(napi_env env, napi_value v, const char *what, uint32_t *out);
+bool pb_arg_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t dflt, uint32_t *out);
+bool pb_arg_bytes(napi_env env, napi_value v, const char *what, uint8_t **data, size_t *len);
+bool pb_arg_function(napi_env env, napi_value v, const char *what);
+
+/* object.c */
+napi_value pb_object_define(napi_env env, pb_addon *addon);
+napi_value pb_open_object(napi_env env, napi_callback_info info);
+void pb_object_close(pb_object *o);
+void pb_object_forget_reader(pb_object *o, struct pb_reader *r);
+
+/* link.c */
+napi_value pb_link_define(napi_env env);
+napi_value pb_link_wrap(napi_env env, pb_link *l);
+void pb_link_destroy(pb_link *l);
+
+/* reader.c */
+napi_value pb_reader_define(napi_env env);
+napi_value pb_reader_open(napi_env env, pb_object *o, napi_value this_obj, napi_value *argv, size_t argc);
+void pb_reader_halt(struct pb_reader *r);
+
+/* maps.c, prog_info.c, features.c */
+napi_value pb_object_percpu_sum(napi_env env, pb_object *o, napi_value *argv, size_t argc);
+napi_value pb_object_program_info(napi_env env, pb_object *o, napi_value *argv, size_t argc);
+napi_value pb_features_init(napi_env env, napi_value exports);
+
+pb_addon *pb_addon_get(napi_env env);
+
+#endif

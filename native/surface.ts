@@ -1,0 +1,153 @@
+// The whole surface of the native addon (native/src/*.c), declared once.
+// The addon is thin C over libbpf and knows nothing of notebooks: objects,
+// links, ring readers, per-CPU counters, program info, feature probes.
+//
+// Errors thrown by the addon are Node-style: `message` says what was being done
+// ("attach tracepoint syscalls:sys_enter_nope: ENOENT (No such file or directory)"),
+// `errno` is negative as in Node's own errors, `code` is the errno name.
+
+/** An Error from the addon. */
+export interface NativeError extends Error {
+  /** Negative errno, as in Node's own errors (-2 for ENOENT). */
+  errno?: number;
+  /** "ENOENT", "EACCES", or an ERR_* code for misuse (ERR_BPF_CLOSED, ERR_BPF_NO_MAP, ...). */
+  code?: string;
+  /** What was being done, without the errno part: "attach tracepoint a:b". */
+  operation?: string;
+  /** libbpf's own warnings during the failed call, when it printed any. */
+  libbpfLog?: string;
+}
+
+/** Thrown by BpfObject.load() when the verifier rejects a program. */
+export interface VerifierError extends NativeError {
+  /** The program the verifier rejected. */
+  program: string;
+  /** The whole verifier log (the message holds its last lines). */
+  verifierLog: string;
+}
+
+/** How one column is decoded from each ring-buffer record. */
+export type ColumnKind =
+  | "u8" | "u16" | "u32" | "u64" | "s8" | "s16" | "s32" | "s64"
+  /** 64-bit integers delivered as Float64Array (exact below 2^53). */
+  | "u64_f64" | "s64_f64"
+  /** NUL-terminated text within `length` bytes -> string. */
+  | "cstring"
+  /** `length` raw bytes -> lowercase hex string. */
+  | "hex";
+
+export interface ColumnSpec {
+  name: string;
+  /** Byte offset in the record. */
+  offset: number;
+  kind: ColumnKind;
+  /** Bytes in the record, for "cstring" and "hex". */
+  length?: number;
+}
+
+/** A column of a batch: typed array for numbers, string[] for text. */
+export type NativeColumn =
+  | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array
+  | BigUint64Array | BigInt64Array | Float64Array | string[];
+
+export interface ColumnBatch {
+  rows: number;
+  columns: Record<string, NativeColumn>;
+}
+
+export interface RingReaderOptions {
+  /** Bytes of every record; shorter records are counted as malformed and skipped. */
+  recordSize: number;
+  /** Poll timeout: the latest a record submitted without wakeup waits (default 20). */
+  pollMs?: number;
+  /** Rows per batch at most (default 4096). */
+  batchRows?: number;
+}
+
+export interface RingReaderStats {
+  records: number;
+  malformed: number;
+  batches: number;
+}
+
+/** Drains a ring buffer on a native thread; batches arrive on the JS thread, in ring order. */
+export interface RingReader {
+  readonly running: boolean;
+  stats(): RingReaderStats;
+  /** Stops polling, drains what is left and resolves after the last batch was delivered.
+   *  Rejects with the first exception thrown by onBatch, or a read error. */
+  stop(): Promise<RingReaderStats>;
+}
+
+/** One attachment; fd-based, never pinned. */
+export interface BpfLink {
+  readonly attached: boolean;
+  /** "tracepoint syscalls:sys_enter_openat" */
+  readonly target: string;
+  /** Detaches now (idempotent). */
+  destroy(): void;
+}
+
+export interface ProgramInfo {
+  name: string;
+  id: number;
+  tag: string;
+  /** libbpf's name of the program type, e.g. "tracepoint". */
+  type: string;
+  /** Instructions after the verifier's rewrites. */
+  xlatedInsns: number;
+  jitedBytes: number;
+  /** Instructions the verifier walked (all paths). */
+  verifiedInsns: number;
+  /** Only counted while run statistics are enabled (enableRunStats()). */
+  runTimeNs: number;
+  runCount: number;
+  recursionMisses: number;
+  mapCount: number;
+}
+
+/** An opened .bpf.o: configure, load, attach, read, close. */
+export interface BpfObject {
+  readonly path: string;
+  readonly state: "opened" | "loaded" | "closed";
+  /** Writes bytes into a data section's initial value (".rodata"); before load only. */
+  setRodata(section: string, offset: number, bytes: Uint8Array): void;
+  /** Size in bytes of a data section (".rodata"). */
+  sectionSize(section: string): number;
+  /** Before load only. Ring buffers: a power of 2 multiple of the page size. */
+  setMapMaxEntries(map: string, maxEntries: number): void;
+  /** Loads every program through the verifier; throws a VerifierError on rejection. */
+  load(): void;
+  attachTracepoint(program: string, category: string, name: string): BpfLink;
+  openRingReader(
+    map: string,
+    layout: ColumnSpec[],
+    options: RingReaderOptions,
+    onBatch: (batch: ColumnBatch) => void,
+  ): RingReader;
+  /** A u64 per-CPU array value summed over all possible CPUs. */
+  percpuSum(map: string, key: number): number;
+  programInfo(program: string): ProgramInfo;
+  mapNames(): string[];
+  programNames(): string[];
+  /** Stops readers (final drain), destroys links, frees the object. Idempotent. */
+  close(): void;
+}
+
+/** Holds kernel.bpf_stats_enabled on while open. */
+export interface RunStatsHandle {
+  fd: number;
+  close(): void;
+}
+
+export interface NativeAddon {
+  /** Opens (does not load) a BPF object file. */
+  openObject(path: string): BpfObject;
+  numPossibleCpus(): number;
+  /** Whether the kernel can load a program of this type (libbpf's name, e.g. "tracepoint"). */
+  probeProgramType(type: string): boolean;
+  /** Whether the kernel can create a map of this type (libbpf's name, e.g. "ringbuf"). */
+  probeMapType(type: string): boolean;
+  enableRunStats(): RunStatsHandle;
+  readonly capability: { readonly libbpf: string };
+}

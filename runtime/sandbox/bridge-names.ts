@@ -1,0 +1,39 @@
+// Names of the host functions the session puts on the sandbox's global object
+// before the prelude runs. The prelude takes them and deletes the globals, so
+// cells reach the host only through the prelude's helpers.
+
+export const BRIDGE = {
+  /** (stream: "stdout" | "stderr", text: string) => void */
+  stream: "__probebook_stream",
+  /** (bundleJson: string, displayId: string | undefined, update: boolean) => void */
+  display: "__probebook_display",
+  /** (wait: boolean) => void */
+  clearOutput: "__probebook_clear_output",
+  /** (declarationJson: string) => Promise<EventsReply> */
+  runEvents: "__probebook_run_events",
+  /** (ms: number) => Promise<boolean>: true when the time passed, false when interrupted */
+  sleep: "__probebook_sleep",
+  /** (prompt: string, password: boolean) => Promise<InputReply> */
+  input: "__probebook_input",
+} as const;
+
+/** The global the prelude defines to run one cell: (body) => Promise<string (CellReply JSON)>. */
+export const RUN_CELL = "__probebook_run_cell";
+
+/** An error crossing the bridge as data (host promises must not reject across it). */
+export interface BridgeError {
+  name: string;
+  message: string;
+}
+
+/** What the host answers to runEvents: the payload, or an error to throw in the cell. */
+export type EventsReply =
+  | { ok: true; columns: Record<string, ArrayLike<unknown>>; columnTypes: Record<string, string>; rowCount: number; stats: { events: number; dropped: number; durationMs: number } }
+  | { ok: false; error: BridgeError };
+
+export type InputReply = { ok: true; value: string } | { ok: false; error: BridgeError };
+
+/** What a cell's run resolves to, as JSON. */
+export type CellReply =
+  | { status: "ok"; bundle: Record<string, unknown> | null }
+  | { status: "error"; ename: string; evalue: string; stack: string };

@@ -1,0 +1,92 @@
+// The host's end of the bridge: what the sandbox's calls do, for whichever
+// cell is running. Nothing here may throw or reject across the bridge, so
+// failures travel as { ok: false, error } and become errors in the cell.
+
+import type { ExecuteContext } from "../../kernel/executor.js";
+import type { EventsDeclaration } from "../declaration.js";
+import type { BridgeError, EventsReply, InputReply } from "./bridge-names.js";
+import type { ProbeRunner } from "./probe-runner.js";
+import type { SandboxHost } from "./sandbox.js";
+
+export interface BridgeState {
+  /** The running cell's context; output after a cell finished goes to the last one. */
+  context(): ExecuteContext | undefined;
+  /** Aborted when the user interrupts. */
+  signal(): AbortSignal;
+  runner: ProbeRunner;
+  log(message: string): void;
+}
+
+export function createSandboxHost(state: BridgeState): SandboxHost {
+  return {
+    stream(name, text) {
+      const ctx = state.context();
+      if (ctx) ctx.stream(name === "stderr" ? "stderr" : "stdout", text);
+    },
+    display(bundleJson, displayId, update) {
+      const ctx = state.context();
+      if (!ctx) return;
+      try {
+        ctx.display(JSON.parse(bundleJson) as Record<string, unknown>, { displayId, update });
+      } catch (error) {
+        state.log(`sandbox display failed: ${(error as Error).message}`);
+      }
+    },
+    clearOutput(wait) {
+      state.context()?.clearOutput(wait);
+    },
+    async runEvents(declarationJson): Promise<EventsReply> {
+      try {
+        const declaration = parseDeclaration(declarationJson);
+        const result = await state.runner.runEvents(declaration, { signal: state.signal() });
+        return { ok: true, columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount, stats: { ...result.stats } };
+      } catch (error) {
+        return { ok: false, error: asBridgeError(error) };
+      }
+    },
+    sleep(ms) {
+      const signal = state.signal();
+      if (signal.aborted) return Promise.resolve(false);
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(true);
+        }, ms);
+        const onAbort = () => {
+          clearTimeout(timer);
+          resolve(false);
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      });
+    },
+    async input(prompt, password): Promise<InputReply> {
+      const ctx = state.context();
+      if (!ctx) return { ok: false, error: { name: "StdinNotImplementedError", message: "input() can only be used while a cell runs" } };
+      try {
+        return { ok: true, value: await ctx.input(prompt, password) };
+      } catch (error) {
+        return { ok: false, error: asBridgeError(error) };
+      }
+    },
+  };
+}
+
+/** Checks the declaration's outer shape; the planner checks the rest. */
+function parseDeclaration(json: string): EventsDeclaration {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new TypeError("the probe declaration sent by the cell is not JSON");
+  }
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (kind !== "events") {
+    throw new TypeError(`the probe declaration has kind ${JSON.stringify(kind)}; this kernel runs "events" declarations (build them with tracepoint(...).events(...))`);
+  }
+  return value as EventsDeclaration;
+}
+
+function asBridgeError(error: unknown): BridgeError {
+  if (error instanceof Error) return { name: error.name || "Error", message: error.message };
+  return { name: "Error", message: String(error) };
+}

@@ -1,0 +1,65 @@
+// The sandbox's end of the bridge: takes the host references the session put on
+// the global object (and removes them), and wraps them in plain functions.
+
+import { BRIDGE, type EventsReply, type InputReply, type BridgeError } from "../bridge-names.js";
+
+/** The part of an isolated-vm Reference the sandbox uses. */
+interface HostReference {
+  applySync(receiver: undefined, args: unknown[]): unknown;
+  apply(receiver: undefined, args: unknown[], options: { result: { promise: true; copy: true } }): Promise<unknown>;
+}
+
+const g = globalThis as Record<string, unknown>;
+
+function take(name: string): HostReference {
+  const ref = g[name] as HostReference | undefined;
+  delete g[name];
+  if (!ref) throw new Error(`probebook prelude: the host did not provide ${name}; the sandbox can't talk to the kernel`);
+  return ref;
+}
+
+const refs = {
+  stream: take(BRIDGE.stream),
+  display: take(BRIDGE.display),
+  clearOutput: take(BRIDGE.clearOutput),
+  runEvents: take(BRIDGE.runEvents),
+  sleep: take(BRIDGE.sleep),
+  input: take(BRIDGE.input),
+};
+
+const COPY_PROMISE = { result: { promise: true, copy: true } } as const;
+
+export function hostStream(stream: "stdout" | "stderr", text: string): void {
+  refs.stream.applySync(undefined, [stream, text]);
+}
+
+export function hostDisplay(bundle: Record<string, unknown>, displayId: string | undefined, update: boolean): void {
+  refs.display.applySync(undefined, [JSON.stringify(bundle), displayId, update]);
+}
+
+export function hostClearOutput(wait: boolean): void {
+  refs.clearOutput.applySync(undefined, [wait]);
+}
+
+export async function hostRunEvents(declarationJson: string): Promise<Extract<EventsReply, { ok: true }>> {
+  const reply = (await refs.runEvents.apply(undefined, [declarationJson], COPY_PROMISE)) as EventsReply;
+  if (!reply.ok) throw bridgeError(reply.error);
+  return reply;
+}
+
+/** Resolves true after `ms`, or false when the kernel was interrupted first. */
+export async function hostSleep(ms: number): Promise<boolean> {
+  return (await refs.sleep.apply(undefined, [ms], COPY_PROMISE)) as boolean;
+}
+
+export async function hostInput(prompt: string, password: boolean): Promise<string> {
+  const reply = (await refs.input.apply(undefined, [prompt, password], COPY_PROMISE)) as InputReply;
+  if (!reply.ok) throw bridgeError(reply.error);
+  return reply.value;
+}
+
+function bridgeError(error: BridgeError): Error {
+  const result = new Error(error.message);
+  result.name = error.name;
+  return result;
+}

@@ -1,0 +1,34 @@
+// The prelude: bundled by scripts/build-sandbox.mjs into dist/sandbox/prelude.js
+// (an IIFE) and run once in every new sandbox, after the session has put the
+// bridge references on the global object. Import order matters: the text codec
+// must exist before arquero is evaluated.
+
+import "./text-codec.js";
+import { ColumnTable } from "arquero";
+import { setProbeHost } from "../../../probes-lib/host.js";
+import { RUN_CELL } from "../bridge-names.js";
+import * as sandboxGlobals from "./globals.js";
+import { hostRunEvents } from "./host-bridge.js";
+import { inspectCustom } from "./inspect.js";
+import { tableText } from "./render-table.js";
+import { runCell } from "./run-cell.js";
+
+setProbeHost({
+  async runEvents(declaration) {
+    const reply = await hostRunEvents(JSON.stringify(declaration));
+    return { columns: reply.columns, columnTypes: reply.columnTypes, rowCount: reply.rowCount, stats: reply.stats };
+  },
+});
+
+// console.log(table) prints the text table, not arquero's internals.
+Object.defineProperty(ColumnTable.prototype, inspectCustom, {
+  value(this: ColumnTable) {
+    return tableText(this);
+  },
+});
+
+const g = globalThis as Record<string, unknown>;
+for (const [name, value] of Object.entries(sandboxGlobals)) {
+  Object.defineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+}
+Object.defineProperty(g, RUN_CELL, { value: runCell, writable: false, configurable: false, enumerable: false });

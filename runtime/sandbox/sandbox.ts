@@ -1,0 +1,111 @@
+// One isolated-vm isolate and its context: the only place user code runs.
+// The context is bare V8 plus the prelude: no require, process, fs or
+// network. The host is reachable only through the bridge references below.
+
+import ivm from "isolated-vm";
+import { BRIDGE, type CellReply, type EventsReply, type InputReply } from "./bridge-names.js";
+import { compilePrelude } from "./prelude-script.js";
+
+/** What the sandbox may ask of the host (the session routes it to the running cell). */
+export interface SandboxHost {
+  stream(name: "stdout" | "stderr", text: string): void;
+  display(bundleJson: string, displayId: string | undefined, update: boolean): void;
+  clearOutput(wait: boolean): void;
+  runEvents(declarationJson: string): Promise<EventsReply>;
+  sleep(ms: number): Promise<boolean>;
+  input(prompt: string, password: boolean): Promise<InputReply>;
+}
+
+export interface SandboxOptions {
+  memoryLimitMb: number;
+  preludePath: string;
+  host: SandboxHost;
+  /** Called if V8 reports a catastrophic error in the isolate (the process is then unreliable). */
+  onCatastrophicError?: (message: string) => void;
+}
+
+/** Why a run ended without an answer from the cell. */
+export type SandboxDeath = "memory-limit" | "disposed";
+
+/** Thrown by run() when the isolate died during the run. */
+export class SandboxDiedError extends Error {
+  override name = "SandboxDiedError";
+
+  constructor(readonly reason: SandboxDeath, cause: unknown) {
+    super(`the sandbox died during the run (${reason}): ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}
+
+export class Sandbox {
+  readonly #isolate: ivm.Isolate;
+  readonly #context: ivm.Context;
+
+  private constructor(isolate: ivm.Isolate, context: ivm.Context) {
+    this.#isolate = isolate;
+    this.#context = context;
+  }
+
+  /** Makes an isolate, installs the bridge and runs the prelude. */
+  static async create(options: SandboxOptions): Promise<Sandbox> {
+    const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb, onCatastrophicError: options.onCatastrophicError });
+    try {
+      const context = await isolate.createContext();
+      const global = context.global;
+      const { host } = options;
+      await global.set(BRIDGE.stream, new ivm.Reference((name: "stdout" | "stderr", text: string) => host.stream(name, String(text))));
+      await global.set(BRIDGE.display, new ivm.Reference((json: string, id: string | undefined, update: boolean) => host.display(json, id, update)));
+      await global.set(BRIDGE.clearOutput, new ivm.Reference((wait: boolean) => host.clearOutput(Boolean(wait))));
+      await global.set(BRIDGE.runEvents, new ivm.Reference((json: string) => host.runEvents(String(json))));
+      await global.set(BRIDGE.sleep, new ivm.Reference((ms: number) => host.sleep(Number(ms))));
+      await global.set(BRIDGE.input, new ivm.Reference((prompt: string, password: boolean) => host.input(String(prompt), Boolean(password))));
+      const prelude = await compilePrelude(isolate, options.preludePath);
+      await prelude.run(context);
+      return new Sandbox(isolate, context);
+    } catch (error) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw new Error(`starting the sandbox failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  get disposed(): boolean {
+    return this.#isolate.isDisposed;
+  }
+
+  /** CPU time the isolate has used, in nanoseconds (to tell a busy loop from an idle await). */
+  get cpuTimeNs(): bigint {
+    return this.#isolate.cpuTime;
+  }
+
+  /** Runs a transpiled cell script; resolves with the prelude runner's reply. */
+  async run(code: string, filename: string): Promise<CellReply> {
+    let script: ivm.Script;
+    try {
+      script = await this.#isolate.compileScript(code, { filename });
+    } catch (error) {
+      throw this.#deathOr(error);
+    }
+    try {
+      const json = (await script.run(this.#context, { promise: true, copy: true })) as string;
+      return JSON.parse(json) as CellReply;
+    } catch (error) {
+      throw this.#deathOr(error);
+    } finally {
+      script.release();
+    }
+  }
+
+  /** Kills the isolate, stopping whatever it runs. */
+  dispose(): void {
+    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+  }
+
+  #deathOr(error: unknown): unknown {
+    const message = (error as Error)?.message ?? "";
+    if (/memory limit/i.test(message)) {
+      this.dispose();
+      return new SandboxDiedError("memory-limit", error);
+    }
+    if (this.#isolate.isDisposed || /disposed/i.test(message)) return new SandboxDiedError("disposed", error);
+    return error;
+  }
+}

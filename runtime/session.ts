@@ -1,0 +1,324 @@
+// The runtime's side of kernel/executor.ts: one sandbox (isolated-vm isolate)
+// per kernel, in which every cell runs. The session transpiles cells, routes
+// what the sandbox says (output, displays, probe runs) to the running cell,
+// and keeps the kernel alive whatever a cell does: an interrupted busy loop or
+// a cell over the memory limit costs the sandbox, which is rebuilt, never the
+// kernel.
+
+import type {
+  Completions,
+  CompletenessStatus,
+  ExecuteContext,
+  ExecuteError,
+  ExecuteOutcome,
+  Executor,
+  ExecutorOptions,
+  Inspection,
+} from "../kernel/executor.js";
+import { createSandboxHost } from "./sandbox/host-bridge.js";
+import { checkComplete } from "./sandbox/is-complete.js";
+import { CellLanguageService } from "./sandbox/language-service.js";
+import { defaultPreludePath } from "./sandbox/paths.js";
+import { defaultProbeRunner, type ProbeRunner } from "./sandbox/probe-runner.js";
+import { Sandbox, SandboxDiedError } from "./sandbox/sandbox.js";
+import type { CellReply } from "./sandbox/bridge-names.js";
+import { plainError, sandboxError, syntaxError, type CellRecord } from "./sandbox/traceback.js";
+import { CellSyntaxError, transpileCell } from "./sandbox/transpile-cell.js";
+import { warmTypeScript } from "./sandbox/typescript.js";
+
+export interface SessionOptions extends Partial<ExecutorOptions> {
+  /** Heap limit of the sandbox in MB (default 512). Cells over it get an error and a fresh sandbox. */
+  memoryLimitMb?: number;
+  /** Runs probe declarations (default: runtime/run-events.ts, loaded on first use). */
+  probeRunner?: ProbeRunner;
+  /** The bundled prelude (default dist/sandbox/prelude.js, built on demand when missing). */
+  preludePath?: string;
+  /**
+   * After an interrupt, how long a cell may take to stop by itself (an
+   * aborted probe run or sleep ends it) before the sandbox is checked for a
+   * busy loop and rebuilt. Default 250 ms.
+   */
+  interruptGraceMs?: number;
+  /**
+   * Load typescript and start the sandbox in the background this many ms
+   * after start-up, so the first cell is quick (default 300; false: never).
+   */
+  warmUpAfterMs?: number | false;
+}
+
+/** Interrupted cells end with this ename, as in other kernels. */
+export const INTERRUPT_ENAME = "KeyboardInterrupt";
+/** Cells that exceed the sandbox memory limit end with this ename. */
+export const MEMORY_ENAME = "MemoryError";
+
+/** Makes the executor the kernel calls (see kernel/executor.ts). */
+export function createExecutor(options: SessionOptions = {}): Session {
+  return new Session(options);
+}
+
+/** Sandbox CPU time below which an interrupted cell counts as waiting, not looping. */
+const IDLE_CPU_NS = 10_000_000n;
+const IDLE_SAMPLE_MS = 60;
+/** Cells kept for mapping stack frames (functions from old cells may still throw). */
+const MAX_CELL_RECORDS = 1000;
+
+export class Session implements Executor {
+  readonly #log: (message: string) => void;
+  readonly #memoryLimitMb: number;
+  readonly #runner: ProbeRunner;
+  readonly #preludePath: string;
+  readonly #graceMs: number;
+
+  #sandbox: Sandbox | undefined;
+  #starting: Promise<Sandbox> | undefined;
+  /** Aborted (and replaced) by every interrupt; probe runs, sleeps and input listen to it. */
+  #epoch = new AbortController();
+  /** Where sandbox output goes: the running cell, or the last one. */
+  #output: ExecuteContext | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #cellSeq = 0;
+  readonly #cells = new Map<string, CellRecord>();
+  #language: CellLanguageService | undefined;
+  /** Sources of cells that ran in the current sandbox, for completion. */
+  #history: string[] = [];
+  #shutDown = false;
+
+  constructor(options: SessionOptions = {}) {
+    this.#log = options.log ?? ((message) => process.stderr.write(`probebook runtime: ${message}\n`));
+    this.#memoryLimitMb = options.memoryLimitMb ?? 512;
+    this.#runner = options.probeRunner ?? defaultProbeRunner;
+    this.#preludePath = options.preludePath ?? defaultPreludePath();
+    this.#graceMs = options.interruptGraceMs ?? 250;
+    const warmUp = options.warmUpAfterMs ?? 300;
+    if (warmUp !== false) {
+      warmTypeScript(warmUp);
+      const timer = setTimeout(() => {
+        if (!this.#shutDown) this.#ensureSandbox().catch((error: Error) => this.#log(`warming up the sandbox failed: ${error.message}`));
+      }, warmUp);
+      timer.unref();
+    }
+  }
+
+  execute(code: string, ctx: ExecuteContext): Promise<ExecuteOutcome> {
+    // The kernel sends one cell at a time; the queue keeps that true regardless.
+    const run = this.#queue.then(() => this.#execute(code, ctx));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  interrupt(): void {
+    const epoch = this.#epoch;
+    this.#epoch = new AbortController();
+    epoch.abort(new Error("interrupted by the user"));
+  }
+
+  isComplete(code: string): { status: CompletenessStatus; indent?: string } {
+    return checkComplete(code);
+  }
+
+  complete(code: string, cursorPos: number): Promise<Completions> {
+    return Promise.resolve(this.#languageService().complete(code, cursorPos));
+  }
+
+  inspect(code: string, cursorPos: number, detailLevel: number): Promise<Inspection> {
+    return Promise.resolve(this.#languageService().inspect(code, cursorPos, detailLevel));
+  }
+
+  async evaluate(expression: string, signal: AbortSignal): Promise<ExecuteOutcome> {
+    const muted: ExecuteContext = {
+      stream() {},
+      display() {},
+      clearOutput() {},
+      page() {},
+      input: () => Promise.reject(Object.assign(new Error("user_expressions can't ask for input"), { name: "StdinNotImplementedError" })),
+      executionCount: 0,
+      silent: true,
+      storeHistory: false,
+      signal,
+    };
+    const run = this.#queue.then(() => this.#execute(expression, muted, { record: false }));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async shutdown(): Promise<void> {
+    this.#shutDown = true;
+    this.interrupt();
+    const starting = this.#starting;
+    this.#starting = undefined;
+    if (starting) await starting.then((s) => s.dispose(), () => undefined);
+    this.#sandbox?.dispose();
+    this.#sandbox = undefined;
+  }
+
+  async #execute(code: string, ctx: ExecuteContext, { record = true } = {}): Promise<ExecuteOutcome> {
+    if (this.#shutDown) return { status: "error", ...plainError("RuntimeError", "the kernel is shutting down") };
+    const label = `In[${ctx.executionCount}]`;
+    let cell;
+    try {
+      cell = transpileCell(code);
+    } catch (error) {
+      if (error instanceof CellSyntaxError) return { status: "error", ...syntaxError(error.message, label, code, error.line, error.column) };
+      throw error;
+    }
+    if (ctx.signal.aborted) return this.#interrupted("the cell was interrupted before it started");
+
+    let sandbox: Sandbox;
+    try {
+      sandbox = await this.#ensureSandbox();
+    } catch (error) {
+      return { status: "error", ...plainError("SandboxError", (error as Error).message) };
+    }
+
+    const filename = `cell-${++this.#cellSeq}.js`;
+    this.#remember(filename, { label, source: code, originalPosition: cell.originalPosition });
+    if (record) this.#history.push(code);
+
+    const epoch = this.#epoch;
+    const onAbort = () => {
+      if (this.#epoch === epoch) this.interrupt();
+    };
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const previousOutput = this.#output;
+    this.#output = ctx;
+    try {
+      return await this.#awaitRun(sandbox, sandbox.run(cell.code, filename), epoch.signal);
+    } finally {
+      ctx.signal.removeEventListener("abort", onAbort);
+      // user_expressions print nowhere; later stray output goes to the last real cell.
+      if (!record) this.#output = previousOutput;
+    }
+  }
+
+  /** Waits for the cell, handling interrupts and a sandbox that dies under it. */
+  async #awaitRun(sandbox: Sandbox, run: Promise<CellReply>, interrupted: AbortSignal): Promise<ExecuteOutcome> {
+    type Settled = { reply: CellReply } | { error: unknown };
+    const settled: Promise<Settled> = run.then((reply) => ({ reply }), (error: unknown) => ({ error }));
+    const abort = whenAborted(interrupted);
+    const first = await Promise.race([settled, abort.promise]);
+    abort.dispose();
+    if (first !== "aborted") return this.#outcome(first);
+
+    // Interrupted. Probe runs, sleeps and input were aborted with the epoch,
+    // which ends most cells at once.
+    const afterGrace = await Promise.race([settled, delay(this.#graceMs)]);
+    if (afterGrace !== "timeout") {
+      if ("error" in afterGrace && afterGrace.error instanceof SandboxDiedError) return this.#outcome(afterGrace);
+      return this.#interrupted("the cell was interrupted");
+    }
+    if (!(await isBusy(sandbox))) {
+      // Awaiting something that will never finish (e.g. a promise nobody
+      // resolves): leave it behind, the sandbox and its variables are fine.
+      return this.#interrupted("the cell was interrupted while waiting; what it was waiting for was abandoned (variables are kept)");
+    }
+    // Busy in JavaScript that doesn't stop (a loop): only killing the isolate ends it.
+    sandbox.dispose();
+    await Promise.race([settled, delay(1000)]);
+    const rebuilt = await this.#rebuild();
+    return this.#interrupted(`the cell was interrupted while running JavaScript that would not stop (a loop?), so the sandbox was ${rebuilt}: earlier variables are gone, re-run the cells you need`);
+  }
+
+  async #outcome(settled: { reply: CellReply } | { error: unknown }): Promise<ExecuteOutcome> {
+    if ("reply" in settled) {
+      const reply = settled.reply;
+      if (reply.status === "ok") return reply.bundle ? { status: "ok", result: { data: reply.bundle } } : { status: "ok" };
+      return { status: "error", ...sandboxError(reply.ename, reply.evalue, reply.stack, this.#cells) };
+    }
+    const error = settled.error;
+    if (error instanceof SandboxDiedError) {
+      const rebuilt = await this.#rebuild();
+      if (error.reason === "memory-limit") {
+        return {
+          status: "error",
+          ...plainError(MEMORY_ENAME, `the cell exceeded the sandbox memory limit of ${this.#memoryLimitMb} MB; the sandbox was ${rebuilt}, so earlier variables are gone: re-run the cells you need, keeping less data (filter or aggregate in the kernel, or use .limit())`),
+        };
+      }
+      return { status: "error", ...plainError("SandboxError", `the sandbox stopped during the cell and was ${rebuilt}; earlier variables are gone: re-run the cells you need`) };
+    }
+    const err = error as Error;
+    return { status: "error", ...plainError(err?.name ?? "Error", `running the cell failed: ${err?.message ?? String(error)}`) };
+  }
+
+  #interrupted(message: string): ExecuteOutcome {
+    return { status: "error", ...(plainError(INTERRUPT_ENAME, message) satisfies ExecuteError) };
+  }
+
+  /** Drops the dead sandbox and starts a new one; says "rebuilt" or why not. */
+  async #rebuild(): Promise<string> {
+    this.#sandbox?.dispose();
+    this.#sandbox = undefined;
+    this.#history = [];
+    this.#language?.reset();
+    try {
+      await this.#ensureSandbox();
+      return "rebuilt";
+    } catch (error) {
+      this.#log(`rebuilding the sandbox failed: ${(error as Error).message}`);
+      return `discarded (a new one will be started with the next cell; starting one just now failed: ${(error as Error).message})`;
+    }
+  }
+
+  #ensureSandbox(): Promise<Sandbox> {
+    if (this.#sandbox && !this.#sandbox.disposed) return Promise.resolve(this.#sandbox);
+    this.#starting ??= Sandbox.create({
+      memoryLimitMb: this.#memoryLimitMb,
+      preludePath: this.#preludePath,
+      host: createSandboxHost({
+        context: () => this.#output,
+        signal: () => this.#epoch.signal,
+        runner: this.#runner,
+        log: this.#log,
+      }),
+      onCatastrophicError: (message) => this.#log(`the sandbox's V8 reported a catastrophic error: ${message}`),
+    }).then(
+      (sandbox) => {
+        this.#starting = undefined;
+        if (this.#shutDown) {
+          sandbox.dispose();
+          throw new Error("the kernel is shutting down");
+        }
+        this.#sandbox = sandbox;
+        return sandbox;
+      },
+      (error: unknown) => {
+        this.#starting = undefined;
+        throw error;
+      },
+    );
+    return this.#starting;
+  }
+
+  #remember(filename: string, record: CellRecord): void {
+    this.#cells.set(filename, record);
+    if (this.#cells.size > MAX_CELL_RECORDS) this.#cells.delete(this.#cells.keys().next().value!);
+  }
+
+  #languageService(): CellLanguageService {
+    this.#language ??= new CellLanguageService(() => this.#history);
+    return this.#language;
+  }
+}
+
+/** A promise of the signal's abort, and a way to stop listening (signals outlive many cells). */
+function whenAborted(signal: AbortSignal): { promise: Promise<"aborted">; dispose(): void } {
+  let onAbort = () => {};
+  const promise = new Promise<"aborted">((resolve) => {
+    onAbort = () => resolve("aborted");
+    if (signal.aborted) resolve("aborted");
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener("abort", onAbort) };
+}
+
+function delay(ms: number): Promise<"timeout"> {
+  return new Promise((resolve) => setTimeout(() => resolve("timeout"), ms));
+}
+
+/** True when the isolate is burning CPU (running JavaScript) rather than waiting. */
+async function isBusy(sandbox: Sandbox): Promise<boolean> {
+  if (sandbox.disposed) return false;
+  const before = sandbox.cpuTimeNs;
+  await delay(IDLE_SAMPLE_MS);
+  if (sandbox.disposed) return false;
+  return sandbox.cpuTimeNs - before > IDLE_CPU_NS;
+}
