@@ -81,15 +81,36 @@ static __always_inline void copy_field(void *ctx, void *event, const volatile st
 		*(char *)dst = 0;
 }
 
+/* Process and thread id as the reader sees them. In a container (its own pid
+ * namespace) bpf_get_current_pid_tgid() would give the host's ids, which the
+ * reader cannot match against its own; tasks outside its namespace get 0. */
+static __always_inline void current_ids(__u32 *tgid, __u32 *tid)
+{
+	if (cfg.pidns_ino) { /* a constant: the verifier prunes the branch not taken */
+		struct bpf_pidns_info ns = {};
+
+		if (bpf_get_ns_current_pid_tgid(cfg.pidns_dev, cfg.pidns_ino, &ns, sizeof(ns)))
+			ns.tgid = ns.pid = 0;
+		*tgid = ns.tgid;
+		*tid = ns.pid;
+	} else {
+		__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+		*tgid = pid_tgid >> 32;
+		*tid = (__u32)pid_tgid;
+	}
+}
+
 SEC("tracepoint")
 int pb_tp_events(void *ctx)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid, tid;
 	__u64 uid_gid, flags = 0;
 	struct tp_event_header *h;
 	void *e;
 
-	if (cfg.target_tgid && (__u32)(pid_tgid >> 32) != cfg.target_tgid)
+	current_ids(&tgid, &tid);
+	if (cfg.target_tgid && tgid != cfg.target_tgid)
 		return 0;
 	bump(&pb_seen);
 
@@ -104,8 +125,8 @@ int pb_tp_events(void *ctx)
 	h->ts_ns = bpf_ktime_get_ns();
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	h->cpu = bpf_get_smp_processor_id();
-	h->pid = pid_tgid >> 32;
-	h->tid = (__u32)pid_tgid;
+	h->pid = tgid;
+	h->tid = tid;
 	uid_gid = bpf_get_current_uid_gid();
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;

@@ -43,6 +43,8 @@ struct tp_events_config {
 	__u32 _pad;
 	__u64 wakeup_bytes;  /* 0 = libbpf's adaptive wakeup; else wake the consumer only when
 	                      * this many bytes are pending (it also polls with a timeout) */
+	__u64 pidns_dev;     /* pid namespace of the reader (st_dev, st_ino of /proc/self/ns/pid): */
+	__u64 pidns_ino;     /* pids/tids and target_tgid are in it. 0 = the initial namespace */
 	struct tp_field_plan fields[TP_MAX_FIELDS];
 };
 
@@ -51,7 +53,7 @@ struct tp_event_header {
 	__u64 ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
 	__u64 cgroup_id;  /* bpf_get_current_cgroup_id() (cgroup v2) */
 	__u32 cpu;
-	__u32 pid;        /* tgid, what user space calls the process id */
+	__u32 pid;        /* tgid, what user space calls the process id (0: not in the reader's pid namespace) */
 	__u32 tid;        /* kernel pid = thread id */
 	__u32 uid;
 	__u32 gid;

@@ -99,7 +99,14 @@ export async function startKernel(info: ConnectionInfo, source: ExecutorSource, 
   const executor = (): Promise<Executor> => {
     executorPromise ??= Promise.resolve()
       .then(() => (typeof source === "function" ? source() : source))
-      .then((loaded) => (loadedExecutor = loaded));
+      .then(
+        (loaded) => (loadedExecutor = loaded),
+        (err: unknown) => {
+          // Forget the failure so the next cell tries again (after the user fixed the cause).
+          executorPromise = undefined;
+          throw err;
+        },
+      );
     return executorPromise;
   };
   let warmUpTimer: NodeJS.Timeout | undefined;

@@ -36,6 +36,7 @@ export function eventsTable(payload: EventsPayload, declaration: EventsDeclarati
     events: payload.stats.events,
     dropped: payload.stats.dropped,
     durationMs: payload.stats.durationMs,
+    ...(payload.stats.stoppedBy ? { stoppedBy: payload.stats.stoppedBy } : {}),
     declaration,
     columnTypes: payload.columnTypes,
   };

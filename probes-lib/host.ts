@@ -22,6 +22,8 @@ export interface RunStats {
   dropped: number;
   /** How long the probe was attached, in milliseconds. */
   durationMs: number;
+  /** Why collection ended, when the runner says: the duration ran out, the row limit was reached, or it was aborted. */
+  stoppedBy?: "duration" | "limit" | "abort";
 }
 
 /** Runs declarations for probes-lib. */

@@ -55,6 +55,29 @@ export class TracepointProbe {
     this.#state = state;
   }
 
+  /**
+   * The builder as the code that makes it, e.g.
+   * `tracepoint("sched:sched_switch").where({"pid":42}).limit(10)`.
+   *
+   * @example
+   * ```ts
+   * String(tracepoint("sched:sched_switch").limit(10))
+   * ```
+   */
+  toString(): string {
+    const { name, filter, fields, limit } = this.#state;
+    let text = `tracepoint(${quote(name)})`;
+    if (Object.keys(filter).length > 0) text += `.where(${quote(filter)})`;
+    if (fields.length > 0) text += `.fields(${fields.map(quote).join(", ")})`;
+    if (limit !== undefined) text += `.limit(${limit})`;
+    return text;
+  }
+
+  /** How the notebook prints a builder: as the code that makes it. */
+  [Symbol.for("probebook.inspect")](): string {
+    return this.toString();
+  }
+
   /** The tracepoint, `"category:event"`. */
   get name(): string {
     return this.#state.name;

@@ -30,7 +30,7 @@ export function closestNames(query: string, candidates: readonly string[], max =
     let score = editDistance(q, c);
     if (qEvent !== q) score = Math.min(score, editDistance(qEvent, cEvent) + 2);
     else score = Math.min(score, editDistance(qEvent, cEvent));
-    if (qEvent.length >= 3 && cEvent.includes(qEvent)) score = Math.min(score, 1 + (cEvent.length - qEvent.length) / 100);
+    if (qEvent.length >= 4 && cEvent.includes(qEvent)) score = Math.min(score, 1 + (cEvent.length - qEvent.length) / 100);
     if (score <= limit) scored.push({ name, score });
   }
   scored.sort((a, b) => a.score - b.score || a.name.length - b.name.length || (a.name < b.name ? -1 : 1));

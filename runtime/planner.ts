@@ -8,6 +8,7 @@ import { packageRoot } from "../native/load.js";
 import { closestNames, editDistance } from "./closest-names.js";
 import type { Declaration, EventsDeclaration } from "./declaration.js";
 import { PlanError } from "./plan-error.js";
+import { currentPidNamespace, type PidNamespace } from "./pid-namespace.js";
 import type { TracefsSource, TracepointField, TracepointFormat } from "./tracefs.js";
 import { kernelTracefs, parseFormat } from "./tracefs.js";
 import type { OutputColumn } from "./templates/columns.js";
@@ -65,11 +66,14 @@ export type TemplateInstance = TpEventsInstance;
 export interface PlanOptions {
   /** Where tracepoints are read from (default: the running kernel's tracefs). */
   tracefs?: TracefsSource;
+  /** The pid namespace filter.pid and the pid/tid columns are in (default: this process's). */
+  pidNamespace?: PidNamespace;
 }
 
 export function plan(decl: Declaration, opts: PlanOptions = {}): TemplateInstance {
   if (!decl || typeof decl !== "object") throw bad("a declaration must be an object");
-  if (decl.kind === "events") return planEvents(decl, opts.tracefs ?? kernelTracefs());
+  if (decl.kind === "events")
+    return planEvents(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace());
   throw bad(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: "events")`);
 }
 
@@ -77,7 +81,7 @@ function bad(message: string, details: Record<string, unknown> = {}): PlanError 
   return new PlanError("BAD_DECLARATION", message, details);
 }
 
-function planEvents(decl: EventsDeclaration, tracefs: TracefsSource): TpEventsInstance {
+function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidNamespace): TpEventsInstance {
   checkCommon(decl);
   const format = findTracepoint(decl.source.name, tracefs);
   const { chosen, skipped } = chooseFields(decl.fields ?? [], format);
@@ -89,6 +93,8 @@ function planEvents(decl: EventsDeclaration, tracefs: TracefsSource): TpEventsIn
     nfields: fields.length,
     // Wake the reader only for a backlog; it polls every POLL_MS for the rest.
     wakeup_bytes: ringBytes / 4,
+    pidns_dev: pidns.dev,
+    pidns_ino: pidns.ino,
     fields,
   };
   return {

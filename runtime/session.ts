@@ -8,6 +8,7 @@
 import type {
   Completions,
   CompletenessStatus,
+  CreateExecutor,
   ExecuteContext,
   ExecuteError,
   ExecuteOutcome,
@@ -27,7 +28,10 @@ import { CellSyntaxError, transpileCell } from "./sandbox/transpile-cell.js";
 import { warmTypeScript } from "./sandbox/typescript.js";
 
 export interface SessionOptions extends Partial<ExecutorOptions> {
-  /** Heap limit of the sandbox in MB (default 512). Cells over it get an error and a fresh sandbox. */
+  /**
+   * Heap limit of the sandbox in MB (default: $PROBEBOOK_SANDBOX_MEMORY_MB, else
+   * 512). Cells over it get an error and a fresh sandbox.
+   */
   memoryLimitMb?: number;
   /** Runs probe declarations (default: runtime/run-events.ts, loaded on first use). */
   probeRunner?: ProbeRunner;
@@ -51,10 +55,11 @@ export const INTERRUPT_ENAME = "KeyboardInterrupt";
 /** Cells that exceed the sandbox memory limit end with this ename. */
 export const MEMORY_ENAME = "MemoryError";
 
+/** Default sandbox heap limit; PROBEBOOK_SANDBOX_MEMORY_MB overrides it. */
+const DEFAULT_MEMORY_LIMIT_MB = 512;
+
 /** Makes the executor the kernel calls (see kernel/executor.ts). */
-export function createExecutor(options: SessionOptions = {}): Session {
-  return new Session(options);
-}
+export const createExecutor = ((options: SessionOptions = {}): Session => new Session(options)) satisfies CreateExecutor;
 
 /** Sandbox CPU time below which an interrupted cell counts as waiting, not looping. */
 const IDLE_CPU_NS = 10_000_000n;
@@ -85,7 +90,7 @@ export class Session implements Executor {
 
   constructor(options: SessionOptions = {}) {
     this.#log = options.log ?? ((message) => process.stderr.write(`probebook runtime: ${message}\n`));
-    this.#memoryLimitMb = options.memoryLimitMb ?? 512;
+    this.#memoryLimitMb = options.memoryLimitMb ?? memoryLimitFromEnv() ?? DEFAULT_MEMORY_LIMIT_MB;
     this.#runner = options.probeRunner ?? defaultProbeRunner;
     this.#preludePath = options.preludePath ?? defaultPreludePath();
     this.#graceMs = options.interruptGraceMs ?? 250;
@@ -297,6 +302,16 @@ export class Session implements Executor {
     this.#language ??= new CellLanguageService(() => this.#history);
     return this.#language;
   }
+}
+
+function memoryLimitFromEnv(): number | undefined {
+  const text = process.env.PROBEBOOK_SANDBOX_MEMORY_MB;
+  if (!text) return undefined;
+  const mb = Number(text);
+  if (!Number.isInteger(mb) || mb < 32) {
+    throw new Error(`PROBEBOOK_SANDBOX_MEMORY_MB=${text} is not a usable memory limit: give a whole number of megabytes, at least 32`);
+  }
+  return mb;
 }
 
 /** A promise of the signal's abort, and a way to stop listening (signals outlive many cells). */

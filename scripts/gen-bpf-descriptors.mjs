@@ -7,6 +7,7 @@
 //
 //   node scripts/gen-bpf-descriptors.mjs            write bpf/generated/*.ts
 //   node scripts/gen-bpf-descriptors.mjs --check    exit 1 when a file is stale
+//   --dir DIR                                       read/write DIR instead of bpf/generated
 //
 // Also importable: generateDescriptor(objectPath, template) -> source text.
 import { execFileSync } from "node:child_process";
@@ -187,8 +188,8 @@ export function templates() {
   return readdirSync(join(root, "bpf")).filter((f) => f.endsWith(".bpf.c")).map((f) => f.slice(0, -".bpf.c".length)).sort();
 }
 
-export function generatedPath(template) {
-  return join(root, "bpf", "generated", `${template}.ts`);
+export function generatedPath(template, dir = join(root, "bpf", "generated")) {
+  return join(dir, `${template}.ts`);
 }
 
 export function objectPath(template) {
@@ -197,11 +198,13 @@ export function objectPath(template) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const check = process.argv.includes("--check");
+  const at = process.argv.indexOf("--dir");
+  const dir = at > 0 ? resolve(process.argv[at + 1]) : undefined;
   let stale = 0;
   for (const t of templates()) {
     if (!existsSync(objectPath(t))) throw new Error(`${objectPath(t)} is missing: run make -C bpf first`);
     const text = generateDescriptor(objectPath(t), t);
-    const out = generatedPath(t);
+    const out = generatedPath(t, dir);
     const old = existsSync(out) ? readFileSync(out, "utf8") : "";
     if (old === text) continue;
     if (check) {

@@ -13,12 +13,12 @@ export const descriptor = {
   },
   "sections": {
     ".rodata": {
-      "size": 272,
+      "size": 288,
       "vars": [
-        {"name": "cfg", "offset": 0, "size": 216, "type": {"kind": "struct", "name": "tp_events_config"}},
+        {"name": "cfg", "offset": 0, "size": 232, "type": {"kind": "struct", "name": "tp_events_config"}},
         {
           "name": "pb_event_header_layout",
-          "offset": 216,
+          "offset": 232,
           "size": 56,
           "type": {"kind": "struct", "name": "tp_event_header"}
         }
@@ -46,16 +46,18 @@ export const descriptor = {
       ]
     },
     "tp_events_config": {
-      "size": 216,
+      "size": 232,
       "members": [
         {"name": "target_tgid", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "event_size", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "nfields", "offset": 8, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "_pad", "offset": 12, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "wakeup_bytes", "offset": 16, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "pidns_dev", "offset": 24, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "pidns_ino", "offset": 32, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
         {
           "name": "fields",
-          "offset": 24,
+          "offset": 40,
           "size": 192,
           "type": {"kind": "array", "of": {"kind": "struct", "name": "tp_field_plan"}, "count": 16}
         }

@@ -10,7 +10,7 @@ const DELIMITER_BYTES = Buffer.from(DELIMITER, "latin1");
 
 export type DecodeResult =
   | { ok: true; identities: Buffer[]; message: Message<string, JsonObject> }
-  | { ok: false; identities: Buffer[]; reason: string; signatureValid: boolean };
+  | { ok: false; identities: Buffer[]; reason: string };
 
 function isPlainObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -49,7 +49,7 @@ export function headerProblem(header: JsonObject): string | undefined {
 export function decodeFrames(frames: readonly Buffer[], signer: Signer): DecodeResult {
   const split = frames.findIndex((f) => f.equals(DELIMITER_BYTES));
   if (split < 0) {
-    return { ok: false, identities: [], reason: `no "${DELIMITER}" delimiter among ${frames.length} frames`, signatureValid: false };
+    return { ok: false, identities: [], reason: `no "${DELIMITER}" delimiter among ${frames.length} frames` };
   }
   const identities = frames.slice(0, split);
   const rest = frames.slice(split + 1);
@@ -58,13 +58,12 @@ export function decodeFrames(frames: readonly Buffer[], signer: Signer): DecodeR
       ok: false,
       identities,
       reason: `expected signature, header, parent_header, metadata and content after the delimiter, got ${rest.length} frames`,
-      signatureValid: false,
     };
   }
   const [signature, headerFrame, parentFrame, metadataFrame, contentFrame, ...buffers] = rest;
   const signed = [headerFrame, parentFrame, metadataFrame, contentFrame];
   if (!signer.verify(signature, signed)) {
-    return { ok: false, identities, reason: "signature does not match the connection key", signatureValid: false };
+    return { ok: false, identities, reason: "signature does not match the connection key" };
   }
   const parts: JsonObject[] = [];
   for (const [frame, name] of [
@@ -74,12 +73,12 @@ export function decodeFrames(frames: readonly Buffer[], signer: Signer): DecodeR
     [contentFrame, "content"],
   ] as const) {
     const parsed = parseJsonFrame(frame, name);
-    if ("error" in parsed) return { ok: false, identities, reason: parsed.error, signatureValid: true };
+    if ("error" in parsed) return { ok: false, identities, reason: parsed.error };
     parts.push(parsed.value);
   }
   const [header, parent, metadata, content] = parts;
   const problem = headerProblem(header);
-  if (problem) return { ok: false, identities, reason: problem, signatureValid: true };
+  if (problem) return { ok: false, identities, reason: problem };
   return {
     ok: true,
     identities,

@@ -6,6 +6,7 @@ import type { ExecuteContext } from "../../kernel/executor.js";
 import type { EventsDeclaration } from "../declaration.js";
 import type { BridgeError, EventsReply, InputReply } from "./bridge-names.js";
 import type { ProbeRunner } from "./probe-runner.js";
+import { ProgressDisplay } from "./progress-display.js";
 import type { SandboxHost } from "./sandbox.js";
 
 export interface BridgeState {
@@ -36,11 +37,19 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
       state.context()?.clearOutput(wait);
     },
     async runEvents(declarationJson): Promise<EventsReply> {
+      const signal = state.signal();
+      let progress: ProgressDisplay | undefined;
       try {
         const declaration = parseDeclaration(declarationJson);
-        const result = await state.runner.runEvents(declaration, { signal: state.signal() });
+        progress = new ProgressDisplay(declaration, state.context());
+        const result = await state.runner.runEvents(declaration, { signal, onProgress: (p) => progress?.update(p) });
+        // An aborted run returns what it collected; the cell, though, was
+        // interrupted and must not carry on as if the run had finished.
+        if (signal.aborted) return { ok: false, error: { name: "KeyboardInterrupt", message: "the probe run was interrupted" } };
+        progress.finish(result.stats);
         return { ok: true, columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount, stats: { ...result.stats } };
       } catch (error) {
+        progress?.fail();
         return { ok: false, error: asBridgeError(error) };
       }
     },

@@ -12,10 +12,13 @@ export function checkComplete(code: string): { status: CompletenessStatus; inden
   if (code.trim() === "") return { status: "complete" };
   const ts = loadTypeScript();
   const output = ts.transpileModule(code, { reportDiagnostics: true, fileName: "cell.ts", compilerOptions: { target: ts.ScriptTarget.ES2022 } });
-  const errors = (output.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
-  if (errors.length === 0) return { status: "complete" };
+  const errors = (output.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error).sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
+  const first = errors[0];
+  if (!first) return { status: "complete" };
+  // The parser recovers and may report more errors later; the first one decides.
   const end = code.trimEnd().length;
-  const atEnd = errors.some((d) => (d.start ?? 0) >= end || ((d.start ?? 0) + (d.length ?? 0) >= end && isUnterminated(d.code)));
+  const start = first.start ?? 0;
+  const atEnd = start >= end || (start + (first.length ?? 0) >= end && isUnterminated(first.code));
   if (!atEnd) return { status: "invalid" };
   return { status: "incomplete", indent: INDENT_UNIT.repeat(openBrackets(code)) };
 }

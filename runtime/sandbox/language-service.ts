@@ -53,7 +53,7 @@ export class CellLanguageService {
       cursorStart,
       cursorEnd: cursorPos,
       metadata: {
-        _jupyter_types_experimental: entries.map((e) => ({ start: cursorStart, end: cursorPos, text: e.name, type: jupyterType(ts, e.kind) })),
+        _jupyter_types_experimental: entries.map((e) => ({ start: cursorStart, end: cursorPos, text: e.name, type: jupyterType(ts, e.kind, e.name) })),
       },
     };
   }
@@ -63,7 +63,11 @@ export class CellLanguageService {
     for (const at of inspectPositions(code, cursorPos)) {
       const info = service.getQuickInfoAtPosition(fileName, this.#cellOffset + at);
       if (!info) continue;
-      const signature = ts.displayPartsToString(info.displayParts);
+      // Globals reach the service as imports: show them as what they are.
+      const signature = ts
+        .displayPartsToString(info.displayParts)
+        .replace(/^\(alias\) /, "")
+        .replace(/\nimport \w+$/, "");
       const docs = ts.displayPartsToString(info.documentation);
       const tags = (info.tags ?? []).map((tag) => ({ name: tag.name, text: ts.displayPartsToString(tag.text) }));
       const plain = [signature, docs, ...tags.map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`)].filter(Boolean).join("\n\n");
@@ -155,9 +159,13 @@ function fenced(text: string): string {
   return text.includes("```") ? text : "```ts\n" + text + "\n```";
 }
 
-function jupyterType(ts: TypeScript, kind: TS.ScriptElementKind): string {
+function jupyterType(ts: TypeScript, kind: TS.ScriptElementKind, name: string): string {
   const K = ts.ScriptElementKind;
   switch (kind) {
+    case K.alias:
+      // Aliases are the sandbox globals (imported) and arquero's re-exports:
+      // all functions except the arquero namespace itself.
+      return name === "aq" ? "module" : "function";
     case K.functionElement:
     case K.localFunctionElement:
       return "function";
@@ -173,7 +181,6 @@ function jupyterType(ts: TypeScript, kind: TS.ScriptElementKind): string {
     case K.typeElement:
       return "type";
     case K.moduleElement:
-    case K.alias:
       return "module";
     case K.keyword:
       return "keyword";

@@ -91,9 +91,15 @@ export function transpileCell(source: string): TranspiledCell {
   const functionNames: string[] = [];
   const edits: Edit[] = [];
   const statements = jsFile.statements;
-  let bodyStart = js.length;
+  // The wrapper starts after TypeScript's "use strict" (which must stay first
+  // to apply to the whole script) and before everything else.
+  let prologueEnd = 0;
+  for (const statement of statements) {
+    if (!isUseStrict(ts, statement)) break;
+    prologueEnd = statement.end;
+  }
+  let bodyStart = prologueEnd;
   for (const [index, statement] of statements.entries()) {
-    if (bodyStart === js.length && !isDirective(ts, statement)) bodyStart = statement.getStart(jsFile);
     if (ts.isVariableStatement(statement)) {
       edits.push(...hoistVariables(ts, jsFile, statement, names));
     } else if (ts.isFunctionDeclaration(statement) && statement.name) {
@@ -167,8 +173,8 @@ function collectBindingNames(ts: TypeScript, name: TS.BindingName, names: Set<st
   }
 }
 
-function isDirective(ts: TypeScript, statement: TS.Statement): boolean {
-  return ts.isExpressionStatement(statement) && ts.isStringLiteral(statement.expression);
+function isUseStrict(ts: TypeScript, statement: TS.Statement): boolean {
+  return ts.isExpressionStatement(statement) && ts.isStringLiteral(statement.expression) && statement.expression.text === "use strict";
 }
 
 /** Cells share globals instead of modules; say so rather than fail obscurely. */

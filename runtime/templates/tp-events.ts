@@ -41,6 +41,9 @@ export interface TpEventsConfig {
   event_size: number;
   nfields: number;
   wakeup_bytes: number;
+  /** The reader's pid namespace (0, 0: the initial one). */
+  pidns_dev: number;
+  pidns_ino: number;
   fields: TpFieldPlan[];
 }
 

@@ -192,7 +192,7 @@ describe("execute", () => {
   });
 
   it("supports display ids, update_display_data and clear_output", async () => {
-    const r = await execute('display("v1", { displayId: "d" }); display("v2", { displayId: "d", update: true }); clear_output(true)');
+    const r = await execute('const h = display("v1", { id: "d" }); h.update("v2"); clear_output(true)');
     expect(r.types).toEqual(["status", "execute_input", "display_data", "update_display_data", "clear_output", "status"]);
     expect(r.iopub[2].content.transient).toEqual({ display_id: "d" });
     expect(r.iopub[3].content).toEqual({ data: { "text/plain": "v2" }, metadata: {}, transient: { display_id: "d" } });

@@ -1,18 +1,18 @@
 // console for cells: log/info/debug go to stdout, warn/error to stderr, each
 // call one line, formatted like Node's console.
 
-import { hostStream } from "./host-bridge.js";
+import { writeStream } from "./output-buffer.js";
 import { formatLogArgs, inspect } from "./inspect.js";
 
 const counts = new Map<string, number>();
 const timers = new Map<string, number>();
 
 function out(...args: unknown[]): void {
-  hostStream("stdout", formatLogArgs(args) + "\n");
+  writeStream("stdout", formatLogArgs(args) + "\n");
 }
 
 function err(...args: unknown[]): void {
-  hostStream("stderr", formatLogArgs(args) + "\n");
+  writeStream("stderr", formatLogArgs(args) + "\n");
 }
 
 /** The sandbox's console. */

@@ -2,6 +2,7 @@
 // the global object (and removes them), and wraps them in plain functions.
 
 import { BRIDGE, type EventsReply, type InputReply, type BridgeError } from "../bridge-names.js";
+import { flushStreams } from "./output-buffer.js";
 
 /** The part of an isolated-vm Reference the sandbox uses. */
 interface HostReference {
@@ -34,14 +35,17 @@ export function hostStream(stream: "stdout" | "stderr", text: string): void {
 }
 
 export function hostDisplay(bundle: Record<string, unknown>, displayId: string | undefined, update: boolean): void {
+  flushStreams();
   refs.display.applySync(undefined, [JSON.stringify(bundle), displayId, update]);
 }
 
 export function hostClearOutput(wait: boolean): void {
+  flushStreams();
   refs.clearOutput.applySync(undefined, [wait]);
 }
 
 export async function hostRunEvents(declarationJson: string): Promise<Extract<EventsReply, { ok: true }>> {
+  flushStreams();
   const reply = (await refs.runEvents.apply(undefined, [declarationJson], COPY_PROMISE)) as EventsReply;
   if (!reply.ok) throw bridgeError(reply.error);
   return reply;
@@ -49,10 +53,12 @@ export async function hostRunEvents(declarationJson: string): Promise<Extract<Ev
 
 /** Resolves true after `ms`, or false when the kernel was interrupted first. */
 export async function hostSleep(ms: number): Promise<boolean> {
+  flushStreams();
   return (await refs.sleep.apply(undefined, [ms], COPY_PROMISE)) as boolean;
 }
 
 export async function hostInput(prompt: string, password: boolean): Promise<string> {
+  flushStreams();
   const reply = (await refs.input.apply(undefined, [prompt, password], COPY_PROMISE)) as InputReply;
   if (!reply.ok) throw bridgeError(reply.error);
   return reply.value;

@@ -41,12 +41,14 @@ function tableHtml(table: Table, limit: number): string {
 export function tableText(table: Table, limit = TABLE_ROW_LIMIT): string {
   const names = table.columnNames();
   const rows = Math.min(table.numRows(), limit);
+  // Filtered or ordered tables keep all rows and an index of the visible ones.
+  const index = table.isFiltered() || table.isOrdered() ? table.indices() : undefined;
   const columns = names.map((name) => {
     const column = table.column(name)!;
     const cells: string[] = [];
     let numeric = true;
     for (let row = 0; row < rows; row++) {
-      const value = column.at(row);
+      const value = column.at(index ? index[row]! : row);
       if (value !== null && value !== undefined && typeof value !== "number" && typeof value !== "bigint") numeric = false;
       cells.push(cellText(value));
     }

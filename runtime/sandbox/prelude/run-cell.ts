@@ -4,6 +4,7 @@
 
 import type { CellReply } from "../bridge-names.js";
 import { inspect } from "./inspect.js";
+import { flushStreams } from "./output-buffer.js";
 import { mimeBundle } from "./render.js";
 
 export async function runCell(body: () => Promise<unknown>): Promise<string> {
@@ -14,6 +15,8 @@ export async function runCell(body: () => Promise<unknown>): Promise<string> {
   } catch (error) {
     reply = describeError(error);
   }
+  // The cell's output must reach the kernel before its result.
+  flushStreams();
   return JSON.stringify(reply);
 }
 

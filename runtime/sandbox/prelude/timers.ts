@@ -1,7 +1,8 @@
 // Timers for cells. The sandbox has no event loop of its own, so waiting is
 // done by the host; an interrupt ends every pending wait.
 
-import { hostSleep, hostStream } from "./host-bridge.js";
+import { hostSleep } from "./host-bridge.js";
+import { writeStream } from "./output-buffer.js";
 
 /**
  * Waits `ms` milliseconds.
@@ -41,7 +42,7 @@ export function setTimeout<A extends unknown[]>(callback: (...args: A) => void, 
       callback(...args);
     } catch (error) {
       // Nobody awaits a timer: say what happened instead of losing the error.
-      hostStream("stderr", `Error in a setTimeout callback: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      writeStream("stderr", `Error in a setTimeout callback: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     }
   });
   return id;

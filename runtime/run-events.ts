@@ -1,0 +1,164 @@
+// Runs an events declaration: plan it, load the template instance, attach,
+// drain the ring buffer for the duration (or until aborted or the row limit),
+// detach, drain the rest and close - always, in a finally. Rows come back as
+// columns (typed arrays and string arrays) in ring order.
+import type { ColumnBatch, NativeColumn, NativeError } from "../native/surface.js";
+import type { EventsDeclaration } from "./declaration.js";
+import type { TemplateInstance } from "./planner.js";
+import { plan } from "./planner.js";
+import type { TracefsSource } from "./tracefs.js";
+import type { ColumnType } from "./templates/columns.js";
+import { loadInstance } from "./templates/load-instance.js";
+
+/** Typed arrays for numbers, string[] for text. */
+export type EventColumn = NativeColumn;
+
+export interface EventsProgress {
+  elapsedMs: number;
+  /** Rows received so far. */
+  events: number;
+  /** Events lost because the ring buffer was full. */
+  dropped: number;
+}
+
+export interface EventsStats {
+  /** Rows received from the ring buffer (before the limit cut). */
+  events: number;
+  /** Events lost because the ring buffer was full (counted in the kernel). */
+  dropped: number;
+  /** Events that passed the in-kernel filters (= events + dropped, when the run ended cleanly). */
+  seen: number;
+  /** Time attached, in milliseconds. */
+  durationMs: number;
+  stoppedBy: "duration" | "limit" | "abort";
+}
+
+export interface EventsResult {
+  columns: Record<string, EventColumn>;
+  columnTypes: Record<string, ColumnType>;
+  rowCount: number;
+  stats: EventsStats;
+  plan: TemplateInstance;
+}
+
+export interface RunEventsOptions {
+  /** Aborting ends the run early; what was collected is returned. */
+  signal?: AbortSignal;
+  onProgress?: (p: EventsProgress) => void;
+  /** Every probe is attached: start the workload now. Awaited; the duration counts from when it resolves. */
+  onAttached?: () => void | Promise<void>;
+  /** Interval of onProgress calls (default 250 ms). */
+  progressIntervalMs?: number;
+  /** Tracepoints source for planning (default: the running kernel). */
+  tracefs?: TracefsSource;
+}
+
+export async function runEvents(decl: EventsDeclaration, opts: RunEventsOptions = {}): Promise<EventsResult> {
+  return runInstance(plan(decl, opts.tracefs ? { tracefs: opts.tracefs } : {}), opts);
+}
+
+/** Runs an already planned instance (what runEvents does after plan()). */
+export async function runInstance(instance: TemplateInstance, opts: RunEventsOptions = {}): Promise<EventsResult> {
+  const obj = loadInstance(instance);
+  const batches: ColumnBatch[] = [];
+  let received = 0;
+  try {
+    let limitReached = () => {};
+    const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
+    const layout = instance.columns.map(({ name, offset, kind, length }) => ({ name, offset, kind, ...(length ? { length } : {}) }));
+    const reader = obj.openRingReader(instance.ring.map, layout,
+      { recordSize: instance.ring.recordSize, pollMs: instance.ring.pollMs, batchRows: instance.ring.batchRows },
+      (batch) => {
+        batches.push(batch);
+        received += batch.rows;
+        if (instance.limit !== undefined && received >= instance.limit) limitReached();
+      });
+    const links = instance.attach.map((a) => {
+      try {
+        return obj.attachTracepoint(instance.program, a.category, a.event);
+      } catch (e) {
+        const err = e as NativeError;
+        const why = err.code === "ENOENT" ? " (the tracepoint is gone: was its module unloaded?)"
+          : err.code === "EPERM" || err.code === "EACCES" ? " (attaching needs root: CAP_PERFMON)" : "";
+        throw Object.assign(new Error(`${err.message}${why}`), { code: err.code, errno: err.errno, cause: err });
+      }
+    });
+    const attachedAt = performance.now();
+    await opts.onAttached?.();
+
+    const stoppedBy = await waitForEnd(instance.durationMs, limitHit, opts, () => ({
+      elapsedMs: performance.now() - attachedAt,
+      events: received,
+      dropped: obj.percpuSum(instance.counters.drops, 0),
+    }));
+    for (const link of links) link.destroy();
+    const durationMs = performance.now() - attachedAt;
+    await reader.stop(); // the final drain: every record submitted before detach
+    const stats: EventsStats = {
+      events: received,
+      dropped: obj.percpuSum(instance.counters.drops, 0),
+      seen: obj.percpuSum(instance.counters.seen, 0),
+      durationMs,
+      stoppedBy,
+    };
+    return { ...assemble(instance, batches, instance.limit), stats, plan: instance };
+  } finally {
+    obj.close(); // stops the reader if still running, detaches, frees
+  }
+}
+
+function waitForEnd(
+  durationMs: number,
+  limitHit: Promise<void>,
+  opts: RunEventsOptions,
+  progress: () => EventsProgress,
+): Promise<EventsStats["stoppedBy"]> {
+  return new Promise((resolve) => {
+    const { signal, onProgress } = opts;
+    const done = (why: EventsStats["stoppedBy"]) => {
+      clearTimeout(timer);
+      if (ticker) clearInterval(ticker);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(why);
+    };
+    const onAbort = () => done("abort");
+    const timer = setTimeout(() => done("duration"), durationMs);
+    const ticker = onProgress ? setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? 250) : undefined;
+    if (signal?.aborted) return done("abort");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    void limitHit.then(() => done("limit"));
+  });
+}
+
+const ARRAYS = {
+  uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, int8: Int8Array, int16: Int16Array,
+  int32: Int32Array, float64: Float64Array, biguint64: BigUint64Array, bigint64: BigInt64Array,
+} as const;
+
+/** Concatenates the batches column by column, cut at `limit` rows. */
+function assemble(instance: TemplateInstance, batches: ColumnBatch[], limit?: number) {
+  const total = batches.reduce((n, b) => n + b.rows, 0);
+  const rowCount = limit !== undefined ? Math.min(total, limit) : total;
+  const columns: Record<string, EventColumn> = {};
+  const columnTypes: Record<string, ColumnType> = {};
+  for (const col of instance.columns) {
+    columnTypes[col.name] = col.type;
+    if (col.type === "string") {
+      const out: string[] = [];
+      for (const b of batches) for (const s of b.columns[col.name] as string[]) if (out.length < rowCount) out.push(s);
+      columns[col.name] = out;
+      continue;
+    }
+    const out = new ARRAYS[col.type](rowCount);
+    let at = 0;
+    for (const b of batches) {
+      if (at >= rowCount) break;
+      const part = b.columns[col.name] as typeof out;
+      const n = Math.min(part.length, rowCount - at);
+      (out as Uint8Array).set((part as Uint8Array).subarray(0, n), at);
+      at += n;
+    }
+    columns[col.name] = out;
+  }
+  return { columns, columnTypes, rowCount };
+}

@@ -1,0 +1,62 @@
+// bin/probebook.js as a user runs it. The kernel and install commands load
+// dist/ (built by `npm run build`); those checks run when dist/ exists.
+import { execFile, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { TestClient } from "./support/client.js";
+import { spawnKernel, type KernelProcess } from "./support/kernel-process.js";
+
+const repo = resolve(import.meta.dirname, "../..");
+const bin = resolve(repo, "bin/probebook.js");
+const built = existsSync(resolve(repo, "dist/kernel/main.js"));
+const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+
+describe("probebook CLI", () => {
+  it("prints help quickly, without loading the kernel", () => {
+    const started = Date.now();
+    const r = run("--help");
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("probebook kernel -f <connection file>");
+    expect(r.stdout).toContain("probebook install [--user | --prefix <dir> | --sys-prefix]");
+  });
+
+  it("prints the version", () => {
+    expect(run("--version").stdout).toBe("probebook 0.1.0\n");
+  });
+
+  it("rejects unknown commands with exit status 2 and the help", () => {
+    const r = run("frobnicate");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^probebook: unknown command "frobnicate"\n\nprobebook - a Jupyter kernel/);
+  });
+});
+
+describe.runIf(built)("probebook kernel (built dist/)", () => {
+  let kernel: KernelProcess | undefined;
+  afterAll(async () => kernel?.dispose());
+
+  it("answers kernel_info within 0.5 s of launch and exits 0 on shutdown", async () => {
+    kernel = await spawnKernel({ command: [process.execPath, bin, "kernel"] });
+    const client = new TestClient(kernel.info);
+    try {
+      // Measured from just after spawn, by the first kernel_info_reply to arrive.
+      const reply = await client.waitForReady(5000);
+      expect(reply.content.implementation).toBe("probebook");
+      expect(reply.elapsedMs).toBeLessThan(500);
+      const id = await client.send("control", "shutdown_request", { restart: false });
+      await client.reply("control", id);
+      expect(await kernel.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      client.close();
+    }
+  }, 20_000);
+
+  it("says how to fix a missing connection file", async () => {
+    const r = await promisify(execFile)(process.execPath, [bin, "kernel"]).catch((e) => e);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("probebook: no connection file given\nusage: probebook kernel -f <connection file>");
+  });
+});

@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { tracepoint } from "../../probes-lib/tracepoint.js";
+import { setProbeHost, type EventsPayload } from "../../probes-lib/host.js";
+import type { EventsDeclaration } from "../../runtime/declaration.js";
+
+afterEach(() => setProbeHost(undefined));
+
+describe("tracepoint declarations", () => {
+  test("the minimal declaration", () => {
+    expect(tracepoint("sched:sched_switch").toDeclaration({ for: "1s" })).toEqual({
+      kind: "events",
+      source: { type: "tracepoint", name: "sched:sched_switch" },
+      fields: [],
+      filter: {},
+      durationMs: 1000,
+    });
+  });
+
+  test("where, fields and limit all land in the declaration", () => {
+    const declaration = tracepoint("syscalls:sys_enter_openat").where({ pid: 4242 }).fields("filename", "flags").fields("flags", "mode").limit(100).toDeclaration({ for: 250 });
+    expect(declaration).toEqual({
+      kind: "events",
+      source: { type: "tracepoint", name: "syscalls:sys_enter_openat" },
+      fields: ["filename", "flags", "mode"],
+      filter: { pid: 4242 },
+      durationMs: 250,
+      limit: 100,
+    });
+    // Plain data: survives JSON unchanged.
+    expect(JSON.parse(JSON.stringify(declaration))).toEqual(declaration);
+  });
+
+  test("builders are immutable: each step returns a new probe", () => {
+    const base = tracepoint("sched:sched_switch");
+    const narrowed = base.where({ pid: 1 });
+    expect(base.toDeclaration({ for: "1s" }).filter).toEqual({});
+    expect(narrowed.toDeclaration({ for: "1s" }).filter).toEqual({ pid: 1 });
+    expect(narrowed.where({ pid: undefined }).toDeclaration({ for: "1s" }).filter).toEqual({});
+  });
+
+  test("a builder prints as the code that makes it", () => {
+    expect(String(tracepoint("sched:sched_switch"))).toBe('tracepoint("sched:sched_switch")');
+    expect(String(tracepoint("syscalls:sys_enter_openat").where({ pid: 7 }).fields("filename", "flags").limit(5))).toBe(
+      'tracepoint("syscalls:sys_enter_openat").where({"pid":7}).fields("filename", "flags").limit(5)',
+    );
+  });
+
+  test("mistakes are reported with the call quoted", () => {
+    expect(() => tracepoint("sched_switch")).toThrow(new TypeError('tracepoint("sched_switch"): the name must be "category:event", e.g. tracepoint("syscalls:sys_enter_openat") or tracepoint("sched:sched_switch")'));
+    const probe = tracepoint("sched:sched_switch");
+    expect(() => probe.where({ pid: 0 })).toThrow(new RangeError('tracepoint("sched:sched_switch").where(...): pid must be a positive whole number, not 0'));
+    expect(() => probe.where({ comm: "bash" } as never)).toThrow(new TypeError('tracepoint("sched:sched_switch").where(...): unknown filter key "comm"; the keys you can use are: pid'));
+    expect(() => probe.fields("prev comm")).toThrow(new TypeError('tracepoint("sched:sched_switch").fields(...): "prev comm" is not a field name; pass names as strings, e.g. .fields("filename", "flags")'));
+    expect(() => probe.limit(1.5)).toThrow(new RangeError('tracepoint("sched:sched_switch").limit(1.5): the limit must be a positive whole number of rows'));
+    expect(() => probe.toDeclaration({} as never)).toThrow(new TypeError('tracepoint("sched:sched_switch").events(...): say how long to collect, e.g. .events({ for: "5s" })'));
+    expect(() => probe.toDeclaration({ for: "soon" })).toThrow(
+      new RangeError('tracepoint("sched:sched_switch").events(...): for "soon" is not a duration: write a number and a unit, e.g. "500ms", "5s", "1m" or "1h"'),
+    );
+  });
+
+  test("events() sends the declaration to the host and builds the table with its counters", async () => {
+    const sent: EventsDeclaration[] = [];
+    const payload: EventsPayload = {
+      columns: { pid: new Uint32Array([10, 11]), comm: ["a", "b"] },
+      columnTypes: { pid: "u32", comm: "string" },
+      rowCount: 2,
+      stats: { events: 3, dropped: 1, durationMs: 500, stoppedBy: "duration" },
+    };
+    setProbeHost({
+      async runEvents(declaration) {
+        sent.push(declaration);
+        return payload;
+      },
+    });
+    const table = await tracepoint("sched:sched_switch").fields("comm").events({ for: "500ms" });
+    expect(sent).toEqual([{ kind: "events", source: { type: "tracepoint", name: "sched:sched_switch" }, fields: ["comm"], filter: {}, durationMs: 500 }]);
+    expect(table.objects()).toEqual([
+      { pid: 10, comm: "a" },
+      { pid: 11, comm: "b" },
+    ]);
+    expect(table.meta).toEqual({ events: 3, dropped: 1, durationMs: 500, stoppedBy: "duration", declaration: sent[0], columnTypes: payload.columnTypes });
+    expect(Object.keys(table)).not.toContain("meta");
+  });
+
+  test("events() outside a kernel explains that probes need one", async () => {
+    await expect(tracepoint("sched:sched_switch").events({ for: "1s" })).rejects.toThrow(/probes can only run inside a probebook kernel/);
+  });
+});

@@ -1,0 +1,80 @@
+// A cell runs a real probe: the session's bridge, the real runner
+// (runtime/run-events.ts: planner, template, native addon) and a workload the
+// test starts, which opens one path exactly 200 times while the probe is attached.
+
+import { randomBytes } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { buildSandbox } from "../../scripts/build-sandbox.mjs";
+import { runEvents } from "../../runtime/run-events.js";
+import { createExecutor } from "../../runtime/session.js";
+import type { HeldWorkload } from "../bpf/support/workload.js";
+import { buildWorkload, loadedProgramNames, startHeld } from "../bpf/support/workload.js";
+import { recordingContext } from "./fixtures/recording-context.js";
+
+const OPENS = 200;
+let build: ReturnType<typeof buildWorkload>;
+
+beforeAll(async () => {
+  await buildSandbox();
+  build = buildWorkload("open-loop");
+}, 60_000);
+afterAll(() => build?.cleanup());
+
+test("a cell collects a real tracepoint's events filtered to the workload's pid", async () => {
+  const path = `/tmp/probebook-${randomBytes(8).toString("hex")}`;
+  writeFileSync(path, "x");
+  const workload: HeldWorkload = await startHeld(build.bin, [path, String(OPENS)]);
+  let exitCode: number | null | undefined;
+  // The real runner; the only addition is starting the workload once the probe is attached.
+  const session = createExecutor({
+    warmUpAfterMs: false,
+    probeRunner: {
+      runEvents: (declaration, options) =>
+        runEvents(declaration, {
+          ...options,
+          onAttached: async () => {
+            exitCode = await workload.go();
+          },
+        }),
+    },
+  });
+  try {
+    const cell = [
+      `const opens = await tracepoint("syscalls:sys_enter_openat")`,
+      `  .where({ pid: ${workload.pid} })`,
+      `  .fields("filename")`,
+      `  .events({ for: "1s" })`,
+      `opens.groupby("comm", "filename").count()`,
+    ].join("\n");
+    const outcome = await session.execute(cell, recordingContext(1));
+    expect(exitCode).toBe(0);
+    expect(outcome).toEqual({
+      status: "ok",
+      result: {
+        data: {
+          "text/html": expect.stringContaining(`<td style="text-align: left;">${path}</td><td style="text-align: right;">${OPENS}</td>`),
+          "text/plain": [`comm       filename${" ".repeat(path.length - 8)}  count`, `---------  ${"-".repeat(path.length)}  -----`, `open-loop  ${path}    ${OPENS}`, "1 row × 3 columns"].join("\n"),
+        },
+      },
+    });
+    const stats = await session.execute("[opens.numRows(), opens.meta.events, opens.meta.dropped, opens.meta.stoppedBy]", recordingContext(2));
+    expect(stats).toEqual({ status: "ok", result: { data: { "text/plain": `[ ${OPENS}, ${OPENS}, 0, 'duration' ]` } } });
+  } finally {
+    workload.dispose();
+    rmSync(path, { force: true });
+    await session.shutdown();
+  }
+  expect(loadedProgramNames().filter((name) => name.startsWith("pb_"))).toEqual([]);
+}, 60_000);
+
+test("an unknown tracepoint is an error in the cell that names the closest ones", async () => {
+  const session = createExecutor({ warmUpAfterMs: false });
+  try {
+    const outcome = await session.execute('await tracepoint("sched:sched_swtch").events({ for: "1s" })', recordingContext(1));
+    expect(outcome.status).toBe("error");
+    if (outcome.status === "error") expect(outcome.evalue).toContain("sched:sched_switch");
+  } finally {
+    await session.shutdown();
+  }
+}, 60_000);
