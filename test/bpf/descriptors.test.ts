@@ -49,10 +49,10 @@ describe("generated template descriptors", () => {
     ]);
     expect(descriptor.structs.tp_field_plan.size).toBe(12);
     expect(descriptor.structs.tp_events_config.members.at(-1)).toEqual({
-      name: "fields", offset: 24, size: 192,
+      name: "fields", offset: 40, size: 192,
       type: { kind: "array", of: { kind: "struct", name: "tp_field_plan" }, count: 16 },
     });
-    expect(descriptor.sections[".rodata"].vars[0]).toMatchObject({ name: "cfg", offset: 0, size: 216 });
+    expect(descriptor.sections[".rodata"].vars[0]).toMatchObject({ name: "cfg", offset: 0, size: 232 });
     expect(descriptor.enums.tp_field_kind).toEqual({
       TP_FIELD_NONE: 0, TP_FIELD_INT: 1, TP_FIELD_ARRAY: 2, TP_FIELD_DATA_LOC: 3, TP_FIELD_REL_LOC: 4,
       TP_FIELD_USER_STR: 5, TP_FIELD_KERNEL_STR: 6,

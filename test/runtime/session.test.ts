@@ -90,6 +90,27 @@ describe("cells", () => {
     });
   });
 
+  test("an error in a statement spanning lines names the line it happened on", async () => {
+    const ctx = recordingContext(++count);
+    const outcome = await run(session, "const chained = aq.table({ a: [1] })\n  .derive({ b: (d: any) => d.a * 2 })\n  .nonexistent()", ctx);
+    expect(outcome.status === "error" && outcome.traceback).toEqual([
+      "TypeError: aq.table(...).derive(...).nonexistent is not a function",
+      `  at In[${ctx.executionCount}], line 3`,
+      "    3 |   .nonexistent()",
+    ]);
+  });
+
+  test("an error deep inside arquero still shows the cell's line", async () => {
+    const ctx = recordingContext(++count);
+    const outcome = await run(session, "const base = aq.table({ a: [1] })\nbase.derive({ b: 'd.zzz.q' })", ctx);
+    expect(outcome.status === "error" && outcome.traceback).toEqual([
+      'Error: Invalid column reference: "d.zzz"',
+      expect.stringMatching(/^ {2}\(\d+ frames inside the sandbox's libraries\)$/),
+      `  at In[${ctx.executionCount}], line 2`,
+      "    2 | base.derive({ b: 'd.zzz.q' })",
+    ]);
+  });
+
   test("a function from an earlier cell is shown in that cell", async () => {
     const first = recordingContext(++count);
     await run(session, "\nfunction failLater(): number {\n  return (undefined as any).field\n}", first);

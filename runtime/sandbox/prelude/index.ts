@@ -1,9 +1,10 @@
 // The prelude: bundled by scripts/build-sandbox.mjs into dist/sandbox/prelude.js
 // (an IIFE) and run once in every new sandbox, after the session has put the
 // bridge references on the global object. Import order matters: the text codec
-// must exist before arquero is evaluated.
+// and queueMicrotask must exist before anything else is evaluated.
 
 import "./text-codec.js";
+import "./microtask.js";
 import { ColumnTable } from "arquero";
 import { setProbeHost } from "../../../probes-lib/host.js";
 import { RUN_CELL } from "../bridge-names.js";
@@ -12,6 +13,10 @@ import { hostRunEvents } from "./host-bridge.js";
 import { inspectCustom } from "./inspect.js";
 import { tableText } from "./render-table.js";
 import { runCell } from "./run-cell.js";
+
+// arquero's errors come from deep inside it; with V8's default of 10 frames
+// the cell's own frame would fall off the end of the stack.
+Error.stackTraceLimit = 100;
 
 setProbeHost({
   async runEvents(declaration) {
