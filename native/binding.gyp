@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.c",
         "src/args.c",
+        "src/attach_more.c",
         "src/columns.c",
         "src/errors.c",
         "src/features.c",
@@ -12,7 +13,8 @@
         "src/maps.c",
         "src/object.c",
         "src/prog_info.c",
-        "src/reader.c"
+        "src/reader.c",
+        "src/stacks.c"
       ],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2", "-g"],
       "libraries": ["-lbpf", "-lelf", "-lz", "-lpthread"]

@@ -132,6 +132,63 @@ export interface BpfObject {
   programNames(): string[];
   /** Stops readers (final drain), destroys links, frees the object. Idempotent. */
   close(): void;
+
+  // --- native/src/attach_more.c: more hooks, and the settings they need before load ---
+  /** Before load: whether this program is loaded (variants the kernel lacks stay off). */
+  setAutoload(program: string, autoload: boolean): void;
+  /** Before load: the kernel function of an fentry/fexit program. */
+  setAttachTarget(program: string, kernelFunction: string): void;
+  /** uprobe (or uretprobe) on `binary`: `symbol` (resolved by libbpf in .symtab/.dynsym)
+   *  plus `offset`, or a bare file `offset`; every process unless `pid`. */
+  attachUprobe(program: string, options: UprobeAttachOptions): BpfLink;
+  /** A USDT probe (`provider`:`name`) of `binary` through libbpf's usdt support. */
+  attachUsdt(program: string, options: UsdtAttachOptions): BpfLink;
+  /** A PERF_COUNT_SW_CPU_CLOCK sampling event on one CPU at `frequency` Hz (every process). */
+  attachPerfEvent(program: string, options: { cpu: number; frequency: number }): BpfLink;
+  /** raw_tp: a raw tracepoint by name ("sys_enter"). */
+  attachRawTracepoint(program: string, name: string): BpfLink;
+  /** tp_btf, fentry, fexit: the target was fixed by the section or setAttachTarget(). */
+  attachTrace(program: string): BpfLink;
+  /** kprobe/kretprobe on a kernel function (fails where CONFIG_KPROBES is off). */
+  attachKprobe(program: string, options: { function: string; retprobe?: boolean }): BpfLink;
+
+  // --- native/src/stacks.c: map reads for the profile template ---
+  /** Instruction pointers of one stack (innermost first); empty for an unknown id. */
+  stackTrace(map: string, id: number): BigUint64Array;
+  /** Every entry of a hash (or per-CPU hash) map as raw bytes. */
+  hashEntries(map: string): HashEntries;
+}
+
+export interface UprobeAttachOptions {
+  /** Path of the executable or shared library. */
+  binary: string;
+  /** Function name; its address is looked up in the ELF symbols. */
+  symbol?: string;
+  /** Bytes added to the symbol's offset, or the file offset when there is no symbol. */
+  offset?: number;
+  /** Only this process (default: every process). */
+  pid?: number;
+  /** Attach at the function's return (uretprobe). */
+  retprobe?: boolean;
+}
+
+export interface UsdtAttachOptions {
+  binary: string;
+  provider: string;
+  name: string;
+  pid?: number;
+  /** Returned by bpf_usdt_cookie() in the program. */
+  cookie?: number;
+}
+
+/** Entry i: keys[i*keySize, +keySize), values[i*valueSize, +valueSize). */
+export interface HashEntries {
+  count: number;
+  keySize: number;
+  /** Per-CPU maps: the per-CPU value size rounded to 8, times the possible CPUs. */
+  valueSize: number;
+  keys: Uint8Array;
+  values: Uint8Array;
 }
 
 /** Holds kernel.bpf_stats_enabled on while open. */
@@ -149,5 +206,9 @@ export interface NativeAddon {
   /** Whether the kernel can create a map of this type (libbpf's name, e.g. "ringbuf"). */
   probeMapType(type: string): boolean;
   enableRunStats(): RunStatsHandle;
-  readonly capability: { readonly libbpf: string };
+  readonly capability: {
+    readonly libbpf: string;
+    /** libbpf was built with USDT support (bpf_program__attach_usdt, libbpf >= 0.8). */
+    readonly usdt: boolean;
+  };
 }

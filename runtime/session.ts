@@ -158,6 +158,8 @@ export class Session implements Executor {
 
   async #execute(code: string, ctx: ExecuteContext, { record = true } = {}): Promise<ExecuteOutcome> {
     if (this.#shutDown) return { status: "error", ...plainError("RuntimeError", "the kernel is shutting down") };
+    // Captured first: an interrupt while the sandbox starts still counts for this cell.
+    const epoch = this.#epoch;
     const label = `In[${ctx.executionCount}]`;
     let cell;
     try {
@@ -166,20 +168,18 @@ export class Session implements Executor {
       if (error instanceof CellSyntaxError) return { status: "error", ...syntaxError(error.message, label, code, error.line, error.column) };
       throw error;
     }
-    if (ctx.signal.aborted) return this.#interrupted("the cell was interrupted before it started");
-
     let sandbox: Sandbox;
     try {
       sandbox = await this.#ensureSandbox();
     } catch (error) {
       return { status: "error", ...plainError("SandboxError", (error as Error).message) };
     }
+    if (ctx.signal.aborted || epoch.signal.aborted) return this.#interrupted("the cell was interrupted before it started");
 
     const filename = `cell-${++this.#cellSeq}.js`;
     this.#remember(filename, { label, source: code, originalPosition: cell.originalPosition });
     if (record) this.#history.push(code);
 
-    const epoch = this.#epoch;
     const onAbort = () => {
       if (this.#epoch === epoch) this.interrupt();
     };

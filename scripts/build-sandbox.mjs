@@ -9,7 +9,7 @@
 // Usage: node scripts/build-sandbox.mjs [--outfile PATH]
 // Also importable: `await buildSandbox({ outfile })` returns the output path.
 
-import { mkdirSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -21,9 +21,10 @@ export const PRELUDE_OUTFILE = join(root, "dist/sandbox/prelude.js");
 export async function buildSandbox({ outfile = PRELUDE_OUTFILE } = {}) {
   const esbuild = await import("esbuild");
   mkdirSync(dirname(outfile), { recursive: true });
-  await esbuild.build({
+  const result = await esbuild.build({
     entryPoints: [PRELUDE_ENTRY],
     outfile,
+    write: false,
     bundle: true,
     format: "iife",
     platform: "browser",
@@ -36,6 +37,12 @@ export async function buildSandbox({ outfile = PRELUDE_OUTFILE } = {}) {
     logLevel: "warning",
     absWorkingDir: root,
   });
+  // Written aside and renamed into place: a kernel (or a test) starting a
+  // sandbox while another build runs reads the old bundle or the new one,
+  // never half of one.
+  const temporary = `${outfile}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temporary, result.outputFiles[0].contents);
+  renameSync(temporary, outfile);
   return outfile;
 }
 

@@ -113,7 +113,8 @@ function describe(objectPath, template) {
   // (clang leaves them 0 in BTF; libbpf fills them in the same way at open time).
   const sections = {};
   for (const ds of datasecs) {
-    if (ds.name === ".maps" || ds.name === "license") continue;
+    // .kconfig/.ksyms hold externs libbpf fills at load (usdt.bpf.h's LINUX_HAS_BPF_COOKIE): not ours to write.
+    if (ds.name === ".maps" || ds.name === "license" || ds.name === ".kconfig" || ds.name === ".ksyms") continue;
     const sec = elf.sections.find((s) => s.name === ds.name);
     const vars = ds.vars.map((v) => {
       const vt = varOf(v.type_id);

@@ -11,6 +11,7 @@ log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 # Tests and benchmarks: bpftrace (peer), Jupyter's Python clients and servers.
 packages=(
   clang-16 llvm-16 libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool bpftrace
+  systemtap-sdt-dev
   python3-jupyter-client python3-jupyter-kernel-test python3-nbclient python3-nbformat
   python3-jupyter-server jupyter-notebook
 )

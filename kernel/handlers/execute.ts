@@ -89,8 +89,10 @@ export const handleExecute: Handler<"execute_request"> = async ({ request, publi
     return;
   }
 
+  // Mark what is queued for abort before replying: a request the client sends
+  // after it has seen this reply is not "queued behind the error" and must run.
+  if (stopOnError) await kernel.abortQueuedExecutes();
   const error = { ename: result.ename, evalue: result.evalue, traceback: result.traceback };
   publish("error", error);
   reply({ status: "error", execution_count: executionCount, payload: [], user_expressions: {}, ...error });
-  if (stopOnError) await kernel.abortQueuedExecutes();
 };

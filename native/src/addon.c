@@ -71,10 +71,16 @@ static napi_value init(napi_env env, napi_value exports)
 	PB_CHECK(env, napi_set_named_property(env, exports, "RingReader", reader_ctor));
 	if (!pb_features_init(env, exports))
 		return NULL;
+	if (!pb_attach_more_init(env, object_ctor))
+		return NULL;
 
 	PB_CHECK(env, napi_create_object(env, &cap));
 	snprintf(ver, sizeof(ver), "%d.%d", LIBBPF_MAJOR_VERSION, LIBBPF_MINOR_VERSION);
 	pb_set_prop_str(env, cap, "libbpf", ver);
+	/* USDT attach needs libbpf's usdt support (libbpf >= 0.8): a build-time fact. */
+	napi_value usdt;
+	napi_get_boolean(env, LIBBPF_MAJOR_VERSION > 0 || LIBBPF_MINOR_VERSION >= 8, &usdt);
+	napi_set_named_property(env, cap, "usdt", usdt);
 	PB_CHECK(env, napi_set_named_property(env, exports, "capability", cap));
 	return exports;
 }

@@ -100,6 +100,11 @@ napi_value pb_object_percpu_sum(napi_env env, pb_object *o, napi_value *argv, si
 napi_value pb_object_program_info(napi_env env, pb_object *o, napi_value *argv, size_t argc);
 napi_value pb_features_init(napi_env env, napi_value exports);
 
+/* attach_more.c (uprobe, USDT, perf event, raw/BTF tracepoint, kprobe, fentry) and stacks.c */
+bool pb_attach_more_init(napi_env env, napi_value object_ctor);
+napi_value pb_stack_trace(napi_env env, napi_callback_info info);
+napi_value pb_hash_entries(napi_env env, napi_callback_info info);
+
 pb_addon *pb_addon_get(napi_env env);
 
 #endif

@@ -1,16 +1,12 @@
 // bin/probebook.js as a user runs it. The kernel and install commands load
-// dist/ (built by `npm run build`); those checks run when dist/ exists.
+// dist/ (built by `npm run build`, which `npm test` runs first): without it
+// those checks fail and say so, they are never skipped.
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probebookBin as bin, requireBuiltDist } from "./support/built-dist.js";
 import { TestClient } from "./support/client.js";
 import { spawnKernel, type KernelProcess } from "./support/kernel-process.js";
-
-const repo = resolve(import.meta.dirname, "../..");
-const bin = resolve(repo, "bin/probebook.js");
-const built = existsSync(resolve(repo, "dist/kernel/main.js"));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
 
 describe("probebook CLI", () => {
@@ -34,8 +30,9 @@ describe("probebook CLI", () => {
   });
 });
 
-describe.runIf(built)("probebook kernel (built dist/)", () => {
+describe("probebook kernel (built dist/)", () => {
   let kernel: KernelProcess | undefined;
+  beforeAll(() => requireBuiltDist());
   afterAll(async () => kernel?.dispose());
 
   it("answers kernel_info within 0.5 s of launch and exits 0 on shutdown", async () => {

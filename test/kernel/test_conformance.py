@@ -1,7 +1,7 @@
 """Jupyter protocol conformance of the probebook kernel, via Debian's
 jupyter_kernel_test (0.4.5). Run with Debian's interpreter:
 
-    /usr/bin/python3 -m unittest test/kernel/test_conformance.py
+    /usr/bin/python3 -m unittest discover -s test/kernel -p 'test_conformance.py' -v
 
 By default the kernelspec is installed with `bin/probebook.js install --prefix`
 into a temporary prefix, so the kernel runs exactly as Jupyter would run it
@@ -58,7 +58,12 @@ def install_kernelspec(prefix: Path) -> None:
         }))
     elif EXECUTOR == "runtime":
         if not (REPO / "dist/kernel/main.js").exists():
-            raise unittest.SkipTest("dist/ is not built: run `npm run build` first")
+            # Not a skip: `npm test` always builds dist/ first, so its absence
+            # is a broken setup and must show up as a failure.
+            raise AssertionError(
+                f"dist/kernel/main.js is missing: the conformance suite runs the built kernel. "
+                f"Run `npm run build` (or `npm test`, which builds first) in {REPO}"
+            )
         subprocess.run(
             [NODE, str(REPO / "bin/probebook.js"), "install", "--prefix", str(prefix)],
             check=True, capture_output=True, text=True, cwd=REPO,

@@ -14,7 +14,7 @@ import { buildTestKernel } from "../fixtures/build-test-kernel.mjs";
 let bundle: Promise<string> | undefined;
 export const testKernelBundle = (): Promise<string> => (bundle ??= buildTestKernel() as Promise<string>);
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -56,13 +56,13 @@ export interface KernelProcess {
 }
 
 /** Spawns `command... -f <connection file>`; by default the bundled test-executor kernel. */
-export async function spawnKernel(options: { key?: string; command?: string[] } = {}): Promise<KernelProcess> {
+export async function spawnKernel(options: { key?: string; command?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<KernelProcess> {
   const info = await connectionInfo(options.key);
   const dir = await mkdtemp(join(tmpdir(), "probebook-kernel-test-"));
   const file = join(dir, "connection.json");
   await writeFile(file, JSON.stringify(info));
   const command = options.command ?? [process.execPath, await testKernelBundle()];
-  const child = spawn(command[0], [...command.slice(1), "-f", file], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(command[0], [...command.slice(1), "-f", file], { stdio: ["ignore", "ignore", "pipe"], env: options.env ?? process.env });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

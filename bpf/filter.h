@@ -1,0 +1,180 @@
+/* In-kernel filters shared by the templates (contract 4: filter in the kernel).
+ *
+ * A `struct pb_filter` sits in a template's `cfg` rodata. Because .rodata is
+ * frozen, every test below on an unused filter is a constant the verifier
+ * prunes: a template pays only for the clauses a declaration uses. Clauses are
+ * ANDed: process (tgid), thread, uid, cgroup, comm, up to PB_MAX_PREDS field
+ * predicates on the raw tracepoint record, then 1-in-N sampling of what passed.
+ *
+ * Include it once per object, after vmlinux.h and bpf_helpers.h: it defines
+ * the `pb_sample_seq` map. Any template can use it (tp_events could replace its
+ * own tgid test with pb_filter_pass()).
+ */
+#ifndef PB_FILTER_H
+#define PB_FILTER_H
+
+#define PB_MAX_PREDS 4
+#define PB_COMM_LEN 16
+
+/* Comparison of a field predicate; packed so its names reach BTF (TypeScript). */
+enum __attribute__((packed)) pb_pred_op {
+	PB_PRED_NONE = 0,
+	PB_PRED_EQ = 1,
+	PB_PRED_NE = 2,
+	PB_PRED_LT = 3,
+	PB_PRED_LE = 4,
+	PB_PRED_GT = 5,
+	PB_PRED_GE = 6,
+	PB_PRED_MASK = 7, /* (field & value) != 0 */
+};
+
+/* `field OP value` on an integer of `size` bytes at `src_off` in the raw record (16 bytes). */
+struct pb_pred {
+	__u64 value;     /* compared as signed when is_signed (two's complement bits) */
+	__u16 src_off;
+	__u8 size;       /* 1, 2, 4 or 8 */
+	__u8 is_signed;
+	enum pb_pred_op op;
+	__u8 _pad[3];
+};
+
+struct pb_filter {
+	__u32 tgid;         /* 0 = any process */
+	__u32 tid;          /* 0 = any thread */
+	__u32 uid;          /* used when has_uid */
+	__u8 has_uid;
+	__u8 has_comm;
+	__u8 npreds;        /* used entries of preds[] */
+	__u8 _pad;
+	__u64 cgroup_id;    /* 0 = any cgroup (cgroup v2 id) */
+	__u32 sample_every; /* 0 or 1 = keep all; N = keep every Nth passing event per CPU */
+	__u32 _pad2;
+	__u64 pidns_dev;    /* pid namespace of the reader (see tp_events.h); 0 = initial */
+	__u64 pidns_ino;
+	char comm[PB_COMM_LEN];
+	struct pb_pred preds[PB_MAX_PREDS];
+};
+
+/* Who is running, as the reader's pid namespace names it. */
+struct pb_ids {
+	__u32 tgid;
+	__u32 tid;
+	__u32 uid;
+	__u32 gid;
+};
+
+/* Sampling sequence, per CPU: deterministic 1-in-N (each CPU keeps every Nth). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pb_sample_seq SEC(".maps");
+
+static __always_inline void pb_current_ids(const volatile struct pb_filter *f, struct pb_ids *ids)
+{
+	__u64 uid_gid = bpf_get_current_uid_gid();
+
+	ids->uid = (__u32)uid_gid;
+	ids->gid = uid_gid >> 32;
+	if (f->pidns_ino) { /* a constant: the branch not taken is pruned */
+		struct bpf_pidns_info ns = {};
+
+		if (bpf_get_ns_current_pid_tgid(f->pidns_dev, f->pidns_ino, &ns, sizeof(ns)))
+			ns.tgid = ns.pid = 0; /* not in the reader's namespace */
+		ids->tgid = ns.tgid;
+		ids->tid = ns.pid;
+	} else {
+		__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+		ids->tgid = pid_tgid >> 32;
+		ids->tid = (__u32)pid_tgid;
+	}
+}
+
+/* An integer field of the raw record, widened to 64 bits (sign-extended when signed). */
+static __always_inline __u64 pb_read_int(void *ctx, __u16 off, __u8 size, __u8 is_signed)
+{
+	__u64 v = 0;
+
+	if (size == 0 || size > 8)
+		return 0;
+	bpf_probe_read_kernel(&v, size, ctx + off); /* little-endian: low bytes first */
+	if (is_signed && size < 8) {
+		int sh = 64 - size * 8;
+		v = (__u64)(((__s64)(v << sh)) >> sh);
+	}
+	return v;
+}
+
+static __always_inline bool pb_pred_true(void *ctx, const volatile struct pb_pred *p)
+{
+	__u64 v = pb_read_int(ctx, p->src_off, p->size, p->is_signed);
+	__u64 c = p->value;
+
+	switch (p->op) {
+	case PB_PRED_EQ: return v == c;
+	case PB_PRED_NE: return v != c;
+	case PB_PRED_MASK: return (v & c) != 0;
+	default: break;
+	}
+	if (p->is_signed) {
+		__s64 sv = (__s64)v, sc = (__s64)c;
+		switch (p->op) {
+		case PB_PRED_LT: return sv < sc;
+		case PB_PRED_LE: return sv <= sc;
+		case PB_PRED_GT: return sv > sc;
+		case PB_PRED_GE: return sv >= sc;
+		default: return false;
+		}
+	}
+	switch (p->op) {
+	case PB_PRED_LT: return v < c;
+	case PB_PRED_LE: return v <= c;
+	case PB_PRED_GT: return v > c;
+	case PB_PRED_GE: return v >= c;
+	default: return false;
+	}
+}
+
+/* Every clause of `f` holds for this event (sampling included). `ids` from pb_current_ids(). */
+static __always_inline bool pb_filter_pass(void *ctx, const volatile struct pb_filter *f, const struct pb_ids *ids)
+{
+	if (f->tgid && ids->tgid != f->tgid)
+		return false;
+	if (f->tid && ids->tid != f->tid)
+		return false;
+	if (f->has_uid && ids->uid != f->uid)
+		return false;
+	if (f->cgroup_id && bpf_get_current_cgroup_id() != f->cgroup_id)
+		return false;
+	if (f->has_comm) {
+		char comm[PB_COMM_LEN] = {};
+
+		bpf_get_current_comm(comm, sizeof(comm));
+		for (int i = 0; i < PB_COMM_LEN; i++) {
+			if (comm[i] != f->comm[i])
+				return false;
+			if (!comm[i])
+				break;
+		}
+	}
+	for (__u32 i = 0; i < PB_MAX_PREDS; i++) {
+		if (i >= f->npreds)
+			break;
+		if (!pb_pred_true(ctx, &f->preds[i]))
+			return false;
+	}
+	if (f->sample_every > 1) {
+		__u32 zero = 0;
+		__u64 *seq = bpf_map_lookup_elem(&pb_sample_seq, &zero);
+
+		if (!seq)
+			return false;
+		if ((*seq)++ % f->sample_every)
+			return false;
+	}
+	return true;
+}
+
+#endif

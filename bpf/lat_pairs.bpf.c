@@ -1,0 +1,113 @@
+// lat_pairs: start/end latency. pb_lat_start records bpf_ktime_get_ns() under
+// the pair's identity; pb_lat_end looks it up, deletes it, and folds the
+// latency into the keyed aggregation (or sends it to the ring buffer when it is
+// at or above the threshold). Both are SEC("tracepoint"): the loader attaches
+// them by name (raw_syscalls:sys_enter/sys_exit, syscalls:sys_enter_X/sys_exit_X,
+// block:block_rq_issue/block_rq_complete, sched:sched_wakeup(_new)/sched_switch).
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "lat_pairs.h"
+
+const volatile struct lat_pairs_config cfg = {};
+
+/* Never read: keep the value and event layouts in BTF for the generated descriptor. */
+const volatile struct agg_value pb_value_layout = {};
+const volatile struct lat_event pb_lat_event_layout = {};
+
+/* Start times by pair identity. LRU: a start whose end never comes (a thread
+ * that exits inside a syscall, a request lost to a reset) ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384); /* set by the loader */
+	__type(key, struct lat_id);
+	__type(value, __u64);
+} pb_start SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096); /* the loader sets the real size when to_ring */
+} pb_lat_events SEC(".maps");
+
+/* Pairs at or above the threshold that found the ring full. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pb_drops SEC(".maps");
+
+static __always_inline void lat_id_of(void *ctx, const volatile struct lat_id_plan *p, const struct pb_ids *ids,
+				      struct lat_id *id)
+{
+	if (p->match == LAT_MATCH_TID) {
+		id->a = ids->tid;
+		id->b = 0;
+		return;
+	}
+	id->a = pb_read_int(ctx, p->a_off, p->a_size, 0);
+	id->b = pb_read_int(ctx, p->b_off, p->b_size, 0);
+}
+
+SEC("tracepoint")
+int pb_lat_start(void *ctx)
+{
+	struct lat_id id = {};
+	struct pb_ids ids;
+	__u64 ts;
+
+	pb_current_ids(&cfg.start_filter, &ids);
+	if (!pb_filter_pass(ctx, &cfg.start_filter, &ids))
+		return 0;
+	lat_id_of(ctx, &cfg.start_id, &ids, &id);
+	ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&pb_start, &id, &ts, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint")
+int pb_lat_end(void *ctx)
+{
+	struct lat_id id = {};
+	struct pb_ids ids;
+	__u64 *start, now = bpf_ktime_get_ns(), delta;
+	__u8 key[AGG_KEY_MAX] = {};
+
+	pb_current_ids(&cfg.end_filter, &ids);
+	if (cfg.requeue_state_size &&
+	    pb_read_int(ctx, cfg.requeue_state_off, cfg.requeue_state_size, 0) == 0 /* TASK_RUNNING */) {
+		lat_id_of(ctx, &cfg.requeue_id, &ids, &id);
+		bpf_map_update_elem(&pb_start, &id, &now, BPF_ANY);
+		id.a = id.b = 0;
+	}
+	lat_id_of(ctx, &cfg.end_id, &ids, &id);
+	start = bpf_map_lookup_elem(&pb_start, &id);
+	if (!start)
+		return 0;
+	delta = now - *start;
+	bpf_map_delete_elem(&pb_start, &id); /* always: the start map only holds open pairs */
+	if ((__s64)delta < 0)
+		return 0;
+	if (!pb_filter_pass(ctx, &cfg.end_filter, &ids))
+		return 0;
+	agg_build_key(ctx, &cfg.agg, &ids, key);
+	if (cfg.to_ring) {
+		struct lat_event *e;
+
+		if (delta < cfg.threshold_ns)
+			return 0;
+		e = bpf_ringbuf_reserve(&pb_lat_events, sizeof(*e), 0);
+		if (!e) {
+			agg_bump(&pb_drops);
+			return 0;
+		}
+		e->ts_ns = now;
+		e->latency_ns = delta;
+		__builtin_memcpy(e->key, key, AGG_KEY_MAX);
+		bpf_ringbuf_submit(e, 0);
+		return 0;
+	}
+	agg_record(&cfg.agg, key, (__s64)delta);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

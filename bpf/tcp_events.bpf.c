@@ -1,0 +1,225 @@
+// tcp_events: TCP connection life cycle from sock:inet_sock_set_state, and
+// retransmissions from tcp:tcp_retransmit_skb.
+//
+// Two variants of the state program; the loader autoloads one:
+//  * pb_tcp_state_btf (tp_btf): gets the struct sock itself, so it also reads
+//    tcp_sock's bytes_acked / bytes_received through CO-RE;
+//  * pb_tcp_state (classic tracepoint): the tracepoint's fields only.
+// Per-socket timestamps live in pb_socks (keyed by the sock address), so each
+// state row carries the time spent in the old state (SYN_SENT -> ESTABLISHED
+// is the connect latency) and the socket's age (-> CLOSE is the lifetime).
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "tcp_events.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+
+const volatile struct tcp_events_config cfg = {};
+
+/* Never read: keeps struct tcp_event in BTF for the generated descriptor. */
+const volatile struct tcp_event pb_tcp_event_layout = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} pb_events SEC(".maps");
+
+struct sock_seen {
+	__u64 first_ns, last_ns;
+	__u32 pid;
+	char comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct sock_seen);
+} pb_socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pb_drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pb_seen SEC(".maps");
+
+static __always_inline void bump(void *counter)
+{
+	__u32 zero = 0;
+	__u64 *v = bpf_map_lookup_elem(counter, &zero);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline bool wanted(__u16 family, __u16 sport, __u16 dport)
+{
+	if (cfg.family && family != cfg.family)
+		return false;
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	return !cfg.port || sport == cfg.port || dport == cfg.port;
+}
+
+static __always_inline struct tcp_event *reserve(void)
+{
+	struct tcp_event *e;
+
+	bump(&pb_seen);
+	e = bpf_ringbuf_reserve(&pb_events, sizeof(*e), 0);
+	if (!e) {
+		bump(&pb_drops);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cpu = bpf_get_smp_processor_id();
+	return e;
+}
+
+static __always_inline void submit(struct tcp_event *e)
+{
+	__u64 flags = 0;
+
+	if (cfg.wakeup_bytes)
+		flags = bpf_ringbuf_query(&pb_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ?
+			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+/* Times and owner of the socket; the entry goes when the socket closes. */
+static __always_inline void track(struct tcp_event *e)
+{
+	struct sock_seen *s = bpf_map_lookup_elem(&pb_socks, &e->skaddr);
+
+	if (s) {
+		e->state_ns = e->ts_ns - s->last_ns;
+		e->age_ns = e->ts_ns - s->first_ns;
+		e->pid = s->pid;
+		__builtin_memcpy(e->comm, s->comm, sizeof(e->comm));
+		s->last_ns = e->ts_ns;
+	} else {
+		struct sock_seen fresh = { .first_ns = e->ts_ns, .last_ns = e->ts_ns };
+
+		fresh.pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
+		e->pid = fresh.pid;
+		__builtin_memcpy(e->comm, fresh.comm, sizeof(e->comm));
+		if (e->newstate != TCP_CLOSE)
+			bpf_map_update_elem(&pb_socks, &e->skaddr, &fresh, BPF_ANY);
+	}
+	if (e->newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&pb_socks, &e->skaddr);
+}
+
+SEC("tracepoint/sock/inet_sock_set_state")
+int pb_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	struct tcp_event *e;
+
+	if (ctx->protocol != IPPROTO_TCP || !wanted(ctx->family, ctx->sport, ctx->dport))
+		return 0;
+	if (!(e = reserve()))
+		return 0;
+	e->kind = TCP_EV_STATE;
+	e->skaddr = (__u64)ctx->skaddr;
+	e->oldstate = ctx->oldstate;
+	e->newstate = ctx->newstate;
+	e->family = ctx->family;
+	e->sport = ctx->sport;
+	e->dport = ctx->dport;
+	if (ctx->family == AF_INET) {
+		__builtin_memcpy(e->saddr, ctx->saddr, 4);
+		__builtin_memcpy(e->daddr, ctx->daddr, 4);
+	} else {
+		__builtin_memcpy(e->saddr, ctx->saddr_v6, 16);
+		__builtin_memcpy(e->daddr, ctx->daddr_v6, 16);
+	}
+	track(e);
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(pb_tcp_state_btf, const struct sock *sk, const int oldstate, const int newstate)
+{
+	struct tcp_event *e;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP || !wanted(family, sport, dport))
+		return 0;
+	if (!(e = reserve()))
+		return 0;
+	e->kind = TCP_EV_STATE;
+	e->skaddr = (__u64)sk;
+	e->oldstate = oldstate;
+	e->newstate = newstate;
+	e->family = family;
+	e->sport = sport;
+	e->dport = dport;
+	if (family == AF_INET) {
+		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+	/* a TCP socket is a tcp_sock (sk_protocol checked above) */
+	e->bytes_acked = BPF_CORE_READ((struct tcp_sock *)sk, bytes_acked);
+	e->bytes_received = BPF_CORE_READ((struct tcp_sock *)sk, bytes_received);
+	e->has_bytes = 1;
+	track(e);
+	submit(e);
+	return 0;
+}
+
+SEC("tracepoint/tcp/tcp_retransmit_skb")
+int pb_tcp_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
+{
+	struct sock_seen *s;
+	struct tcp_event *e;
+
+	if (!cfg.retransmits || !wanted(ctx->family, ctx->sport, ctx->dport))
+		return 0;
+	if (!(e = reserve()))
+		return 0;
+	e->kind = TCP_EV_RETRANSMIT;
+	e->skaddr = (__u64)ctx->skaddr;
+	e->oldstate = -1;
+	e->newstate = ctx->state;
+	e->family = ctx->family;
+	e->sport = ctx->sport;
+	e->dport = ctx->dport;
+	if (ctx->family == AF_INET) {
+		__builtin_memcpy(e->saddr, ctx->saddr, 4);
+		__builtin_memcpy(e->daddr, ctx->daddr, 4);
+	} else {
+		__builtin_memcpy(e->saddr, ctx->saddr_v6, 16);
+		__builtin_memcpy(e->daddr, ctx->daddr_v6, 16);
+	}
+	s = bpf_map_lookup_elem(&pb_socks, &e->skaddr);
+	if (s) {
+		e->age_ns = e->ts_ns - s->first_ns;
+		e->pid = s->pid;
+		__builtin_memcpy(e->comm, s->comm, sizeof(e->comm));
+	}
+	submit(e);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

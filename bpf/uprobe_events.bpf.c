@@ -1,0 +1,202 @@
+// uprobe_events: a generic user-space probe event stream.
+//
+// Three programs share one value plan (cfg, see uprobe_events.h): pb_uprobe
+// (function entry: arguments), pb_uretprobe (function return: the return
+// value) and pb_usdt (a USDT probe: its arguments through libbpf's usdt.bpf.h).
+// The loader autoloads only the one a declaration needs; none has a fixed
+// target: the binary, symbol and pid are given at attach time.
+// pb_kprobe, pb_kretprobe and pb_fentry are the kernel-function variants of the
+// same plan. They always compile; whether the kernel can attach them is asked
+// at run time (runtime/features.ts): here CONFIG_KPROBES is off and fentry is
+// refused, so the planner points declarations to a tracepoint or uprobe instead.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+#include "uprobe_events.h"
+
+const volatile struct uprobe_events_config cfg = {};
+
+/* Never read: keeps struct up_event_header in BTF for the generated descriptor. */
+const volatile struct up_event_header pb_up_header_layout = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20); /* the loader sets the real size */
+} pb_events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pb_drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pb_seen SEC(".maps");
+
+static __always_inline void bump(void *counter)
+{
+	__u32 zero = 0;
+	__u64 *v = bpf_map_lookup_elem(counter, &zero);
+
+	if (v)
+		(*v)++;
+}
+
+/* libbpf 1.1's bpf_tracing.h stops at PT_REGS_PARM5 (PARM6 came in 1.2). */
+#ifdef PT_REGS_PARM6
+#define PARM6(ctx) PT_REGS_PARM6(ctx)
+#elif defined(__TARGET_ARCH_x86)
+#define PARM6(ctx) ((ctx)->r9)
+#else
+#error "PT_REGS_PARM6 is missing for this architecture"
+#endif
+
+/* Argument `i` of a function entry. `i` is a rodata constant, so the verifier
+ * keeps one branch of the switch. x86-64 System V: rdi, rsi, rdx, rcx, r8, r9
+ * (PT_REGS_PARM4 is rcx: the user-space convention, not the syscall one). */
+static __always_inline __u64 func_arg(struct pt_regs *ctx, __u8 i)
+{
+	switch (i) {
+	case 0: return PT_REGS_PARM1(ctx);
+	case 1: return PT_REGS_PARM2(ctx);
+	case 2: return PT_REGS_PARM3(ctx);
+	case 3: return PT_REGS_PARM4(ctx);
+	case 4: return PT_REGS_PARM5(ctx);
+	case 5: return PARM6(ctx);
+	default: return 0;
+	}
+}
+
+enum up_mode { MODE_ENTRY, MODE_RETURN, MODE_USDT, MODE_FENTRY };
+
+static __always_inline void current_ids(__u32 *tgid, __u32 *tid)
+{
+	if (cfg.pidns_ino) {
+		struct bpf_pidns_info ns = {};
+
+		if (bpf_get_ns_current_pid_tgid(cfg.pidns_dev, cfg.pidns_ino, &ns, sizeof(ns)))
+			ns.tgid = ns.pid = 0;
+		*tgid = ns.tgid;
+		*tid = ns.pid;
+	} else {
+		__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+		*tgid = pid_tgid >> 32;
+		*tid = (__u32)pid_tgid;
+	}
+}
+
+static __always_inline int emit(void *ctx, enum up_mode mode)
+{
+	__u32 tgid, tid;
+	__u64 uid_gid, flags = 0;
+	struct up_event_header *h;
+	void *e;
+
+	current_ids(&tgid, &tid);
+	/* A uprobe attached for one pid only fires there already; this also
+	 * covers "every process" attachments filtered afterwards. */
+	if (cfg.target_tgid && tgid != cfg.target_tgid)
+		return 0;
+	bump(&pb_seen);
+
+	e = bpf_ringbuf_reserve(&pb_events, cfg.event_size, 0);
+	if (!e) {
+		bump(&pb_drops);
+		return 0;
+	}
+	h = e;
+	h->ts_ns = bpf_ktime_get_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cpu = bpf_get_smp_processor_id();
+	h->pid = tgid;
+	h->tid = tid;
+	uid_gid = bpf_get_current_uid_gid();
+	h->uid = (__u32)uid_gid;
+	h->gid = uid_gid >> 32;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->_pad = 0;
+
+	for (__u32 i = 0; i < UP_MAX_VALUES; i++) {
+		const volatile struct up_value_plan *v = &cfg.values[i];
+		__u64 val = 0;
+		long arg = 0;
+
+		if (i >= cfg.nvalues)
+			break;
+		if (v->source == UP_SRC_RETVAL) {
+			if (mode == MODE_RETURN)
+				val = PT_REGS_RC((struct pt_regs *)ctx);
+		} else if (v->source == UP_SRC_ARG) {
+			if (mode == MODE_USDT) {
+				if (bpf_usdt_arg(ctx, v->index, &arg) == 0)
+					val = arg;
+			} else if (mode == MODE_FENTRY) {
+				if (v->index < 6) /* fentry's ctx is the array of arguments */
+					val = ((__u64 *)ctx)[v->index];
+			} else {
+				val = func_arg(ctx, v->index);
+			}
+		}
+		if (v->kind == UP_VALUE_USER_STR) {
+			if (bpf_probe_read_user_str(e + v->dst_off, v->max_len, (const void *)val) <= 0)
+				*(char *)(e + v->dst_off) = 0; /* unreadable (NULL, page not present): "" */
+		} else if (v->kind == UP_VALUE_KERNEL_STR) {
+			if (bpf_probe_read_kernel_str(e + v->dst_off, v->max_len, (const void *)val) <= 0)
+				*(char *)(e + v->dst_off) = 0;
+		} else {
+			*(__u64 *)(e + v->dst_off) = val;
+		}
+	}
+
+	if (cfg.wakeup_bytes)
+		flags = bpf_ringbuf_query(&pb_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ?
+			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+	return 0;
+}
+
+SEC("uprobe")
+int pb_uprobe(struct pt_regs *ctx)
+{
+	return emit(ctx, MODE_ENTRY);
+}
+
+SEC("uretprobe")
+int pb_uretprobe(struct pt_regs *ctx)
+{
+	return emit(ctx, MODE_RETURN);
+}
+
+SEC("usdt")
+int pb_usdt(struct pt_regs *ctx)
+{
+	return emit(ctx, MODE_USDT);
+}
+
+SEC("kprobe")
+int pb_kprobe(struct pt_regs *ctx)
+{
+	return emit(ctx, MODE_ENTRY);
+}
+
+SEC("kretprobe")
+int pb_kretprobe(struct pt_regs *ctx)
+{
+	return emit(ctx, MODE_RETURN);
+}
+
+/* The target function is set before load (bpf_program__set_attach_target). */
+SEC("fentry")
+int pb_fentry(__u64 *ctx)
+{
+	return emit(ctx, MODE_FENTRY);
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,63 @@
+/* uprobe_events: one ring-buffer record per hit of a user-space function
+ * (uprobe), its return (uretprobe) or a USDT probe; the same plan also drives
+ * kernel-function variants (kprobe, kretprobe, fentry) where the kernel has them.
+ *
+ * The only description of the template's layouts: the BPF side includes it,
+ * the TypeScript side reads it from the compiled object's BTF
+ * (bpf/generated/uprobe_events.ts). */
+#ifndef PB_UPROBE_EVENTS_H
+#define PB_UPROBE_EVENTS_H
+
+/* Up to 6 arguments (PT_REGS_PARM1..6 on x86-64: the System V integer registers)
+ * plus the return value. USDT probes have at most 12 arguments; we keep 6. */
+#define UP_MAX_VALUES 7
+
+/* Where a value comes from. */
+enum __attribute__((packed)) up_value_source {
+	UP_SRC_NONE = 0,
+	UP_SRC_ARG = 1,    /* argument `index` (0-based) of the function or USDT probe */
+	UP_SRC_RETVAL = 2, /* the return value (uretprobe only) */
+};
+
+/* What to store for it. */
+enum __attribute__((packed)) up_value_kind {
+	UP_VALUE_INT = 0,      /* the 8-byte register value; the decoder picks the width and sign */
+	UP_VALUE_USER_STR = 1, /* the value is a `const char *` in the traced process: copy the string */
+	UP_VALUE_KERNEL_STR = 2, /* a kernel `const char *` (kprobe/fentry variants) */
+};
+
+struct up_value_plan {
+	__u16 dst_off;  /* offset in the event, from the start of the header */
+	__u16 max_len;  /* strings: bytes reserved at dst_off, NUL included */
+	enum up_value_source source;
+	enum up_value_kind kind;
+	__u8 index;
+	__u8 _pad;
+};
+
+/* The `cfg` rodata, written before load: constants for the verifier. */
+struct uprobe_events_config {
+	__u32 target_tgid;  /* 0 = every process that runs the probed code */
+	__u32 event_size;   /* bytes reserved per event: header + payload, multiple of 8 */
+	__u32 nvalues;      /* used entries of values[] */
+	__u32 _pad;
+	__u64 wakeup_bytes; /* as in tp_events: wake the reader only for a backlog */
+	__u64 pidns_dev;    /* the reader's pid namespace; 0 = the initial one */
+	__u64 pidns_ino;
+	struct up_value_plan values[UP_MAX_VALUES];
+};
+
+/* Fixed header of every event; the planned values follow it. */
+struct up_event_header {
+	__u64 ts_ns;
+	__u64 cgroup_id;
+	__u32 cpu;
+	__u32 pid;  /* tgid */
+	__u32 tid;
+	__u32 uid;
+	__u32 gid;
+	char comm[16];
+	__u32 _pad;
+};
+
+#endif
