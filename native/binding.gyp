@@ -10,6 +10,7 @@
         "src/errors.c",
         "src/features.c",
         "src/link.c",
+        "src/map_batch.c",
         "src/maps.c",
         "src/object.c",
         "src/prog_info.c",

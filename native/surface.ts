@@ -157,6 +157,40 @@ export interface BpfObject {
   stackTrace(map: string, id: number): BigUint64Array;
   /** Every entry of a hash (or per-CPU hash) map as raw bytes. */
   hashEntries(map: string): HashEntries;
+
+  // --- native/src/map_batch.c: aggregation maps ---
+  /** Before load: the map's key size in bytes (maps declared with key_size, not a BTF key type). */
+  setMapKeySize(map: string, bytes: number): void;
+  /** Before load: the map's value size in bytes. */
+  setMapValueSize(map: string, bytes: number): void;
+  /** One element (BPF_ANY). Per-CPU maps take every possible CPU's copy, each rounded to 8 bytes. */
+  mapUpdate(map: string, key: Uint8Array, value: Uint8Array): void;
+  /** One element's value (per-CPU maps: every possible CPU's copy), or null when there is none. */
+  mapLookup(map: string, key: Uint8Array): Uint8Array | null;
+  /** Every key of a per-CPU hash of aggregation values, with the CPUs merged in C:
+   *  batched (BPF_MAP_LOOKUP[_AND_DELETE]_BATCH) or, where unsupported, one by one. */
+  readAggregate(map: string, keyLayout: ColumnSpec[], value: AggregateValueLayout,
+    options?: { delete?: boolean }): AggregateBatch;
+}
+
+/** Byte offsets in one CPU's copy of an aggregation value (struct agg_value). */
+export interface AggregateValueLayout {
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** Offset of the u64 histogram slots, and how many there are (0: none). */
+  slots: number;
+  nslots: number;
+}
+
+/** One row per key: the key columns decoded by the layout, then count, sum, min, max
+ *  (Float64Array; counts and sums add over CPUs, min and max combine). */
+export interface AggregateBatch extends ColumnBatch {
+  /** Whether the kernel's batch operations were used (else element by element). */
+  batched: boolean;
+  /** The nonzero histogram slots: key row, slot index, count summed over CPUs. */
+  slots: { rows: number; row: Uint32Array; slot: Uint32Array; count: Float64Array };
 }
 
 export interface UprobeAttachOptions {

@@ -68,7 +68,7 @@ export async function forkToAttach(cmd, tp = TP) {
   const { out } = await run(join(FLOOR_BIN, "attachwatch"), ["-t", tp, "-T", "30000", "--", ...cmd]);
   const m = /attach_ms=([\d.]+) exit_ms=([\d.]+)/.exec(out);
   if (!m) throw new Error(`bench: attachwatch printed no result: ${out}`);
-  return { attachMs: Number(m[1]), exitMs: Number(m[2]) };
+  return { attachMs: Number(m[1]), exitMs: Number(m[2]), out };
 }
 
 function waitFor(child, pattern, what, timeoutMs = 30000) {

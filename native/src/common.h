@@ -95,6 +95,13 @@ napi_value pb_reader_define(napi_env env);
 napi_value pb_reader_open(napi_env env, pb_object *o, napi_value this_obj, napi_value *argv, size_t argc);
 void pb_reader_halt(struct pb_reader *r);
 
+/* map_batch.c: aggregation maps (BpfObject methods) */
+napi_value pb_map_set_key_size(napi_env env, napi_callback_info info);
+napi_value pb_map_set_value_size(napi_env env, napi_callback_info info);
+napi_value pb_map_update(napi_env env, napi_callback_info info);
+napi_value pb_map_lookup(napi_env env, napi_callback_info info);
+napi_value pb_map_read_aggregate(napi_env env, napi_callback_info info);
+
 /* maps.c, prog_info.c, features.c */
 napi_value pb_object_percpu_sum(napi_env env, pb_object *o, napi_value *argv, size_t argc);
 napi_value pb_object_program_info(napi_env env, pb_object *o, napi_value *argv, size_t argc);

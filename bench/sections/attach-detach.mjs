@@ -1,0 +1,105 @@
+// (1) Time to attached from the front end, and (6) detach on a cell re-run.
+// "Attached" is the kernel's view (attachwatch: a perf event fd of the process
+// with a BPF program on sys_enter_getppid), never anything a tool prints.
+import { join } from "node:path";
+import { launchProbebook, probeCell } from "../lib/kernel-launchers.mjs";
+import { FLOOR_BIN, forkToAttach, median, watchAttach, sleep } from "../lib/procs.mjs";
+import { num } from "../lib/results.mjs";
+
+const ms = (a, b) => Number(a - b) / 1e6;
+const BPFTRACE_COUNT = ["bpftrace", "-e", "tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }"];
+
+/** One probe cell on a warm kernel: execute_request -> attached, and the end of collection -> execute_reply. */
+async function warmAttach(kernel, durationMs) {
+  const watch = watchAttach(kernel.child.pid);
+  await watch.started;
+  const { reply, sentAt } = await kernel.client.execute(probeCell(`${durationMs}ms`));
+  const attachedAt = await watch.done;
+  return { attachMs: ms(attachedAt, sentAt), tailMs: ms(reply.at, attachedAt) - durationMs };
+}
+
+/** A long probe cell, interrupted once attached: interrupt -> execute_reply, -> detached, -> the re-run attached. */
+async function rerunAfterInterrupt(kernel) {
+  const { client } = kernel;
+  const attach = watchAttach(kernel.child.pid);
+  await attach.started;
+  const { msgId } = await client.send("shell", "execute_request", { code: probeCell("60s"), silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
+  await attach.done;
+  await sleep(50);
+  const gone = watchAttach(kernel.child.pid, { gone: true });
+  await gone.started;
+  const { sentAt: interruptAt } = await client.send("control", "interrupt_request");
+  const reply = await client.reply("shell", msgId, 30000);
+  await client.iopubUntilIdle(msgId);
+  const goneAt = await gone.done;
+  if (reply.content.status !== "error") throw new Error(`bench: the interrupted cell ended with ${reply.content.status}, expected an error`);
+  // The re-run: the same cell again, right away.
+  const again = await warmAttach(kernel, 100);
+  return { replyMs: ms(reply.at, interruptAt), goneMs: ms(goneAt, interruptAt), rerunAttachMs: ms(reply.at, interruptAt) + again.attachMs };
+}
+
+export async function attachAndDetach({ reps, log }) {
+  const floor = [], bpftrace = [], floorDetach = [], warm = [], tails = [], reruns = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const f = await forkToAttach([join(FLOOR_BIN, "floor"), "count"]);
+    floor.push(f);
+    const fl = /"detach_us":([\d.]+)/.exec(f.out ?? "");
+    if (fl) floorDetach.push(Number(fl[1]) / 1000);
+    bpftrace.push(await forkToAttach(BPFTRACE_COUNT));
+  }
+  const kernel = await launchProbebook();
+  try {
+    await kernel.client.waitForReady();
+    await warmAttach(kernel, 100); // loads the addon and the runner: later cells are warm
+    for (let rep = 0; rep < reps; rep++) {
+      const w = await warmAttach(kernel, 200);
+      warm.push(w.attachMs);
+      tails.push(w.tailMs);
+      reruns.push(await rerunAfterInterrupt(kernel));
+      log(`attach rep ${rep + 1}/${reps}: probebook warm ${w.attachMs.toFixed(1)} ms, floor ${floor[rep].attachMs.toFixed(1)} ms, ` +
+        `bpftrace ${bpftrace[rep].attachMs.toFixed(1)} ms; interrupt->reply ${reruns[rep].replyMs.toFixed(1)} ms, ->detached ${reruns[rep].goneMs.toFixed(1)} ms`);
+    }
+  } finally {
+    await kernel.dispose();
+  }
+  const floorMs = median(floor.map((x) => x.attachMs));
+  const peerMs = median(bpftrace.map((x) => x.attachMs));
+  const warmMs = median(warm);
+  const floorExit = median(floor.map((x) => x.exitMs));
+  const peerExit = median(bpftrace.map((x) => x.exitMs));
+  const replyMs = median(reruns.map((r) => r.replyMs));
+  const goneMs = median(reruns.map((r) => r.goneMs));
+  const rerunMs = median(reruns.map((r) => r.rerunAttachMs));
+  const tailMs = median(tails);
+  return {
+    rows: [
+      {
+        name: "time to attached, warm kernel (execute_request -> attached)", value: num(warmMs, 2), unit: "ms",
+        floor: num(floorMs, 2), peer: num(peerMs, 2),
+        target: "<= 0.2x bpftrace and within 10 ms of the libbpf floor (fork -> attached)",
+        meetsTarget: warmMs <= 0.2 * peerMs && warmMs - floorMs <= 10,
+        note: `${(warmMs / peerMs).toFixed(2)}x bpftrace, ${(warmMs - floorMs).toFixed(1)} ms over the floor`,
+      },
+      {
+        name: "detach on re-run: interrupt -> execute_reply", value: num(replyMs, 2), unit: "ms",
+        floor: num(median(floorDetach), 2), peer: num(peerExit, 2),
+        target: "< 10 ms: a re-run does not wait on the detach (floor: bpf_link__destroy in-process; bpftrace: SIGINT -> exit)",
+        meetsTarget: replyMs < 10,
+        note: `the kernel showed the probe gone ${goneMs.toFixed(1)} ms after the interrupt; floor SIGINT -> exit ${floorExit.toFixed(1)} ms`,
+      },
+      {
+        name: "cell re-run: interrupt -> re-run attached", value: num(rerunMs, 2), unit: "ms",
+        floor: num(floorExit + floorMs, 2), peer: num(peerExit + peerMs, 2),
+        target: "below bpftrace restarted (SIGINT -> exit + fork -> attached)",
+        meetsTarget: rerunMs < peerExit + peerMs,
+      },
+      {
+        name: "probe cell: end of collection -> execute_reply", value: num(tailMs, 2), unit: "ms",
+        floor: num(median(floorDetach), 2), peer: num(peerExit, 2),
+        target: "< 10 ms: a finished cell does not wait on the detach",
+        meetsTarget: tailMs < 10,
+      },
+    ],
+    raw: { floor, bpftrace, floorDetach, warm, tails, reruns },
+  };
+}
