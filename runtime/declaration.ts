@@ -31,3 +31,88 @@ export interface EventsDeclaration {
 }
 
 export type Declaration = EventsDeclaration;
+
+// --- Function probes, CPU profiles and TCP (planned by runtime/planner/*.ts) ---
+
+/** A user-space function of an executable or library, at entry or (retprobe) return. */
+export interface UprobeSource {
+  type: "uprobe";
+  /** Path of the executable or shared library ("/usr/lib/x86_64-linux-gnu/libc.so.6"). */
+  binary: string;
+  /** Function name (looked up in .symtab and .dynsym). */
+  symbol: string;
+  /** At the function's return: gives `retval`. */
+  retprobe?: boolean;
+}
+
+/** A USDT (statically defined tracing) probe compiled into a binary with <sys/sdt.h>. */
+export interface UsdtSource {
+  type: "usdt";
+  binary: string;
+  provider: string;
+  name: string;
+}
+
+/** A kernel function through a kprobe (where the kernel has CONFIG_KPROBES). */
+export interface KprobeSource {
+  type: "kprobe";
+  function: string;
+  retprobe?: boolean;
+}
+
+/** A kernel function through an fentry trampoline (where the kernel allows it). */
+export interface FentrySource {
+  type: "fentry";
+  function: string;
+}
+
+export type FunctionSource = UprobeSource | UsdtSource | KprobeSource | FentrySource;
+
+/** How to read one value: integers of a width and sign, or a C string the value points to. */
+export type ProbeValueType = "int" | "uint" | "long" | "ulong" | "s8" | "u8" | "s16" | "u16" | "s32" | "u32"
+  | "s64" | "u64" | "pointer" | "string";
+
+export interface ProbeValue {
+  /** Column name. */
+  name: string;
+  /** Argument position (0-based; at most 5); omitted for the return value. */
+  arg?: number;
+  /** The function's return value (uretprobe/kretprobe only). */
+  retval?: boolean;
+  type: ProbeValueType;
+}
+
+/** One row per call (or return, or USDT probe hit), with chosen arguments / the return value. */
+export interface FunctionEventsDeclaration {
+  kind: "events";
+  source: FunctionSource;
+  values: ProbeValue[];
+  filter: Filter;
+  durationMs: number;
+  limit?: number;
+}
+
+/** A CPU profile: stacks sampled at `frequencyHz` on every CPU, counted in the kernel. */
+export interface ProfileDeclaration {
+  kind: "profile";
+  /** Samples per second per CPU (default 49). */
+  frequencyHz?: number;
+  /** Kernel and user stacks (default both). */
+  stacks?: { kernel?: boolean; user?: boolean };
+  filter: Filter;
+  durationMs: number;
+}
+
+/** TCP connection life cycle (state changes, connect latency, lifetime) and retransmissions. */
+export interface TcpDeclaration {
+  kind: "tcp";
+  /** Only connections with this local or remote port. */
+  port?: number;
+  family?: "ipv4" | "ipv6";
+  /** Include tcp:tcp_retransmit_skb rows (default true). */
+  retransmits?: boolean;
+  durationMs: number;
+  limit?: number;
+}
+
+export type ProbeDeclaration = FunctionEventsDeclaration | ProfileDeclaration | TcpDeclaration;

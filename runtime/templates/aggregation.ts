@@ -1,0 +1,146 @@
+// What the runtime knows about the aggregation templates: agg_tp (keyed
+// aggregation of one tracepoint) and lat_pairs (start/end latency), which share
+// filter.h and agg_common.h. Names and layouts come from the generated
+// descriptors, so renaming a map or a member in C breaks this at compile time.
+import type { TemplateDescriptor } from "../../bpf/descriptor.js";
+import { descriptor as aggTp } from "../../bpf/generated/agg_tp.js";
+import { descriptor as latPairs } from "../../bpf/generated/lat_pairs.js";
+import type { AggregateValueLayout } from "../../native/surface.js";
+import { member, structSize } from "./struct-codec.js";
+
+export { aggTp as aggTpDescriptor, latPairs as latPairsDescriptor };
+
+export type AggregationTemplate = "agg_tp" | "lat_pairs";
+
+export const AGGREGATION_DESCRIPTORS: Record<AggregationTemplate, TemplateDescriptor> = {
+  agg_tp: aggTp,
+  lat_pairs: latPairs,
+};
+
+function arrayCount(d: TemplateDescriptor, struct: string, name: string): number {
+  const t = member(d, struct, name).type;
+  if (t.kind !== "array") throw new Error(`${struct}.${name} of ${d.template} is not an array`);
+  return t.count;
+}
+
+/** Map names and limits shared by both templates (agg_common.h, filter.h). */
+export const AGG = {
+  program: aggTp.programs[0].name,
+  /** The two generations of the aggregation map. */
+  generations: ["pb_agg0", "pb_agg1"] as const satisfies readonly (keyof typeof aggTp.maps)[],
+  zeroMap: "pb_zero" satisfies keyof typeof aggTp.maps,
+  ctlMap: "pb_ctl" satisfies keyof typeof aggTp.maps,
+  lostMap: "pb_lost" satisfies keyof typeof aggTp.maps,
+  /** pb_ctl indexes (enum agg_ctl_index): the generation, and the in-flight counts of each. */
+  ctl: { gen: 0, busy: [1, 2] as const },
+  maxKeys: arrayCount(aggTp, "agg_plan", "keys"),
+  maxPreds: arrayCount(aggTp, "pb_filter", "preds"),
+  commLength: arrayCount(aggTp, "pb_filter", "comm"),
+  valueHeaderSize: structSize(aggTp, "agg_value"),
+  srcKinds: aggTp.enums.agg_src,
+  histKinds: aggTp.enums.agg_hist,
+  predOps: aggTp.enums.pb_pred_op,
+} as const;
+
+/** Bytes of a key: the largest key the BPF side builds (AGG_KEY_MAX, the size of lat_event.key). */
+export const AGG_KEY_MAX = member(latPairs, "lat_event", "key").size;
+/** Histogram slots at most (AGG_MAX_SLOTS in agg_common.h: keeps a value under the per-CPU limit). */
+export const AGG_MAX_SLOTS = 2048;
+
+export const LAT = {
+  start: "pb_lat_start" satisfies (typeof latPairs.programs)[number]["name"],
+  end: "pb_lat_end" satisfies (typeof latPairs.programs)[number]["name"],
+  startMap: "pb_start" satisfies keyof typeof latPairs.maps,
+  ringMap: "pb_lat_events" satisfies keyof typeof latPairs.maps,
+  dropsMap: "pb_drops" satisfies keyof typeof latPairs.maps,
+  eventSize: structSize(latPairs, "lat_event"),
+  eventKeyOffset: member(latPairs, "lat_event", "key").offset,
+  matchKinds: latPairs.enums.lat_match,
+} as const;
+
+/** Where the native reader finds count, sum, min, max and the slots in one CPU's value. */
+export function valueLayout(nslots: number): AggregateValueLayout {
+  const at = (m: string) => member(aggTp, "agg_value", m).offset;
+  return { count: at("count"), sum: at("sum"), min: at("min"), max: at("max"), slots: at("slots"), nslots };
+}
+
+export type AggSrc = keyof typeof aggTp.enums.agg_src;
+export type AggHist = keyof typeof aggTp.enums.agg_hist;
+export type PredOp = keyof typeof aggTp.enums.pb_pred_op;
+export type LatMatch = keyof typeof latPairs.enums.lat_match;
+
+/** struct pb_pred */
+export interface PbPred {
+  value: bigint;
+  src_off: number;
+  size: number;
+  is_signed: number;
+  op: PredOp;
+}
+
+/** struct pb_filter */
+export interface PbFilter {
+  tgid: number;
+  tid: number;
+  uid: number;
+  has_uid: number;
+  has_comm: number;
+  npreds: number;
+  cgroup_id: bigint;
+  sample_every: number;
+  pidns_dev: number;
+  pidns_ino: number;
+  comm: string;
+  preds: PbPred[];
+}
+
+/** struct agg_key_part */
+export interface AggKeyPart {
+  src_off: number;
+  size: number;
+  dst_off: number;
+  src: AggSrc;
+}
+
+/** struct agg_plan */
+export interface AggPlan {
+  key_size: number;
+  nkeys: number;
+  nslots: number;
+  snapshots: number;
+  hist: AggHist;
+  sub_bits: number;
+  lin_min: number;
+  lin_step: number;
+  value: { src_off: number; size: number; is_signed: number };
+  keys: AggKeyPart[];
+}
+
+/** struct agg_tp_config */
+export interface AggTpConfig {
+  filter: PbFilter;
+  agg: AggPlan;
+}
+
+/** struct lat_id_plan */
+export interface LatIdPlan {
+  a_off: number;
+  b_off: number;
+  a_size: number;
+  b_size: number;
+  match: LatMatch;
+}
+
+/** struct lat_pairs_config */
+export interface LatPairsConfig {
+  start_filter: PbFilter;
+  end_filter: PbFilter;
+  agg: AggPlan;
+  start_id: LatIdPlan;
+  end_id: LatIdPlan;
+  requeue_id: LatIdPlan;
+  requeue_state_off: number;
+  requeue_state_size: number;
+  to_ring: number;
+  threshold_ns: bigint;
+}
