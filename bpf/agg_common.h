@@ -20,7 +20,7 @@
 
 #define AGG_MAX_KEYS 6
 #define AGG_KEY_MAX 64     /* bytes of the largest key */
-#define AGG_MAX_SLOTS 2048 /* histogram slots at most (value <= 16 KiB + header) */
+#define AGG_MAX_SLOTS 2048 /* histogram slots at most (the planner's limit: value <= 16 KiB + header) */
 
 /* Where one key part comes from. */
 enum __attribute__((packed)) agg_src {
@@ -149,7 +149,7 @@ static __always_inline __u32 agg_log2(__u64 v)
 	return r;
 }
 
-static __always_inline __u32 agg_slot(const volatile struct agg_plan *p, __s64 v)
+static __always_inline __u64 agg_slot(const volatile struct agg_plan *p, __s64 v)
 {
 	if (p->hist == AGG_HIST_LOG2) {
 		__u64 u = (__u64)v;
@@ -177,12 +177,14 @@ static __always_inline void agg_fold(const volatile struct agg_plan *p, struct a
 	a->count++;
 	a->sum += v;
 	if (p->nslots) { /* a constant: pruned for plain counts and sums */
-		__u32 s = agg_slot(p, v);
+		__u64 s = agg_slot(p, v);
 
-		if (s >= p->nslots)
-			s = p->nslots - 1;
-		if (s < AGG_MAX_SLOTS)
+		/* The bound check and the access on the same 64-bit register, so the
+		 * verifier sees s < nslots (value_size = 32 + 8 * nslots). */
+		if (s < p->nslots)
 			a->slots[s]++;
+		else
+			a->slots[p->nslots - 1]++;
 	}
 }
 

@@ -141,12 +141,14 @@ int pb_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	e->family = ctx->family;
 	e->sport = ctx->sport;
 	e->dport = ctx->dport;
+	/* bpf_probe_read_kernel, not memcpy: clang turns the copy into loads
+	 * through ctx + offset, which the verifier refuses for a ctx pointer. */
 	if (ctx->family == AF_INET) {
-		__builtin_memcpy(e->saddr, ctx->saddr, 4);
-		__builtin_memcpy(e->daddr, ctx->daddr, 4);
+		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
 	} else {
-		__builtin_memcpy(e->saddr, ctx->saddr_v6, 16);
-		__builtin_memcpy(e->daddr, ctx->daddr_v6, 16);
+		bpf_probe_read_kernel(e->saddr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
 	}
 	track(e);
 	submit(e);
@@ -158,7 +160,9 @@ int BPF_PROG(pb_tcp_state_btf, const struct sock *sk, const int oldstate, const 
 {
 	struct tcp_event *e;
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u16 sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* inet_sport, as the classic tracepoint reads it: skc_num is already 0
+	 * at -> CLOSE (inet_put_port() released the port). */
+	__u16 sport = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	__u16 dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 
 	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP || !wanted(family, sport, dport))
@@ -172,12 +176,14 @@ int BPF_PROG(pb_tcp_state_btf, const struct sock *sk, const int oldstate, const 
 	e->family = family;
 	e->sport = sport;
 	e->dport = dport;
+	/* bpf_core_read with explicit sizes: BPF_CORE_READ_INTO would copy
+	 * sizeof(*e->saddr), one byte. */
 	if (family == AF_INET) {
-		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_daddr);
+		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		BPF_CORE_READ_INTO(e->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(e->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 	/* a TCP socket is a tcp_sock (sk_protocol checked above) */
 	e->bytes_acked = BPF_CORE_READ((struct tcp_sock *)sk, bytes_acked);
@@ -205,12 +211,14 @@ int pb_tcp_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
 	e->family = ctx->family;
 	e->sport = ctx->sport;
 	e->dport = ctx->dport;
+	/* bpf_probe_read_kernel, not memcpy: clang turns the copy into loads
+	 * through ctx + offset, which the verifier refuses for a ctx pointer. */
 	if (ctx->family == AF_INET) {
-		__builtin_memcpy(e->saddr, ctx->saddr, 4);
-		__builtin_memcpy(e->daddr, ctx->daddr, 4);
+		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
+		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
 	} else {
-		__builtin_memcpy(e->saddr, ctx->saddr_v6, 16);
-		__builtin_memcpy(e->daddr, ctx->daddr_v6, 16);
+		bpf_probe_read_kernel(e->saddr, 16, ctx->saddr_v6);
+		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
 	}
 	s = bpf_map_lookup_elem(&pb_socks, &e->skaddr);
 	if (s) {

@@ -10,6 +10,7 @@
 // at run time (runtime/features.ts): here CONFIG_KPROBES is off and fentry is
 // refused, so the planner points declarations to a tracepoint or uprobe instead.
 #include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
@@ -48,27 +49,23 @@ static __always_inline void bump(void *counter)
 		(*v)++;
 }
 
-/* libbpf 1.1's bpf_tracing.h stops at PT_REGS_PARM5 (PARM6 came in 1.2). */
-#ifdef PT_REGS_PARM6
-#define PARM6(ctx) PT_REGS_PARM6(ctx)
-#elif defined(__TARGET_ARCH_x86)
-#define PARM6(ctx) ((ctx)->r9)
-#else
-#error "PT_REGS_PARM6 is missing for this architecture"
-#endif
-
 /* Argument `i` of a function entry. `i` is a rodata constant, so the verifier
  * keeps one branch of the switch. x86-64 System V: rdi, rsi, rdx, rcx, r8, r9
- * (PT_REGS_PARM4 is rcx: the user-space convention, not the syscall one). */
+ * (PT_REGS_PARM4 is rcx: the user-space convention, not the syscall one).
+ * The registers are copied with bpf_probe_read_kernel (the _CORE accessors):
+ * clang folds the switch into `ctx + offset`, and the verifier refuses loads
+ * through a modified ctx pointer. libbpf 1.1 stops at PARM5 (PARM6 came in 1.2). */
 static __always_inline __u64 func_arg(struct pt_regs *ctx, __u8 i)
 {
 	switch (i) {
-	case 0: return PT_REGS_PARM1(ctx);
-	case 1: return PT_REGS_PARM2(ctx);
-	case 2: return PT_REGS_PARM3(ctx);
-	case 3: return PT_REGS_PARM4(ctx);
-	case 4: return PT_REGS_PARM5(ctx);
-	case 5: return PARM6(ctx);
+	case 0: return PT_REGS_PARM1_CORE(ctx);
+	case 1: return PT_REGS_PARM2_CORE(ctx);
+	case 2: return PT_REGS_PARM3_CORE(ctx);
+	case 3: return PT_REGS_PARM4_CORE(ctx);
+	case 4: return PT_REGS_PARM5_CORE(ctx);
+#if defined(__TARGET_ARCH_x86)
+	case 5: return BPF_CORE_READ(ctx, r9);
+#endif
 	default: return 0;
 	}
 }
@@ -132,14 +129,14 @@ static __always_inline int emit(void *ctx, enum up_mode mode)
 			break;
 		if (v->source == UP_SRC_RETVAL) {
 			if (mode == MODE_RETURN)
-				val = PT_REGS_RC((struct pt_regs *)ctx);
+				val = PT_REGS_RC_CORE((struct pt_regs *)ctx);
 		} else if (v->source == UP_SRC_ARG) {
 			if (mode == MODE_USDT) {
 				if (bpf_usdt_arg(ctx, v->index, &arg) == 0)
 					val = arg;
 			} else if (mode == MODE_FENTRY) {
 				if (v->index < 6) /* fentry's ctx is the array of arguments */
-					val = ((__u64 *)ctx)[v->index];
+					bpf_probe_read_kernel(&val, sizeof(val), (__u64 *)ctx + v->index);
 			} else {
 				val = func_arg(ctx, v->index);
 			}

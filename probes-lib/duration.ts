@@ -49,3 +49,30 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
 }
+
+const UNIT_NS: Record<string, number> = { ns: 1, us: 1_000, ms: 1_000_000, s: 1_000_000_000 };
+
+/**
+ * Turns a short time (a latency threshold) into nanoseconds: a number of
+ * nanoseconds, or a number and a unit `ns`, `us`, `ms` or `s`.
+ *
+ * @example
+ * ```ts
+ * parseNanoseconds("1ms")   // 1000000
+ * parseNanoseconds("250us") // 250000
+ * parseNanoseconds(500)     // 500
+ * ```
+ */
+export function parseNanoseconds(time: string | number, what = "time"): number {
+  if (typeof time === "number") {
+    if (!Number.isSafeInteger(time) || time < 0) {
+      throw new RangeError(`${what} ${time} is not a usable number of nanoseconds: use a whole number such as 1000000, or a string such as "1ms"`);
+    }
+    return time;
+  }
+  const match = typeof time === "string" ? /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ns|us|ms|s)\s*$/.exec(time) : null;
+  if (!match) {
+    throw new RangeError(`${what} ${JSON.stringify(time)} is not a time: write a number and a unit, e.g. "500ns", "250us", "1ms" or "1s"`);
+  }
+  return Math.round(Number(match[1]) * UNIT_NS[match[2]!]!);
+}

@@ -1,34 +1,28 @@
 // The one door from probes-lib to whatever runs probes. Inside the notebook
-// sandbox the prelude installs a host that forwards declarations over the
-// isolate bridge; tests install a fake. Builders never know which.
+// sandbox the prelude installs a host that forwards requests over the isolate
+// bridge; tests install a fake. Builders never know which.
 
-import type { EventsDeclaration } from "../runtime/declaration.js";
+import type { ExplainData } from "../runtime/explain-data.js";
+import type { AnyDeclaration, ResultPayload, RunInfo, RunStats } from "../runtime/probe-protocol.js";
 
-/** What a finished events run sends back: columns plus the run's counters. */
-export interface EventsPayload {
-  /** Column name -> values (typed arrays for numbers, arrays for strings). */
-  columns: Record<string, ArrayLike<unknown>>;
-  /** Column name -> the type the planner gave it, e.g. "u32", "string". */
-  columnTypes: Record<string, string>;
-  rowCount: number;
-  stats: RunStats;
-}
-
-/** Counters of one run, shown beside its table. */
-export interface RunStats {
-  /** Events the probe saw (including dropped ones). */
-  events: number;
-  /** Events lost because the ring buffer was full: the table is missing them. */
-  dropped: number;
-  /** How long the probe was attached, in milliseconds. */
-  durationMs: number;
-  /** Why collection ended, when the runner says: the duration ran out, the row limit was reached, or it was aborted. */
-  stoppedBy?: "duration" | "limit" | "abort";
-}
+export type { AnyDeclaration, ResultPayload, RunInfo, RunStats, ExplainData };
+/** What a finished events run sends back (the same shape as every result). */
+export type EventsPayload = ResultPayload;
 
 /** Runs declarations for probes-lib. */
 export interface ProbeHost {
-  runEvents(declaration: EventsDeclaration): Promise<EventsPayload>;
+  /** Runs to the end of the declaration's duration (or its row limit). */
+  run(declaration: AnyDeclaration): Promise<ResultPayload>;
+  /** Starts a background run; resolves once it is attached. */
+  start(name: string, code: string, declaration: AnyDeclaration): Promise<RunInfo>;
+  /** The rows of a background run so far. */
+  snapshot(name: string): Promise<ResultPayload>;
+  /** Stops a background run and returns its final rows. */
+  stop(name: string): Promise<ResultPayload>;
+  /** The background runs the kernel holds. */
+  runs(): Promise<RunInfo[]>;
+  /** The plan of a declaration, explained; with `load`, loaded through the verifier (not attached). */
+  explain(declaration: AnyDeclaration, options: { load: boolean }): Promise<ExplainData>;
 }
 
 let installed: ProbeHost | undefined;
@@ -39,7 +33,8 @@ let installed: ProbeHost | undefined;
  *
  * @example
  * ```ts
- * setProbeHost({ runEvents: async (decl) => ({ columns: { pid: [1] }, columnTypes: { pid: "u32" }, rowCount: 1, stats: { events: 1, dropped: 0, durationMs: 5 } }) });
+ * setProbeHost({ run: async (decl) => ({ columns: { pid: [1] }, columnTypes: { pid: "uint32" }, rowCount: 1,
+ *   stats: { events: 1, dropped: 0, durationMs: 5 } }), ...otherMethods });
  * ```
  */
 export function setProbeHost(host: ProbeHost | undefined): void {
@@ -54,7 +49,7 @@ export function setProbeHost(host: ProbeHost | undefined): void {
  *
  * @example
  * ```ts
- * const payload = await probeHost().runEvents(declaration);
+ * const payload = await probeHost().run(declaration);
  * ```
  */
 export function probeHost(): ProbeHost {

@@ -1,26 +1,26 @@
-// tracepoint("category:event") starts a probe on a classic kernel tracepoint.
-// Builders are immutable: every step returns a new builder, so a half-built
-// probe can be kept in a variable and finished in different ways.
+// tracepoint("category:event") starts a probe on a classic kernel tracepoint:
+// one row per event with .events(), or an in-kernel aggregation with .count(),
+// .sum(field), .histogram(field) and the like.
 
-import type { EventsDeclaration, Filter } from "../runtime/declaration.js";
-import { parseDuration } from "./duration.js";
-import { eventsTable, type EventsTable } from "./events-table.js";
-import { probeHost } from "./host.js";
+import type { AggregateValue, EventsDeclaration, Filter } from "../runtime/declaration.js";
+import { AggregationProbe, histogramValue, splitFor, type HistogramOptions } from "./aggregation.js";
+import type { EventsTable } from "./events-table.js";
+import { Probe } from "./probe.js";
+import { quote, quoteArgs } from "./quote.js";
+import type { ProbeTable } from "./result-table.js";
+import type { Duration, RunOptions } from "./run-options.js";
+import { applyWhere, type Where } from "./where.js";
 
 /** Options of {@link TracepointProbe.events}. */
-export interface EventsOptions {
-  /** How long to collect: `"500ms"`, `"5s"`, `"1m"`, or milliseconds. */
-  for: string | number;
-}
+export type EventsOptions = RunOptions;
 
-interface TracepointState {
+export interface TracepointState {
+  code: string;
   name: string;
   filter: Filter;
   fields: string[];
   limit?: number;
 }
-
-const FILTER_KEYS: readonly (keyof Filter)[] = ["pid"];
 
 /**
  * Starts a probe on a kernel tracepoint, named `"category:event"` as in
@@ -28,7 +28,8 @@ const FILTER_KEYS: readonly (keyof Filter)[] = ["pid"];
  *
  * @param name - e.g. `"syscalls:sys_enter_openat"` or `"sched:sched_switch"`.
  * @returns a builder: narrow it with `.where()`, `.fields()`, `.limit()`, then
- * collect with `.events({ for: "5s" })`.
+ * collect with `.events({ for: "5s" })`, or aggregate in the kernel with
+ * `.count()`, `.sum(field)`, `.histogram(field)`…
  *
  * @example
  * ```ts
@@ -43,80 +44,59 @@ export function tracepoint(name: string): TracepointProbe {
   if (typeof name !== "string" || !/^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/.test(name)) {
     throw new TypeError(`tracepoint(${quote(name)}): the name must be "category:event", e.g. tracepoint("syscalls:sys_enter_openat") or tracepoint("sched:sched_switch")`);
   }
-  return new TracepointProbe({ name, filter: {}, fields: [] });
+  return new TracepointProbe({ code: `tracepoint(${quote(name)})`, name, filter: {}, fields: [] });
 }
 
-/** A tracepoint probe being built. Made by {@link tracepoint}. */
-export class TracepointProbe {
-  readonly #state: TracepointState;
+/** A tracepoint probe being built. Made by {@link tracepoint} (and {@link syscall}). */
+export class TracepointProbe extends Probe {
+  protected readonly state: TracepointState;
 
   /** @internal use {@link tracepoint} */
   constructor(state: TracepointState) {
-    this.#state = state;
+    super(state.code);
+    this.state = state;
   }
 
-  /**
-   * The builder as the code that makes it, e.g.
-   * `tracepoint("sched:sched_switch").where({"pid":42}).limit(10)`.
-   *
-   * @example
-   * ```ts
-   * String(tracepoint("sched:sched_switch").limit(10))
-   * ```
-   */
-  toString(): string {
-    const { name, filter, fields, limit } = this.#state;
-    let text = `tracepoint(${quote(name)})`;
-    if (Object.keys(filter).length > 0) text += `.where(${quote(filter)})`;
-    if (fields.length > 0) text += `.fields(${fields.map(quote).join(", ")})`;
-    if (limit !== undefined) text += `.limit(${limit})`;
-    return text;
-  }
-
-  /** How the notebook prints a builder: as the code that makes it. */
-  [Symbol.for("probebook.inspect")](): string {
-    return this.toString();
+  /** A builder of the same class with `change` applied and `call` appended to the code. */
+  protected derive(call: string, change: Partial<TracepointState>): this {
+    const Class = this.constructor as new (state: TracepointState) => this;
+    return new Class({ ...this.state, ...change, code: `${this.code}.${call}` });
   }
 
   /** The tracepoint, `"category:event"`. */
   get name(): string {
-    return this.#state.name;
+    return this.state.name;
   }
 
   /**
    * Keeps only events that match, filtered in the kernel (cheap: nothing else
    * is copied out). Keys present are ANDed; calling `.where()` again adds to
-   * or replaces earlier keys.
-   *
-   * @param filter - `{ pid }`: the process id (tgid) the event must come from.
+   * or replaces earlier keys. Task keys: `pid`, `tid`, `comm`, `uid`,
+   * `cgroup`; any other key is a condition on a field of the tracepoint: a
+   * value it must equal, or `{ gt, ge, lt, le, ne, eq, mask }`.
    *
    * @example
    * ```ts
-   * tracepoint("syscalls:sys_enter_read").where({ pid: 4242 })
+   * tracepoint("syscalls:sys_enter_read").where({ pid: 4242, count: { gt: 4096 } })
    * ```
    */
-  where(filter: Filter): TracepointProbe {
-    const at = `tracepoint(${quote(this.#state.name)}).where(...)`;
-    if (filter === null || typeof filter !== "object" || Array.isArray(filter)) {
-      throw new TypeError(`${at}: pass an object such as { pid: 1234 }`);
-    }
-    const next: Filter = { ...this.#state.filter };
-    for (const [key, value] of Object.entries(filter)) {
-      if (value === undefined) {
-        delete next[key as keyof Filter];
-        continue;
-      }
-      if (!(FILTER_KEYS as readonly string[]).includes(key)) {
-        throw new TypeError(`${at}: unknown filter key "${key}"; the keys you can use are: ${FILTER_KEYS.join(", ")}`);
-      }
-      if (key === "pid") {
-        if (!Number.isInteger(value) || (value as number) <= 0 || (value as number) > 0x7fffffff) {
-          throw new RangeError(`${at}: pid must be a positive whole number, not ${quote(value)}`);
-        }
-        next.pid = value as number;
-      }
-    }
-    return new TracepointProbe({ ...this.#state, filter: next });
+  where(filter: Where): this {
+    const at = `${this.code}.where(...)`;
+    return this.derive(`where(${quote(filter)})`, { filter: applyWhere(this.state.filter, filter, at) });
+  }
+
+  /**
+   * Keeps one event in `n` (after the other filters), in the kernel: for
+   * very frequent events, to see their shape at a fraction of the cost.
+   *
+   * @example
+   * ```ts
+   * tracepoint("sched:sched_switch").sample(100).count().by("cpu")
+   * ```
+   */
+  sample(n: number): this {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`${this.code}.sample(${quote(n)}): keep one event in n, with n a whole number from 1 up`);
+    return this.derive(`sample(${n})`, { filter: { ...this.state.filter, sample: n } });
   }
 
   /**
@@ -131,20 +111,20 @@ export class TracepointProbe {
    * tracepoint("syscalls:sys_enter_openat").fields("filename", "flags")
    * ```
    */
-  fields(...names: string[]): TracepointProbe {
-    const at = `tracepoint(${quote(this.#state.name)}).fields(...)`;
+  fields(...names: string[]): this {
+    const at = `${this.code}.fields(...)`;
     for (const name of names) {
       if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         throw new TypeError(`${at}: ${quote(name)} is not a field name; pass names as strings, e.g. .fields("filename", "flags")`);
       }
     }
-    const fields = [...this.#state.fields];
+    const fields = [...this.state.fields];
     for (const name of names) if (!fields.includes(name)) fields.push(name);
-    return new TracepointProbe({ ...this.#state, fields });
+    return this.derive(`fields(${quoteArgs(names)})`, { fields });
   }
 
   /**
-   * Stops collecting after this many rows, even before the duration is over.
+   * Stops collecting events after this many rows, even before the duration is over.
    *
    * @param rows - a positive whole number.
    *
@@ -153,38 +133,11 @@ export class TracepointProbe {
    * tracepoint("sched:sched_switch").limit(1000).events({ for: "10s" })
    * ```
    */
-  limit(rows: number): TracepointProbe {
+  limit(rows: number): this {
     if (!Number.isInteger(rows) || rows <= 0) {
-      throw new RangeError(`tracepoint(${quote(this.#state.name)}).limit(${quote(rows)}): the limit must be a positive whole number of rows`);
+      throw new RangeError(`${this.code}.limit(${quote(rows)}): the limit must be a positive whole number of rows`);
     }
-    return new TracepointProbe({ ...this.#state, limit: rows });
-  }
-
-  /**
-   * The plain declaration this probe stands for: what `.events()` sends to the
-   * runtime. Useful to look at, save, or test without a kernel.
-   *
-   * @example
-   * ```ts
-   * tracepoint("sched:sched_switch").limit(10).toDeclaration({ for: "1s" })
-   * // { kind: "events", source: { type: "tracepoint", name: "sched:sched_switch" },
-   * //   fields: [], filter: {}, durationMs: 1000, limit: 10 }
-   * ```
-   */
-  toDeclaration(options: EventsOptions): EventsDeclaration {
-    const at = `tracepoint(${quote(this.#state.name)}).events(...)`;
-    if (options === null || typeof options !== "object" || !("for" in options)) {
-      throw new TypeError(`${at}: say how long to collect, e.g. .events({ for: "5s" })`);
-    }
-    const declaration: EventsDeclaration = {
-      kind: "events",
-      source: { type: "tracepoint", name: this.#state.name },
-      fields: [...this.#state.fields],
-      filter: { ...this.#state.filter },
-      durationMs: parseDuration(options.for, `${at}: for`),
-    };
-    if (this.#state.limit !== undefined) declaration.limit = this.#state.limit;
-    return declaration;
+    return this.derive(`limit(${rows})`, { limit: rows });
   }
 
   /**
@@ -199,20 +152,154 @@ export class TracepointProbe {
    * t.meta.dropped  // 0 when nothing was lost
    * ```
    */
-  async events(options: EventsOptions): Promise<EventsTable> {
-    const declaration = this.toDeclaration(options);
-    const payload = await probeHost().runEvents(declaration);
-    return eventsTable(payload, declaration);
+  events(options: EventsOptions): Promise<EventsTable> {
+    return this.runFor(options, `${this.code}.events(...)`);
   }
-}
 
-function quote(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "bigint") return `${value}n`;
-  if (value === undefined || typeof value === "function" || typeof value === "symbol") return String(value);
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+  /**
+   * Counts events in the kernel; add keys with `.by(...)`. With `{ for }` it
+   * runs at once; without, it returns the aggregation to refine
+   * (`.by()`, `.every()`, `.top()`) and run with `.run({ for })` or `.start()`.
+   *
+   * @example
+   * ```ts
+   * await tracepoint("syscalls:sys_enter_getppid").count().by("pid").run({ for: "1s" })
+   * await tracepoint("sched:sched_switch").count({ for: "1s" })
+   * ```
+   */
+  count(options: RunOptions): Promise<ProbeTable>;
+  count(): AggregationProbe;
+  count(options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#shape("count()", { op: "count" }, options);
+  }
+
+  /**
+   * Sums an integer field in the kernel (e.g. bytes). See {@link TracepointProbe.count} for the two forms.
+   *
+   * @example
+   * ```ts
+   * await syscall("read").sum("count").by("comm").run({ for: "5s" })
+   * ```
+   */
+  sum(field: string, options: RunOptions): Promise<ProbeTable>;
+  sum(field: string): AggregationProbe;
+  sum(field: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("sum", field, options);
+  }
+
+  /**
+   * The smallest value of an integer field, per key.
+   *
+   * @example
+   * ```ts
+   * await syscall("read").min("count").by("comm").run({ for: "5s" })
+   * ```
+   */
+  min(field: string, options: RunOptions): Promise<ProbeTable>;
+  min(field: string): AggregationProbe;
+  min(field: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("min", field, options);
+  }
+
+  /**
+   * The largest value of an integer field, per key.
+   *
+   * @example
+   * ```ts
+   * await syscall("read").max("count").by("comm").run({ for: "5s" })
+   * ```
+   */
+  max(field: string, options: RunOptions): Promise<ProbeTable>;
+  max(field: string): AggregationProbe;
+  max(field: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("max", field, options);
+  }
+
+  /**
+   * The mean of an integer field, per key (columns `count`, `avg`).
+   *
+   * @example
+   * ```ts
+   * await syscall("write").avg("count").by("comm").run({ for: "5s" })
+   * ```
+   */
+  avg(field: string, options: RunOptions): Promise<ProbeTable>;
+  avg(field: string): AggregationProbe;
+  avg(field: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("avg", field, options);
+  }
+
+  /**
+   * Count, sum, min, max and mean of an integer field, per key, in one pass.
+   *
+   * @example
+   * ```ts
+   * await syscall("read").stats("count").by("comm").run({ for: "5s" })
+   * ```
+   */
+  stats(field: string, options: RunOptions): Promise<ProbeTable>;
+  stats(field: string): AggregationProbe;
+  stats(field: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("stats", field, options);
+  }
+
+  /**
+   * A histogram of an integer field, in the kernel: log2 buckets (with
+   * `subBuckets` per power of two), or linear ones with `{ linear: { min, max, step } }`.
+   * Columns: the keys, then `lower`, `upper` (the bucket is [lower, upper)) and `count`.
+   *
+   * @example
+   * ```ts
+   * await syscall("read").histogram("count", { for: "5s" })
+   * await tracepoint("kmem:kmalloc").histogram("bytes_req", { linear: { min: 0, max: 1024, step: 64 }, for: "5s" })
+   * ```
+   */
+  histogram(field: string, options: HistogramOptions & { for: Duration }): Promise<ProbeTable>;
+  histogram(field: string, options?: HistogramOptions): AggregationProbe;
+  histogram(field: string, options?: HistogramOptions & { for?: Duration }): AggregationProbe | Promise<ProbeTable> {
+    const { run, own } = splitFor(options);
+    const call = `histogram(${quoteArgs([field, own && Object.keys(own).length ? own : undefined])})`;
+    this.#checkField(field, call);
+    return this.#shape(call, histogramValue(own, `${this.code}.${call}`, field) as AggregateValue, run);
+  }
+
+  protected override declare(durationMs: number): EventsDeclaration {
+    const declaration: EventsDeclaration = {
+      kind: "events",
+      source: { type: "tracepoint", name: this.state.name },
+      fields: [...this.state.fields],
+      filter: { ...this.state.filter },
+      durationMs,
+    };
+    if (this.state.limit !== undefined) declaration.limit = this.state.limit;
+    return declaration;
+  }
+
+  #fold(op: "sum" | "min" | "max" | "avg" | "stats", field: string, options: RunOptions | undefined) {
+    const call = `${op}(${quote(field)})`;
+    this.#checkField(field, call);
+    return this.#shape(call, { op, field }, options);
+  }
+
+  #checkField(field: unknown, call: string): void {
+    if (typeof field !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) {
+      throw new TypeError(`${this.code}.${call}: name the integer field to fold, e.g. .sum("count") or .histogram("bytes_req")`);
+    }
+  }
+
+  #shape(call: string, value: AggregateValue, options: RunOptions | undefined): AggregationProbe | Promise<ProbeTable> {
+    if (this.state.limit !== undefined) {
+      throw new TypeError(`${this.code}.${call}: .limit() is for events; an aggregation has one row per key (use .top(n) to keep the largest)`);
+    }
+    if (this.state.fields.length > 0) {
+      throw new TypeError(`${this.code}.${call}: .fields() chooses event columns; an aggregation's columns are its keys (.by(...)) and values`);
+    }
+    const aggregation = new AggregationProbe({
+      code: `${this.code}.${call}`,
+      base: { kind: "aggregate", source: { type: "tracepoint", name: this.state.name }, value },
+      filter: { ...this.state.filter },
+      keys: [],
+    });
+    return options === undefined ? aggregation : aggregation.run(options);
   }
 }

@@ -15,6 +15,25 @@ export interface TracepointSource {
 export interface Filter {
   /** Process id (tgid) the event must come from. */
   pid?: number;
+  /** Thread id. (Aggregations and latency pairs; events support pid only so far.) */
+  tid?: number;
+  /** The task's command name (at most 15 bytes), compared exactly. */
+  comm?: string;
+  uid?: number;
+  /** cgroup v2 id (the inode number of the cgroup's directory). */
+  cgroup?: number;
+  /** Conditions on the tracepoint's integer fields, ANDed (at most 4). */
+  where?: FieldPredicate[];
+  /** Keep one event in N that passed the other clauses (deterministic, per CPU). */
+  sample?: number;
+}
+
+/** `field op value` on an integer field; "&" keeps events where (field & value) != 0. */
+export interface FieldPredicate {
+  field: string;
+  op: "==" | "!=" | "<" | "<=" | ">" | ">=" | "&";
+  /** A number, or a decimal/0x-hex string for integers beyond 2^53. */
+  value: number | string;
 }
 
 /** One row per event, with the common columns and the chosen tracepoint fields. */
@@ -30,7 +49,59 @@ export interface EventsDeclaration {
   limit?: number;
 }
 
-export type Declaration = EventsDeclaration;
+/** What an aggregation folds per key. Fields are integer tracepoint fields. */
+export type AggregateValue =
+  | { op: "count" }
+  | { op: "sum" | "min" | "max" | "avg" | "stats"; field: string }
+  /** Log2 buckets with `subBuckets` (1, 2, 4 or 8; default 4) buckets per power of two. */
+  | { op: "hist_log2"; field: string; subBuckets?: number }
+  /** Buckets [min + i*step, min + (i+1)*step) up to max; values outside land in two open buckets. */
+  | { op: "hist_linear"; field: string; min: number; max: number; step: number };
+
+/** Common settings of in-kernel aggregations. */
+interface AggregationCommon {
+  filter: Filter;
+  /** Key columns: pid, tid, comm, cpu, uid, gid, cgroup, or (aggregate) fields of the tracepoint. */
+  keys: string[];
+  /** How long to collect, in milliseconds. */
+  durationMs: number;
+  /** A time series: one interval every `everyMs` milliseconds, each read and reset exactly. */
+  everyMs?: number;
+  /** Distinct keys kept at most (default 10240, histograms 1024); updates for more are counted as lost. */
+  maxKeys?: number;
+}
+
+/** A keyed aggregation of one tracepoint, in the kernel. */
+export interface AggregateDeclaration extends AggregationCommon {
+  kind: "aggregate";
+  source: Source;
+  value: AggregateValue;
+}
+
+/** Which start/end pair a latency measures. */
+export type LatencyPair =
+  /** Syscall entry to exit, per thread; one syscall by name, or every syscall (key "syscall" = its number). */
+  | { type: "syscall"; name?: string }
+  /** Block request issue to completion, per device and sector. */
+  | { type: "block" }
+  /** Wakeup to running: time spent runnable in a run queue, per thread. */
+  | { type: "runqueue" };
+
+/** What a latency pair produces: the same ops as aggregations, of the latency in nanoseconds. */
+export type LatencyValue =
+  | { op: "count" | "sum" | "min" | "max" | "avg" | "stats" }
+  | { op: "hist_log2"; subBuckets?: number }
+  | { op: "hist_linear"; min: number; max: number; step: number };
+
+export interface LatencyDeclaration extends AggregationCommon {
+  kind: "latency";
+  pair: LatencyPair;
+  value: LatencyValue;
+  /** Instead of aggregating: one row per pair whose latency is at least this many nanoseconds. */
+  thresholdNs?: number;
+}
+
+export type Declaration = EventsDeclaration | AggregateDeclaration | LatencyDeclaration;
 
 // --- Function probes, CPU profiles and TCP (planned by runtime/planner/*.ts) ---
 

@@ -21,8 +21,10 @@ export interface ElfSymbols {
   path: string;
   /** ET_EXEC (2) or ET_DYN (3: PIE executables and shared libraries). */
   type: number;
-  /** Functions sorted by address (duplicates at one address: first name wins). */
+  /** Functions sorted by address (aliases at one address: the first name wins). */
   functions: readonly ElfSymbol[];
+  /** Every function name, aliases included (getpid and __getpid), for lookups by name. */
+  byName: ReadonlyMap<string, ElfSymbol>;
   /** Executable PT_LOAD segments. */
   segments: readonly ElfSegment[];
 }
@@ -70,6 +72,7 @@ export function readElfSymbols(path: string): ElfSymbols {
       size: Number(b.readBigUInt64LE(o + 0x20)), link: b.readUInt32LE(o + 0x28) };
   });
   const byAddr = new Map<number, ElfSymbol>();
+  const byName = new Map<string, ElfSymbol>();
   for (const want of [SHT_SYMTAB, SHT_DYNSYM]) { // .symtab first: its names win
     for (const s of sections.filter((x) => x.type === want)) {
       const strtab = sections[s.link];
@@ -79,15 +82,16 @@ export function readElfSymbols(path: string): ElfSymbols {
         const kind = info & 15;
         if ((kind !== STT_FUNC && kind !== STT_GNU_IFUNC) || shndx === 0) continue;
         const addr = Number(b.readBigUInt64LE(o + 8));
-        if (addr === 0 || byAddr.has(addr)) continue;
+        if (addr === 0) continue;
         const start = strtab.offset + b.readUInt32LE(o);
-        const name = b.toString("latin1", start, b.indexOf(0, start));
-        byAddr.set(addr, { name, addr, size: Number(b.readBigUInt64LE(o + 16)) });
+        const sym = { name: b.toString("latin1", start, b.indexOf(0, start)), addr, size: Number(b.readBigUInt64LE(o + 16)) };
+        if (!byName.has(sym.name)) byName.set(sym.name, sym);
+        if (!byAddr.has(addr)) byAddr.set(addr, sym);
       }
     }
   }
   const functions = [...byAddr.values()].sort((x, y) => x.addr - y.addr);
-  return { path, type, functions, segments };
+  return { path, type, functions, byName, segments };
 }
 
 /** The function containing `addr` (an ELF virtual address), or undefined. */
@@ -113,5 +117,5 @@ export function fileOffsetToAddr(elf: ElfSymbols, offset: number): number | unde
 
 /** The function named `name`, if the file defines it. */
 export function findFunction(elf: ElfSymbols, name: string): ElfSymbol | undefined {
-  return elf.functions.find((s) => s.name === name || s.name.startsWith(name + "@@"));
+  return elf.byName.get(name) ?? elf.functions.find((s) => s.name.startsWith(name + "@@"));
 }

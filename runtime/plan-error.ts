@@ -4,11 +4,14 @@
 export type PlanErrorCode =
   | "BAD_DECLARATION"
   | "UNKNOWN_TRACEPOINT"
+  | "UNKNOWN_SYSCALL"
   | "UNKNOWN_FIELD"
   | "UNSUPPORTED_FIELD"
   | "UNSUPPORTED_FILTER"
   | "TOO_MANY_FIELDS"
-  | "EVENT_TOO_LARGE";
+  | "EVENT_TOO_LARGE"
+  | "UNKNOWN_BINARY"
+  | "UNKNOWN_SYMBOL";
 
 export class PlanError extends Error {
   override readonly name = "PlanError";

@@ -6,7 +6,14 @@
 import { join } from "node:path";
 import { packageRoot } from "../native/load.js";
 import { closestNames, editDistance } from "./closest-names.js";
-import type { Declaration, EventsDeclaration } from "./declaration.js";
+import type { AggregateDeclaration, Declaration, EventsDeclaration, LatencyDeclaration } from "./declaration.js";
+import type { AggregationInstance } from "./planner/agg-plan.js";
+import { planAggregate } from "./planner/aggregate.js";
+import { planLatency } from "./planner/latency.js";
+import type { ProbeDeclaration } from "./declaration.js";
+import { planFunctionEvents, type FunctionEventsInstance } from "./planner/function-events.js";
+import { planProfile, type ProfileInstance } from "./planner/profile.js";
+import { planTcp, type TcpEventsInstance } from "./planner/tcp.js";
 import { PlanError } from "./plan-error.js";
 import { currentPidNamespace, type PidNamespace } from "./pid-namespace.js";
 import type { TracefsSource, TracepointField, TracepointFormat } from "./tracefs.js";
@@ -70,11 +77,34 @@ export interface PlanOptions {
   pidNamespace?: PidNamespace;
 }
 
-export function plan(decl: Declaration, opts: PlanOptions = {}): TemplateInstance {
+export function plan(decl: EventsDeclaration, opts?: PlanOptions): TemplateInstance;
+/** In-kernel aggregations (agg_tp) and latency pairs (lat_pairs): runtime/planner/aggregate.ts, latency.ts. */
+export function plan(decl: AggregateDeclaration | LatencyDeclaration, opts?: PlanOptions): AggregationInstance;
+export function plan(decl: Declaration, opts?: PlanOptions): TemplateInstance | AggregationInstance;
+export function plan(decl: Declaration, opts: PlanOptions = {}): TemplateInstance | AggregationInstance {
   if (!decl || typeof decl !== "object") throw bad("a declaration must be an object");
   if (decl.kind === "events")
     return planEvents(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace());
-  throw bad(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: "events")`);
+  if (decl.kind === "aggregate")
+    return planAggregate(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace());
+  if (decl.kind === "latency")
+    return planLatency(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace());
+  throw bad(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: "events", "aggregate", "latency")`);
+}
+
+/** Instances of the templates planned in runtime/planner/{function-events,profile,tcp}.ts. */
+export type ProbeInstance = FunctionEventsInstance | ProfileInstance | TcpEventsInstance;
+
+/** Uprobe/USDT/kprobe/fentry events, CPU profiles and TCP: dispatched to runtime/planner/*.ts. */
+export function planProbe(decl: ProbeDeclaration, opts: PlanOptions = {}): ProbeInstance {
+  if (!decl || typeof decl !== "object") throw bad("a declaration must be an object");
+  const pidns = opts.pidNamespace ?? currentPidNamespace();
+  switch (decl.kind) {
+    case "events": return planFunctionEvents(decl, opts.tracefs ?? kernelTracefs(), pidns);
+    case "profile": return planProfile(decl, pidns);
+    case "tcp": return planTcp(decl);
+  }
+  throw bad(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: "events", "profile", "tcp")`);
 }
 
 function bad(message: string, details: Record<string, unknown> = {}): PlanError {

@@ -107,7 +107,8 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
   }
 }
 
-function waitForEnd(
+/** Resolves when the run should end: duration, row limit or abort (shared with run-probe-events.ts). */
+export function waitForEnd(
   durationMs: number,
   limitHit: Promise<void>,
   opts: RunEventsOptions,
@@ -136,7 +137,7 @@ const ARRAYS = {
 } as const;
 
 /** Concatenates the batches column by column, cut at `limit` rows. */
-function assemble(instance: TemplateInstance, batches: ColumnBatch[], limit?: number) {
+export function assemble(instance: Pick<TemplateInstance, "columns">, batches: ColumnBatch[], limit?: number) {
   const total = batches.reduce((n, b) => n + b.rows, 0);
   const rowCount = limit !== undefined ? Math.min(total, limit) : total;
   const columns: Record<string, EventColumn> = {};

@@ -16,6 +16,9 @@ import type {
   ExecutorOptions,
   Inspection,
 } from "../kernel/executor.js";
+import { resolve } from "node:path";
+import { BackgroundRuns } from "./background-runs.js";
+import { backgroundRunnerOf } from "./probe-requests.js";
 import { createSandboxHost } from "./sandbox/host-bridge.js";
 import { checkComplete } from "./sandbox/is-complete.js";
 import { CellLanguageService } from "./sandbox/language-service.js";
@@ -33,6 +36,12 @@ export interface SessionOptions extends Partial<ExecutorOptions> {
    * 512). Cells over it get an error and a fresh sandbox.
    */
   memoryLimitMb?: number;
+  /**
+   * The notebook's directory: where save() writes and load() reads, and
+   * nowhere else (default: the kernel's working directory, which Jupyter sets
+   * to the notebook's directory).
+   */
+  dataDir?: string;
   /** Runs probe declarations (default: runtime/run-events.ts, loaded on first use). */
   probeRunner?: ProbeRunner;
   /** The bundled prelude (default dist/sandbox/prelude.js, built on demand when missing). */
@@ -71,8 +80,11 @@ export class Session implements Executor {
   readonly #log: (message: string) => void;
   readonly #memoryLimitMb: number;
   readonly #runner: ProbeRunner;
+  /** Background runs belong to the session: they outlive cells and interrupts, not the kernel. */
+  readonly #backgroundRuns: BackgroundRuns;
   readonly #preludePath: string;
   readonly #graceMs: number;
+  readonly #dataDir: () => string;
 
   #sandbox: Sandbox | undefined;
   #starting: Promise<Sandbox> | undefined;
@@ -92,8 +104,12 @@ export class Session implements Executor {
     this.#log = options.log ?? ((message) => process.stderr.write(`probebook runtime: ${message}\n`));
     this.#memoryLimitMb = options.memoryLimitMb ?? memoryLimitFromEnv() ?? DEFAULT_MEMORY_LIMIT_MB;
     this.#runner = options.probeRunner ?? defaultProbeRunner;
+    this.#backgroundRuns = new BackgroundRuns(() => backgroundRunnerOf(this.#runner), this.#log);
     this.#preludePath = options.preludePath ?? defaultPreludePath();
     this.#graceMs = options.interruptGraceMs ?? 250;
+    const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
+    // Read when used, not at start: the working directory is the notebook's when the kernel serves it.
+    this.#dataDir = () => dataDir ?? process.cwd();
     const warmUp = options.warmUpAfterMs ?? 300;
     if (warmUp !== false) {
       warmTypeScript(warmUp);
@@ -148,6 +164,7 @@ export class Session implements Executor {
 
   async shutdown(): Promise<void> {
     this.#shutDown = true;
+    await this.#backgroundRuns.stopAll();
     this.interrupt();
     const starting = this.#starting;
     this.#starting = undefined;
@@ -272,7 +289,9 @@ export class Session implements Executor {
         context: () => this.#output,
         signal: () => this.#epoch.signal,
         runner: this.#runner,
+        backgroundRuns: this.#backgroundRuns,
         log: this.#log,
+        dataDir: this.#dataDir,
       }),
       onCatastrophicError: (message) => this.#log(`the sandbox's V8 reported a catastrophic error: ${message}`),
     }).then(

@@ -45,15 +45,53 @@ export async function startEvents({ decl = streamDeclaration(), instance } = {})
   };
 }
 
+/** The aggregation declarations matching the floor's hooks (keyed count by comm; log2 getppid latency, 1 bucket per power of 2 like the floor and bpftrace). */
+export const aggregateDeclarations = {
+  count: () => ({ kind: "aggregate", source: GETPPID, value: { op: "count" }, keys: ["comm"], filter: {}, durationMs: 3600_000 }),
+  hist: () => ({ kind: "latency", pair: { type: "syscall", name: "getppid" }, value: { op: "hist_log2", subBuckets: 1 }, keys: [], filter: {}, durationMs: 3600_000 }),
+};
+
 /**
- * The aggregation rows (keyed count, log2 latency histogram). Colleagues are
- * adding the templates; until dist/ has a runner for them this returns
- * undefined and the rows say "not measured".
- * Expected shape (adapt here when it lands): a declaration of kind
- * "aggregate" run by runtime/run-aggregate.js's runAggregate(decl, { signal, onAttached }).
+ * Starts the aggregation of `kind` ("count" | "hist") through
+ * runtime/run-aggregate.js's startAggregate; resolves once attached. stop()
+ * gives the events folded (the sum of the count column). undefined when dist/
+ * has no aggregation runner (the rows then say "not measured").
  */
-export async function aggregateRunner() {
+export async function startAggregation(kind, decl = aggregateDeclarations[kind]()) {
   const mod = await importDist("runtime/run-aggregate.js");
-  if (!mod?.runAggregate) return undefined;
-  return mod;
+  if (!mod?.startAggregate) return undefined;
+  const run = await mod.startAggregate(decl);
+  return {
+    async stop() {
+      const result = await run.stop();
+      const counts = result.columns.count;
+      let events = 0;
+      for (let i = 0; i < result.rowCount; i++) events += Number(counts[i]);
+      return { events, drops: result.stats.lost + result.stats.dropped };
+    },
+  };
 }
+
+/**
+ * The declaration the bench can run for `kind`: the floor's own shape when
+ * probebook runs it, else (hist) the same keyed by comm, with why. A start and
+ * stop with no workload tells.
+ */
+export async function runnableAggregation(kind) {
+  const tries = [aggregateDeclarations[kind]()];
+  if (kind === "hist") tries.push({ ...tries[0], keys: ["comm"] });
+  let first;
+  for (const decl of tries) {
+    try {
+      const run = await startAggregation(kind, decl);
+      await run.stop();
+      return { decl, note: first ? `keyed by comm: the unkeyed histogram failed (${first})` : undefined };
+    } catch (error) {
+      first ??= error.message.split("\n")[0];
+    }
+  }
+  throw new Error(first);
+}
+
+/** Whether dist/ has the aggregation runner. */
+export const hasAggregation = async () => Boolean((await importDist("runtime/run-aggregate.js"))?.startAggregate);

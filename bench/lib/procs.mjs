@@ -1,11 +1,13 @@
 // The processes the bench drives: the getppid workload, the floor loader,
 // bpftrace and the attachment watcher (all built by bench/Makefile).
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const BENCH_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
-export const ROOT = dirname(BENCH_DIR);
+/** The probebook checkout whose dist/ and bin/ are measured (PROBEBOOK_ROOT: another, e.g. a snapshot). */
+export const ROOT = process.env.PROBEBOOK_ROOT ?? dirname(BENCH_DIR);
 export const FLOOR_BIN = join(BENCH_DIR, "floor", "build");
 export const TP = "sys_enter_getppid";
 /** The CPU the workload is pinned to (the anchors' LOOP_CPU). */
@@ -139,6 +141,14 @@ export async function startBpftrace(script, tps = [TP]) {
     },
   };
 }
+
+/** CPU time (user + system, all threads) a process has used so far, in ns. */
+export function cpuNs(pid = process.pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(f[11]) + Number(f[12])) * 1e9) / CLK_TCK;
+}
+const CLK_TCK = 100; // sysconf(_SC_CLK_TCK) on Linux
 
 export const median = (xs) => {
   const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);

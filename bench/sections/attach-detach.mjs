@@ -5,9 +5,11 @@ import { join } from "node:path";
 import { launchProbebook, probeCell } from "../lib/kernel-launchers.mjs";
 import { FLOOR_BIN, forkToAttach, median, watchAttach, sleep } from "../lib/procs.mjs";
 import { num } from "../lib/results.mjs";
+import { planStream } from "../lib/probebook-runs.mjs";
 
 const ms = (a, b) => Number(a - b) / 1e6;
-const BPFTRACE_COUNT = ["bpftrace", "-e", "tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }"];
+// The same job as the probe cell: stream getppid events to user space.
+const BPFTRACE_STREAM = ["bpftrace", "-e", 'tracepoint:syscalls:sys_enter_getppid { printf("%llu %d %d\\n", nsecs, pid, cpu); }'];
 
 /** One probe cell on a warm kernel: execute_request -> attached, and the end of collection -> execute_reply. */
 async function warmAttach(kernel, durationMs) {
@@ -40,12 +42,15 @@ async function rerunAfterInterrupt(kernel) {
 
 export async function attachAndDetach({ reps, log }) {
   const floor = [], bpftrace = [], floorDetach = [], warm = [], tails = [], reruns = [];
+  // The floor streams into a ring of the size probebook's planner picks for the cell.
+  const ring = await planStream();
+  const floorCmd = [join(FLOOR_BIN, "floor"), "stream", "-r", String(ring.maps[ring.ring.map].maxEntries)];
   for (let rep = 0; rep < reps; rep++) {
-    const f = await forkToAttach([join(FLOOR_BIN, "floor"), "count"]);
+    const f = await forkToAttach(floorCmd);
     floor.push(f);
     const fl = /"detach_us":([\d.]+)/.exec(f.out ?? "");
     if (fl) floorDetach.push(Number(fl[1]) / 1000);
-    bpftrace.push(await forkToAttach(BPFTRACE_COUNT));
+    bpftrace.push(await forkToAttach(BPFTRACE_STREAM));
   }
   const kernel = await launchProbebook();
   try {

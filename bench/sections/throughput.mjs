@@ -2,7 +2,7 @@
 // from 1 and 2 producers (getppid loops on CPUs 1 and 0, one event per call),
 // against the raw libbpf consumer with the same ring size and wakeup policy.
 // Then drop accounting when the producers outrun a tiny ring.
-import { loops, median, startBpftrace, startFloor, TP } from "../lib/procs.mjs";
+import { cpuNs, loops, median, startBpftrace, startFloor, TP } from "../lib/procs.mjs";
 import { planStream, startEvents } from "../lib/probebook-runs.mjs";
 import { num } from "../lib/results.mjs";
 
@@ -10,15 +10,19 @@ const CPUS = { 1: [1], 2: [1, 0] };
 const BPFTRACE_STREAM = 'tracepoint:syscalls:sys_enter_getppid { printf("%llu %d %d\\n", nsecs, pid, cpu); }';
 const TINY_RING = 8192;
 
+/** One run; also the consumer's CPU time per event (its process, all threads, while the producers ran). */
 async function measure(start, n, cpus) {
-  const stop = await start();
-  let res, got;
+  const { stop, pid } = await start();
+  let res, got, cpu;
   try {
+    const before = cpuNs(pid);
     res = await loops(n, cpus);
+    cpu = cpuNs(pid) - before;
   } finally {
     got = await stop();
   }
-  return { rate: got.events / (res.elapsedNs / 1e9) / 1e6, events: got.events, drops: got.drops, seen: got.seen, calls: res.calls };
+  return { rate: got.events / (res.elapsedNs / 1e9) / 1e6, events: got.events, drops: got.drops, seen: got.seen, calls: res.calls,
+    consumerNsPerEvent: cpu / Math.max(1, got.events) };
 }
 
 export async function streamThroughput({ reps, n, nSlow, log }) {
@@ -26,15 +30,16 @@ export async function streamThroughput({ reps, n, nSlow, log }) {
   const ringBytes = instance.maps[instance.ring.map].maxEntries;
   const floorArgs = ["-r", String(ringBytes), "-w", String(instance.rodata.cfg.wakeup_bytes)];
   const tracers = {
-    floor: async () => { const f = await startFloor("stream", floorArgs); return () => f.stop(); },
-    probebook: async () => { const r = await startEvents({ instance }); return () => r.stop(); },
+    floor: async () => { const f = await startFloor("stream", floorArgs); return { stop: () => f.stop(), pid: f.pid }; },
+    // probebook's reader runs in this process (the addon's thread + the JS batch handling).
+    probebook: async () => { const r = await startEvents({ instance }); return { stop: () => r.stop(), pid: process.pid }; },
     bpftrace: async () => {
       const b = await startBpftrace(BPFTRACE_STREAM, [TP]);
-      return async () => {
+      return { pid: b.pid, stop: async () => {
         const { output, errors } = await b.stop();
         const lost = [...(output + errors).matchAll(/Lost (\d+) events/g)].reduce((s, m) => s + Number(m[1]), 0);
         return { events: (output.match(/^\d+ \d+ \d+$/gm) ?? []).length, drops: lost };
-      };
+      } };
     },
   };
   const rows = [], raw = {};
@@ -59,7 +64,7 @@ export async function streamThroughput({ reps, n, nSlow, log }) {
       value: num(value, 3), unit: "Mev/s", floor: num(floor, 3), peer: num(peer, 3),
       target: ">= 0.7x the raw libbpf consumer, 0 drops",
       meetsTarget: value >= 0.7 * floor && drops === 0,
-      note: `${(value / floor).toFixed(2)}x the raw consumer; drops: probebook ${drops}, floor ${floorDrops}; bpftrace lost ${(peerLost * 100).toFixed(1)}% of events; ring ${ringBytes / 1024} KiB, ${instance.ring.recordSize}-byte records (floor: 16-byte)`,
+      note: `${(value / floor).toFixed(2)}x the raw consumer; drops: probebook ${drops}, floor ${floorDrops}; bpftrace lost ${(peerLost * 100).toFixed(1)}% of events; consumer CPU per event: probebook ${median(s.probebook.map((x) => x.consumerNsPerEvent)).toFixed(0)} ns, floor ${median(s.floor.map((x) => x.consumerNsPerEvent)).toFixed(0)} ns, bpftrace ${median(s.bpftrace.map((x) => x.consumerNsPerEvent)).toFixed(0)} ns; ring ${ringBytes / 1024} KiB, ${instance.ring.recordSize}-byte records (floor: 16-byte)`,
     });
   }
 
@@ -67,8 +72,8 @@ export async function streamThroughput({ reps, n, nSlow, log }) {
   const tiny = structuredClone(instance);
   tiny.maps[tiny.ring.map].maxEntries = TINY_RING;
   tiny.rodata.cfg.wakeup_bytes = TINY_RING / 4;
-  const pbTiny = await measure(async () => { const r = await startEvents({ instance: tiny }); return () => r.stop(); }, n, CPUS[2]);
-  const flTiny = await measure(async () => { const f = await startFloor("stream", ["-r", String(TINY_RING), "-w", String(TINY_RING / 4)]); return () => f.stop(); }, n, CPUS[2]);
+  const pbTiny = await measure(async () => { const r = await startEvents({ instance: tiny }); return { stop: () => r.stop(), pid: process.pid }; }, n, CPUS[2]);
+  const flTiny = await measure(async () => { const f = await startFloor("stream", ["-r", String(TINY_RING), "-w", String(TINY_RING / 4)]); return { stop: () => f.stop(), pid: f.pid }; }, n, CPUS[2]);
   const pct = (x) => (100 * x.drops) / (x.events + x.drops);
   // Other processes may call getppid too, so the kernel may count a few more events than the loops made.
   const exact = pbTiny.seen === pbTiny.events + pbTiny.drops && pbTiny.events + pbTiny.drops >= pbTiny.calls && pbTiny.drops > 0;

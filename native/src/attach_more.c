@@ -276,8 +276,7 @@ static napi_value attach_perf_event(napi_env env, napi_callback_info info)
 	attr.sample_freq = freq;
 	pfd = (int)syscall(SYS_perf_event_open, &attr, -1, (int)cpu, -1, PERF_FLAG_FD_CLOEXEC);
 	if (pfd < 0) {
-		pb_throw_errno(env, errno, "open %s%s", what,
-			       errno == EINVAL ? " (above kernel.perf_event_max_sample_rate?)" : "");
+		pb_throw_errno(env, errno, "open %s", what); /* EINVAL: no such CPU, or above perf_event_max_sample_rate */
 		return NULL;
 	}
 	pb_libbpf_log_reset();

@@ -379,7 +379,13 @@ napi_value pb_map_read_aggregate(napi_env env, napi_callback_info info)
 		pb_throw_state(env, "ERR_BPF_NO_MAP", "map %s of %s is not a per-CPU hash", name, o->path);
 		return NULL;
 	}
-	if (!pb_layout_parse(env, argv[1], bpf_map__key_size(m), &cols, &ncols))
+	uint32_t nkeycols = 0;
+	bool is_arr = false;
+	napi_is_array(env, argv[1], &is_arr);
+	if (is_arr)
+		napi_get_array_length(env, argv[1], &nkeycols);
+	/* no key columns: one all-zero key (an aggregation without keys) */
+	if (!(is_arr && nkeycols == 0) && !pb_layout_parse(env, argv[1], bpf_map__key_size(m), &cols, &ncols))
 		return NULL;
 	if (!get_u32_prop(env, argv[2], "count", &L.count) || !get_u32_prop(env, argv[2], "sum", &L.sum) ||
 	    !get_u32_prop(env, argv[2], "min", &L.min) || !get_u32_prop(env, argv[2], "max", &L.max) ||

@@ -11,10 +11,18 @@ export const BRIDGE = {
   clearOutput: "__probebook_clear_output",
   /** (declarationJson: string) => Promise<EventsReply> */
   runEvents: "__probebook_run_events",
+  /** (requestJson: string) => Promise<ProbeReply>: run, start/snapshot/stop/list background runs, explain (runtime/probe-protocol.ts) */
+  probe: "__probebook_probe",
   /** (ms: number) => Promise<boolean>: true when the time passed, false when interrupted */
   sleep: "__probebook_sleep",
   /** (prompt: string, password: boolean) => Promise<InputReply> */
   input: "__probebook_input",
+  /** (specJson: string) => Promise<string (RenderReply JSON)>; called with applySyncPromise (a plot's bundle is made synchronously) */
+  renderPlot: "__probebook_render_plot",
+  /** (name: string, bytes: Uint8Array, overwrite: boolean) => Promise<SaveReply> */
+  saveData: "__probebook_save_data",
+  /** (name: string) => Promise<LoadReply> */
+  loadData: "__probebook_load_data",
 } as const;
 
 /** The global the prelude defines to run one cell: (body) => Promise<string (CellReply JSON)>. */
@@ -30,6 +38,15 @@ export interface BridgeError {
 export type EventsReply =
   | { ok: true; columns: Record<string, ArrayLike<unknown>>; columnTypes: Record<string, string>; rowCount: number; stats: { events: number; dropped: number; durationMs: number } }
   | { ok: false; error: BridgeError };
+
+/** A plot's SVG, rendered on the host with vega. */
+export type RenderReply = { ok: true; svg: string } | { ok: false; error: BridgeError };
+
+/** Where save() wrote, in the notebook's directory. */
+export type SaveReply = { ok: true; path: string; bytes: number } | { ok: false; error: BridgeError };
+
+/** The bytes of a saved data file. */
+export type LoadReply = { ok: true; bytes: Uint8Array } | { ok: false; error: BridgeError };
 
 export type InputReply = { ok: true; value: string } | { ok: false; error: BridgeError };
 

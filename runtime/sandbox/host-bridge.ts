@@ -4,7 +4,11 @@
 
 import type { ExecuteContext } from "../../kernel/executor.js";
 import type { EventsDeclaration } from "../declaration.js";
-import type { BridgeError, EventsReply, InputReply } from "./bridge-names.js";
+import { renderVegaLiteSvg } from "../plot/render-svg.js";
+import { readSavedData, writeSavedData } from "../saved-data.js";
+import type { BridgeError, EventsReply, InputReply, LoadReply, RenderReply, SaveReply } from "./bridge-names.js";
+import type { BackgroundRuns } from "../background-runs.js";
+import { handleProbeRequest } from "../probe-requests.js";
 import type { ProbeRunner } from "./probe-runner.js";
 import { ProgressDisplay } from "./progress-display.js";
 import type { SandboxHost } from "./sandbox.js";
@@ -15,7 +19,11 @@ export interface BridgeState {
   /** Aborted when the user interrupts. */
   signal(): AbortSignal;
   runner: ProbeRunner;
+  /** The session's background runs (see runtime/background-runs.ts). */
+  backgroundRuns?: BackgroundRuns;
   log(message: string): void;
+  /** The notebook's directory: the only place save() writes and load() reads. */
+  dataDir(): string;
 }
 
 export function createSandboxHost(state: BridgeState): SandboxHost {
@@ -53,6 +61,9 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
         return { ok: false, error: asBridgeError(error) };
       }
     },
+    probe(requestJson) {
+      return handleProbeRequest(requestJson, state);
+    },
     sleep(ms) {
       const signal = state.signal();
       if (signal.aborted) return Promise.resolve(false);
@@ -73,6 +84,29 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
       if (!ctx) return { ok: false, error: { name: "StdinNotImplementedError", message: "input() can only be used while a cell runs" } };
       try {
         return { ok: true, value: await ctx.input(prompt, password) };
+      } catch (error) {
+        return { ok: false, error: asBridgeError(error) };
+      }
+    },
+    async renderPlot(specJson): Promise<RenderReply> {
+      try {
+        return { ok: true, svg: await renderVegaLiteSvg(specJson) };
+      } catch (error) {
+        return { ok: false, error: asBridgeError(error) };
+      }
+    },
+    async saveData(name, bytes, overwrite): Promise<SaveReply> {
+      try {
+        if (bytes.length === 0) throw new TypeError(`save(table, ${JSON.stringify(name)}): the sandbox sent no data to write`);
+        const written = await writeSavedData(state.dataDir(), name, bytes, { overwrite });
+        return { ok: true, path: written.path, bytes: written.bytes };
+      } catch (error) {
+        return { ok: false, error: asBridgeError(error) };
+      }
+    },
+    async loadData(name): Promise<LoadReply> {
+      try {
+        return { ok: true, bytes: await readSavedData(state.dataDir(), name) };
       } catch (error) {
         return { ok: false, error: asBridgeError(error) };
       }

@@ -11,16 +11,22 @@ const EVERY_MS = 1000;
 
 let nextId = 0;
 
+/** What the display reads of a declaration: its duration (and, for tracepoints, the name). */
+type ProgressOf = Pick<EventsDeclaration, "durationMs"> & { source?: { name?: string } };
+
 export class ProgressDisplay {
-  readonly #declaration: EventsDeclaration;
+  readonly #declaration: ProgressOf;
   readonly #ctx: ExecuteContext | undefined;
+  readonly #label: string | undefined;
   readonly #id = `probebook-run-${process.pid}-${++nextId}`;
   #shown = false;
   #lastAt = 0;
 
-  constructor(declaration: EventsDeclaration, ctx: ExecuteContext | undefined) {
+  /** `label` names the probe (default: the tracepoint's name). */
+  constructor(declaration: ProgressOf, ctx: ExecuteContext | undefined, label?: string) {
     this.#declaration = declaration;
     this.#ctx = ctx;
+    this.#label = label;
   }
 
   update(progress: RunProgress): void {
@@ -41,7 +47,7 @@ export class ProgressDisplay {
   }
 
   #what(): string {
-    return this.#declaration.source.name;
+    return this.#label ?? this.#declaration.source?.name ?? "probe";
   }
 
   #show(text: string): void {

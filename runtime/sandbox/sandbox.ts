@@ -3,8 +3,9 @@
 // network. The host is reachable only through the bridge references below.
 
 import ivm from "isolated-vm";
-import { BRIDGE, type CellReply, type EventsReply, type InputReply } from "./bridge-names.js";
+import { BRIDGE, type CellReply, type EventsReply, type InputReply, type LoadReply, type RenderReply, type SaveReply } from "./bridge-names.js";
 import { compilePrelude } from "./prelude-script.js";
+import type { ProbeReply } from "../probe-protocol.js";
 
 /** What the sandbox may ask of the host (the session routes it to the running cell). */
 export interface SandboxHost {
@@ -12,8 +13,16 @@ export interface SandboxHost {
   display(bundleJson: string, displayId: string | undefined, update: boolean): void;
   clearOutput(wait: boolean): void;
   runEvents(declarationJson: string): Promise<EventsReply>;
+  /** Probe requests of probes-lib (runtime/probe-protocol.ts), as JSON. */
+  probe(requestJson: string): Promise<ProbeReply>;
   sleep(ms: number): Promise<boolean>;
   input(prompt: string, password: boolean): Promise<InputReply>;
+  /** Renders a Vega-Lite spec to SVG (vega runs on the host, never in the sandbox). */
+  renderPlot(specJson: string): Promise<RenderReply>;
+  /** Writes a saved data file inside the notebook's directory. */
+  saveData(name: string, bytes: Uint8Array, overwrite: boolean): Promise<SaveReply>;
+  /** Reads a saved data file from the notebook's directory. */
+  loadData(name: string): Promise<LoadReply>;
 }
 
 export interface SandboxOptions {
@@ -56,8 +65,13 @@ export class Sandbox {
       await global.set(BRIDGE.display, new ivm.Reference((json: string, id: string | undefined, update: boolean) => host.display(json, id, update)));
       await global.set(BRIDGE.clearOutput, new ivm.Reference((wait: boolean) => host.clearOutput(Boolean(wait))));
       await global.set(BRIDGE.runEvents, new ivm.Reference((json: string) => host.runEvents(String(json))));
+      await global.set(BRIDGE.probe, new ivm.Reference((json: string) => host.probe(String(json))));
       await global.set(BRIDGE.sleep, new ivm.Reference((ms: number) => host.sleep(Number(ms))));
       await global.set(BRIDGE.input, new ivm.Reference((prompt: string, password: boolean) => host.input(String(prompt), Boolean(password))));
+      // Called with applySyncPromise, which passes only primitives back: the reply travels as JSON.
+      await global.set(BRIDGE.renderPlot, new ivm.Reference((json: string) => host.renderPlot(String(json)).then((reply) => JSON.stringify(reply))));
+      await global.set(BRIDGE.saveData, new ivm.Reference((name: string, bytes: unknown, overwrite: boolean) => host.saveData(String(name), asBytes(bytes), overwrite === true)));
+      await global.set(BRIDGE.loadData, new ivm.Reference((name: string) => host.loadData(String(name))));
       const prelude = await compilePrelude(isolate, options.preludePath);
       await prelude.run(context);
       return new Sandbox(isolate, context);
@@ -108,4 +122,11 @@ export class Sandbox {
     if (this.#isolate.isDisposed || /disposed/i.test(message)) return new SandboxDiedError("disposed", error);
     return error;
   }
+}
+
+/** The bytes a cell sent, checked: whatever crosses the bridge came from untrusted code. */
+function asBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  return new Uint8Array(0);
 }

@@ -81,7 +81,7 @@ const outputs = (r: Ran, type: string) => r.iopub.filter((m) => m.header.msg_typ
 
 describe("a probebook kernel started by jupyter-server, driven by @jupyterlab/services", () => {
   it("lists the probebook kernelspec", async () => {
-    const specs = await fetch(`${server!.baseUrl}api/kernelspecs`, { headers: { Authorization: `token ${server!.token}` } }).then((r) => r.json());
+    const specs = await fetch(`${server!.baseUrl}api/kernelspecs`, { headers: { Authorization: `token ${server!.token}` } }).then((r) => r.json() as Promise<any>);
     expect(specs.kernelspecs.probebook.spec).toMatchObject({ display_name: "probebook (TypeScript + eBPF)", language: "typescript", interrupt_mode: "message" });
   });
 

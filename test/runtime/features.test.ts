@@ -8,10 +8,11 @@ import { native } from "../../native/load.js";
 import {
   clearFeatureCache, FEATURE_NAMES, FeatureUnavailableError, probeFeature, probeFeatures, requireFeature,
 } from "../../runtime/features.js";
-import { waitUntilNoneLoaded } from "../native/support.js";
+import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
 
 afterAll(async () => {
-  expect(await waitUntilNoneLoaded()).toEqual([]);
+  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
+  expect(await waitUntilWeHoldNone()).toEqual([]);
 });
 
 describe("feature probes", () => {

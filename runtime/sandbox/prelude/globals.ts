@@ -6,7 +6,12 @@
 import * as aq from "arquero";
 
 export { aq };
-export { tracepoint, parseDuration } from "../../../probes-lib/index.js";
+export {
+  tracepoint, syscall, uprobe, uretprobe, usdt, kprobe, kretprobe, fentry, profile, tcp, block, runqueue,
+  explain, runs, parseDuration,
+} from "../../../probes-lib/index.js";
+export * as plot from "../../../probes-lib/plot.js";
+export { save, load } from "../../../probes-lib/save.js";
 export { display, clear_output, clearOutput } from "./display.js";
 export { sleep, setTimeout, clearTimeout } from "./timers.js";
 export { input } from "./input.js";

@@ -1,13 +1,15 @@
 // The sandbox's end of the bridge: takes the host references the session put on
 // the global object (and removes them), and wraps them in plain functions.
 
-import { BRIDGE, type EventsReply, type InputReply, type BridgeError } from "../bridge-names.js";
+import { BRIDGE, type EventsReply, type InputReply, type BridgeError, type LoadReply, type RenderReply, type SaveReply } from "../bridge-names.js";
+import type { ProbeReply, ProbeRequest } from "../../probe-protocol.js";
 import { flushStreams } from "./output-buffer.js";
 
 /** The part of an isolated-vm Reference the sandbox uses. */
 interface HostReference {
   applySync(receiver: undefined, args: unknown[]): unknown;
-  apply(receiver: undefined, args: unknown[], options: { result: { promise: true; copy: true } }): Promise<unknown>;
+  applySyncPromise(receiver: undefined, args: unknown[]): unknown;
+  apply(receiver: undefined, args: unknown[], options: { arguments?: { copy: true }; result: { promise: true; copy: true } }): Promise<unknown>;
 }
 
 const g = globalThis as Record<string, unknown>;
@@ -24,8 +26,12 @@ const refs = {
   display: take(BRIDGE.display),
   clearOutput: take(BRIDGE.clearOutput),
   runEvents: take(BRIDGE.runEvents),
+  probe: take(BRIDGE.probe),
   sleep: take(BRIDGE.sleep),
   input: take(BRIDGE.input),
+  renderPlot: take(BRIDGE.renderPlot),
+  saveData: take(BRIDGE.saveData),
+  loadData: take(BRIDGE.loadData),
 };
 
 const COPY_PROMISE = { result: { promise: true, copy: true } } as const;
@@ -51,6 +57,14 @@ export async function hostRunEvents(declarationJson: string): Promise<Extract<Ev
   return reply;
 }
 
+/** Sends a probe request (runtime/probe-protocol.ts) to the host; throws the host's error in the cell. */
+export async function hostProbe(request: ProbeRequest): Promise<ProbeReply & { ok: true }> {
+  flushStreams();
+  const reply = (await refs.probe.apply(undefined, [JSON.stringify(request)], COPY_PROMISE)) as ProbeReply;
+  if (!reply.ok) throw bridgeError(reply.error);
+  return reply;
+}
+
 /** Resolves true after `ms`, or false when the kernel was interrupted first. */
 export async function hostSleep(ms: number): Promise<boolean> {
   flushStreams();
@@ -62,6 +76,34 @@ export async function hostInput(prompt: string, password: boolean): Promise<stri
   const reply = (await refs.input.apply(undefined, [prompt, password], COPY_PROMISE)) as InputReply;
   if (!reply.ok) throw bridgeError(reply.error);
   return reply.value;
+}
+
+/**
+ * The SVG of a Vega-Lite spec, rendered by the host. Synchronous for the cell
+ * (a value's MIME bundle is made synchronously): the isolate waits while the
+ * host renders, without blocking the kernel.
+ */
+export function hostRenderPlot(specJson: string): string {
+  // applySyncPromise copies no objects back: the host answers with JSON.
+  const reply = JSON.parse(refs.renderPlot.applySyncPromise(undefined, [specJson]) as string) as RenderReply;
+  if (!reply.ok) throw bridgeError(reply.error);
+  return reply.svg;
+}
+
+/** Writes a saved data file next to the notebook (the host checks the name). */
+export async function hostSaveData(name: string, bytes: Uint8Array, overwrite: boolean): Promise<{ path: string; bytes: number }> {
+  flushStreams();
+  const reply = (await refs.saveData.apply(undefined, [name, bytes, overwrite], { arguments: { copy: true }, result: { promise: true, copy: true } })) as SaveReply;
+  if (!reply.ok) throw bridgeError(reply.error);
+  return { path: reply.path, bytes: reply.bytes };
+}
+
+/** Reads a saved data file from the notebook's directory. */
+export async function hostLoadData(name: string): Promise<Uint8Array> {
+  flushStreams();
+  const reply = (await refs.loadData.apply(undefined, [name], COPY_PROMISE)) as LoadReply;
+  if (!reply.ok) throw bridgeError(reply.error);
+  return reply.bytes;
 }
 
 function bridgeError(error: BridgeError): Error {

@@ -7,9 +7,12 @@ import "./text-codec.js";
 import "./microtask.js";
 import { ColumnTable } from "arquero";
 import { setProbeHost } from "../../../probes-lib/host.js";
+import { setPlotRenderer } from "../../../probes-lib/plot-host.js";
+import { setSavedDataHost } from "../../../probes-lib/save-host.js";
 import { RUN_CELL } from "../bridge-names.js";
 import * as sandboxGlobals from "./globals.js";
-import { hostRunEvents } from "./host-bridge.js";
+import { hostLoadData, hostRenderPlot, hostSaveData } from "./host-bridge.js";
+import { bridgeProbeHost } from "./probe-host.js";
 import { inspectCustom } from "./inspect.js";
 import { tableText } from "./render-table.js";
 import { runCell } from "./run-cell.js";
@@ -18,12 +21,10 @@ import { runCell } from "./run-cell.js";
 // the cell's own frame would fall off the end of the stack.
 Error.stackTraceLimit = 100;
 
-setProbeHost({
-  async runEvents(declaration) {
-    const reply = await hostRunEvents(JSON.stringify(declaration));
-    return { columns: reply.columns, columnTypes: reply.columnTypes, rowCount: reply.rowCount, stats: reply.stats };
-  },
-});
+setProbeHost(bridgeProbeHost);
+
+setPlotRenderer(hostRenderPlot);
+setSavedDataHost({ write: hostSaveData, read: hostLoadData });
 
 // console.log(table) prints the text table, not arquero's internals.
 Object.defineProperty(ColumnTable.prototype, inspectCustom, {

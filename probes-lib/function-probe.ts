@@ -1,0 +1,282 @@
+// Probes on functions: user-space functions (uprobe, uretprobe), USDT probes
+// compiled into programs, and kernel functions (kprobe, kretprobe, fentry,
+// where the kernel allows them). One row per call, with chosen arguments by
+// position and, at a return, the return value.
+
+import type { FunctionEventsDeclaration, FunctionSource, ProbeValue, ProbeValueType } from "../runtime/declaration.js";
+import type { EventsTable } from "./events-table.js";
+import { Probe } from "./probe.js";
+import { quote, quoteArgs } from "./quote.js";
+import type { RunOptions } from "./run-options.js";
+
+/** How to read an argument or return value. */
+export type ValueType = ProbeValueType;
+
+const VALUE_TYPES: readonly ValueType[] = ["int", "uint", "long", "ulong", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64", "pointer", "string"];
+const RESERVED = ["time_ns", "time", "cpu", "pid", "tid", "uid", "gid", "comm", "cgroup"];
+
+export interface FunctionState {
+  code: string;
+  source: FunctionSource;
+  values: ProbeValue[];
+  pid?: number;
+  limit?: number;
+}
+
+/** A function probe being built. Made by {@link uprobe}, {@link uretprobe}, {@link usdt}, {@link kprobe}, {@link kretprobe}, {@link fentry}. */
+export class FunctionProbe extends Probe {
+  readonly #state: FunctionState;
+
+  /** @internal */
+  constructor(state: FunctionState) {
+    super(state.code);
+    this.#state = state;
+  }
+
+  #next(call: string, change: Partial<FunctionState>): FunctionProbe {
+    return new FunctionProbe({ ...this.#state, ...change, code: `${this.code}.${call}` });
+  }
+
+  get #returns(): boolean {
+    const s = this.#state.source;
+    return (s.type === "uprobe" || s.type === "kprobe") && s.retprobe === true;
+  }
+
+  /**
+   * Adds a column read from argument `index` (0 = the first) of the function
+   * (or of the USDT probe). Integers are read whole from the register;
+   * `"string"` reads the C string the argument points to.
+   *
+   * @param name - the column's name.
+   * @param index - argument position, 0 to 5.
+   * @param type - `"long"` (default), `"int"`, `"u32"`, `"pointer"`, `"string"`…
+   * @example
+   * ```ts
+   * uprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "lldiv").arg("numerator", 0, "long")
+   * ```
+   */
+  arg(name: string, index: number, type: ValueType = "long"): FunctionProbe {
+    const at = `${this.code}.arg(${quoteArgs([name, index, type])})`;
+    this.#checkName(name, at);
+    if (this.#returns) throw new TypeError(`${at}: arguments are read at a function's entry; at its return their registers are gone. Use ${this.#state.source.type === "uprobe" ? "uprobe" : "kprobe"}(...) for arguments and .returns() here for the return value`);
+    if (!Number.isInteger(index) || index < 0 || index > 5) throw new RangeError(`${at}: index must be an argument position from 0 to 5`);
+    this.#checkType(type, at);
+    return this.#next(`arg(${quoteArgs([name, index, type])})`, { values: [...this.#state.values, { name, arg: index, type }] });
+  }
+
+  /**
+   * Adds the function's return value as a column (uretprobe and kretprobe only).
+   *
+   * @example
+   * ```ts
+   * uretprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "getpid").returns("pid_returned", "int")
+   * ```
+   */
+  returns(name = "ret", type: ValueType = "long"): FunctionProbe {
+    const at = `${this.code}.returns(${quoteArgs([name, type])})`;
+    if (!this.#returns) throw new TypeError(`${at}: the return value exists only at a function's return: use uretprobe(...) (or kretprobe(...))`);
+    this.#checkName(name, at);
+    this.#checkType(type, at);
+    const values = this.#state.values.filter((v) => !v.retval);
+    return this.#next(`returns(${quoteArgs([name, type])})`, { values: [...values, { name, retval: true, type }] });
+  }
+
+  /**
+   * Only calls made by one process (its pid): the probe is attached to that
+   * process alone.
+   *
+   * @example
+   * ```ts
+   * uprobe("/usr/bin/bash", "readline").where({ pid: 4242 })
+   * ```
+   */
+  where(filter: { pid?: number }): FunctionProbe {
+    const at = `${this.code}.where(...)`;
+    if (filter === null || typeof filter !== "object") throw new TypeError(`${at}: pass an object such as { pid: 1234 }`);
+    for (const key of Object.keys(filter)) {
+      if (key !== "pid") throw new TypeError(`${at}: function probes filter by pid only (they are attached per process); filter other columns in the table`);
+    }
+    const pid = filter.pid;
+    if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0)) throw new RangeError(`${at}: pid must be a positive whole number, not ${quote(pid)}`);
+    return this.#next(`where(${quote(filter)})`, pid === undefined ? { pid: undefined } : { pid });
+  }
+
+  /**
+   * Stops after this many rows, even before the duration is over.
+   *
+   * @example
+   * ```ts
+   * uprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "malloc").arg("size", 0, "ulong").limit(1000)
+   * ```
+   */
+  limit(rows: number): FunctionProbe {
+    if (!Number.isInteger(rows) || rows <= 0) throw new RangeError(`${this.code}.limit(${quote(rows)}): the limit must be a positive whole number of rows`);
+    return this.#next(`limit(${rows})`, { limit: rows });
+  }
+
+  /**
+   * Attaches, collects one row per call for the given time and resolves to a
+   * table: `time_ns`, `cpu`, `pid`, `tid`, `comm`… then the chosen values.
+   *
+   * @example
+   * ```ts
+   * const calls = await uprobe(libc, "lldiv").arg("n", 0).events({ for: "2s" });
+   * ```
+   */
+  events(options: RunOptions): Promise<EventsTable> {
+    return this.runFor(options, `${this.code}.events(...)`);
+  }
+
+  protected override declare(durationMs: number): FunctionEventsDeclaration {
+    const s = this.#state;
+    const values = s.values.length === 0 && this.#returns ? [{ name: "ret", retval: true, type: "long" as const }] : s.values.map((v) => ({ ...v }));
+    return {
+      kind: "events",
+      source: { ...s.source },
+      values,
+      filter: s.pid !== undefined ? { pid: s.pid } : {},
+      durationMs,
+      ...(s.limit !== undefined ? { limit: s.limit } : {}),
+    };
+  }
+
+  #checkName(name: unknown, at: string): void {
+    if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`${at}: the column name must be an identifier such as "size"`);
+    if (RESERVED.includes(name)) throw new TypeError(`${at}: "${name}" is already a column of every row (${RESERVED.join(", ")}); choose another name`);
+    if (this.#state.values.some((v) => v.name === name)) throw new TypeError(`${at}: there is already a column "${name}"`);
+  }
+
+  #checkType(type: unknown, at: string): void {
+    if (!VALUE_TYPES.includes(type as ValueType)) throw new TypeError(`${at}: unknown type ${quote(type)}; use one of ${VALUE_TYPES.join(", ")}`);
+  }
+}
+
+/** Options of {@link uprobe}, {@link uretprobe} and {@link usdt}. */
+export interface ProcessOptions {
+  /** Only this process. */
+  pid?: number;
+}
+
+function checkPath(fn: string, binary: unknown, rest: unknown[]): string {
+  if (typeof binary !== "string" || !binary.startsWith("/")) {
+    throw new TypeError(`${fn}(${quoteArgs([binary, ...rest])}): the binary must be an absolute path, e.g. "/usr/lib/x86_64-linux-gnu/libc.so.6"`);
+  }
+  return binary;
+}
+
+function checkPid(call: string, options: ProcessOptions | undefined): number | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== "object") throw new TypeError(`${call}: options must be an object such as { pid: 1234 }`);
+  const pid = options.pid;
+  if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0)) throw new RangeError(`${call}: pid must be a positive whole number, not ${quote(pid)}`);
+  return pid;
+}
+
+function userFunction(fn: "uprobe" | "uretprobe", binary: string, symbol: string, options?: ProcessOptions): FunctionProbe {
+  const call = `${fn}(${quoteArgs([binary, symbol, options])})`;
+  checkPath(fn, binary, [symbol]);
+  if (typeof symbol !== "string" || !/^[A-Za-z_.$][\w.$@]*$/.test(symbol)) throw new TypeError(`${call}: the symbol must be a function name such as "malloc"`);
+  const pid = checkPid(call, options);
+  return new FunctionProbe({
+    code: call,
+    source: { type: "uprobe", binary, symbol, ...(fn === "uretprobe" ? { retprobe: true } : {}) },
+    values: [],
+    ...(pid !== undefined ? { pid } : {}),
+  });
+}
+
+/**
+ * A probe on a function of an executable or shared library, at its entry.
+ * Add argument columns with `.arg(name, index, type)`.
+ *
+ * @param binary - absolute path of the executable or library.
+ * @param symbol - the function's name (from .symtab or .dynsym).
+ * @param options - `{ pid }`: only that process.
+ * @example
+ * ```ts
+ * const libc = "/usr/lib/x86_64-linux-gnu/libc.so.6";
+ * await uprobe(libc, "lldiv").arg("numerator", 0, "long").events({ for: "2s" })
+ * ```
+ */
+export function uprobe(binary: string, symbol: string, options?: ProcessOptions): FunctionProbe {
+  return userFunction("uprobe", binary, symbol, options);
+}
+
+/**
+ * A probe on a function's return: rows carry the return value (column `ret`,
+ * or as named with `.returns(name, type)`).
+ *
+ * @example
+ * ```ts
+ * await uretprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "getpid").returns("ret", "int").events({ for: "1s" })
+ * ```
+ */
+export function uretprobe(binary: string, symbol: string, options?: ProcessOptions): FunctionProbe {
+  return userFunction("uretprobe", binary, symbol, options);
+}
+
+/**
+ * A USDT probe (a static tracepoint compiled into a program with
+ * `<sys/sdt.h>` / DTRACE_PROBE): `provider:name` of `binary`. Its arguments
+ * are read with `.arg(name, index, type)`; `readelf -n` lists a binary's probes.
+ *
+ * @example
+ * ```ts
+ * await usdt("/usr/bin/python3", "python", "function__entry").arg("fn", 1, "string").events({ for: "5s" })
+ * ```
+ */
+export function usdt(binary: string, provider: string, name: string, options?: ProcessOptions): FunctionProbe {
+  const call = `usdt(${quoteArgs([binary, provider, name, options])})`;
+  checkPath("usdt", binary, [provider, name]);
+  for (const [what, v] of [["provider", provider], ["name", name]] as const) {
+    if (typeof v !== "string" || !/^\w+$/.test(v)) throw new TypeError(`${call}: the ${what} must be letters, digits and _`);
+  }
+  const pid = checkPid(call, options);
+  return new FunctionProbe({ code: call, source: { type: "usdt", binary, provider, name }, values: [], ...(pid !== undefined ? { pid } : {}) });
+}
+
+function kernelFunction(fn: "kprobe" | "kretprobe" | "fentry", name: string): FunctionProbe {
+  const call = `${fn}(${quote(name)})`;
+  if (typeof name !== "string" || !/^\w+$/.test(name)) throw new TypeError(`${call}: the name must be a kernel function such as "vfs_read"`);
+  const source: FunctionSource = fn === "fentry" ? { type: "fentry", function: name } : { type: "kprobe", function: name, ...(fn === "kretprobe" ? { retprobe: true } : {}) };
+  return new FunctionProbe({ code: call, source, values: [] });
+}
+
+/**
+ * A kprobe on a kernel function's entry. Needs a kernel with CONFIG_KPROBES:
+ * where it is missing, running it fails with the tracepoint to use instead.
+ *
+ * @example
+ * ```ts
+ * await kprobe("vfs_read").events({ for: "1s" })
+ * ```
+ */
+export function kprobe(name: string): FunctionProbe {
+  return kernelFunction("kprobe", name);
+}
+
+/**
+ * A kretprobe on a kernel function's return (column `ret`). Needs CONFIG_KPROBES.
+ *
+ * @example
+ * ```ts
+ * await kretprobe("vfs_read").events({ for: "1s" })
+ * ```
+ */
+export function kretprobe(name: string): FunctionProbe {
+  return kernelFunction("kretprobe", name);
+}
+
+/**
+ * An fentry probe (a BPF trampoline) on a kernel function: cheaper than a
+ * kprobe where the kernel allows it; where it does not, running it fails with
+ * the tracepoint to use instead.
+ *
+ * @example
+ * ```ts
+ * await fentry("vfs_read").events({ for: "1s" })
+ * ```
+ */
+export function fentry(name: string): FunctionProbe {
+  return kernelFunction("fentry", name);
+}

@@ -1,0 +1,139 @@
+// Reading table columns for plots: checks the names a cell gave (listing the
+// real ones when a name is wrong), turns BigInt into Number (JSON, and so a
+// Vega-Lite spec, can't hold BigInt), and reads time columns as dates or as
+// seconds since the first sample.
+
+import type { ColumnTable } from "arquero";
+import type { PlotUnit } from "./plot-units.js";
+
+/** Rows a plot's spec carries at most; more are left out and the text says so. */
+export const MAX_PLOT_ROWS = 5000;
+
+/** Where an error happened, e.g. `plot.line(table, ...)`, for messages. */
+export type PlotCall = string;
+
+/** Checks that `table` is an arquero table. */
+export function requireTable(table: unknown, at: PlotCall): ColumnTable {
+  const t = table as Partial<ColumnTable> | null;
+  if (t === null || typeof t !== "object" || typeof t.columnNames !== "function" || typeof t.array !== "function") {
+    throw new TypeError(`${at}: the first argument must be an arquero table (what a probe returns, or aq.table({...})), not ${describeValue(table)}`);
+  }
+  return table as ColumnTable;
+}
+
+/** Checks that the column exists; the error lists the table's columns. */
+export function requireColumn(table: ColumnTable, name: unknown, at: PlotCall, role: string): string {
+  const names = table.columnNames();
+  if (typeof name !== "string") {
+    throw new TypeError(`${at}: ${role} must be a column name (a string); the table's columns are: ${names.join(", ")}`);
+  }
+  if (!names.includes(name)) {
+    throw new RangeError(`${at}: the table has no column "${name}" (for ${role}); its columns are: ${names.join(", ")}`);
+  }
+  return name;
+}
+
+/** The first of `candidates` the table has, if any. */
+export function findColumn(table: ColumnTable, candidates: readonly string[]): string | undefined {
+  const names = table.columnNames();
+  return candidates.find((c) => names.includes(c));
+}
+
+/** A column's values in the table's current row order (filters and orderby respected). */
+export function columnValues(table: ColumnTable, name: string): unknown[] {
+  return Array.from(table.array(name) as ArrayLike<unknown>);
+}
+
+/** A numeric column as numbers; BigInt becomes Number, anything non-numeric is an error. */
+export function numericValues(table: ColumnTable, name: string, at: PlotCall): number[] {
+  return columnValues(table, name).map((v, row) => {
+    if (typeof v === "number") return v;
+    if (typeof v === "bigint") return Number(v);
+    if (v === null || v === undefined) return Number.NaN;
+    if (v instanceof Date) return v.getTime();
+    throw new TypeError(`${at}: column "${name}" must hold numbers, but row ${row} is ${describeValue(v)}`);
+  });
+}
+
+/** A value as a category label: strings stay, numbers and BigInt print, null is "(null)". */
+export function labelOf(value: unknown): string {
+  if (value === null || value === undefined) return "(null)";
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.join(";");
+  return String(value);
+}
+
+/** How an axis reads a time or number column. */
+export interface AxisValues {
+  /** Values as numbers: epoch ms for dates, seconds for relative times, else the values. */
+  values: number[];
+  type: "temporal" | "quantitative";
+  title: string;
+  unit: PlotUnit;
+}
+
+const SECONDS_PER: Record<string, number> = { ns: 1e9, us: 1e6, ms: 1e3, s: 1 };
+/** Epoch times in ns after 1973 are above this; boot-relative clocks stay far below it. */
+const EPOCH_NS_FLOOR = 1e17;
+/** Epoch milliseconds between 2001 and 5138: what Date.now() gives. */
+const EPOCH_MS_FLOOR = 1e12;
+const EPOCH_MS_CEILING = 1e14;
+
+/**
+ * Reads a column for the x axis of a time plot. Dates stay dates, and so do
+ * epoch milliseconds in a column named like `time`. A column named
+ * `*_ns`/`*_us`/`*_ms` that holds clock readings becomes
+ * dates when they are wall-clock (epoch) times, and seconds since the first
+ * row when they come from a boot-relative clock such as bpf_ktime_get_ns().
+ */
+export function axisValues(table: ColumnTable, name: string, at: PlotCall): AxisValues {
+  const raw = columnValues(table, name);
+  if (raw.length > 0 && raw.every((v) => v instanceof Date || v === null)) {
+    return { values: raw.map((v) => (v ? (v as Date).getTime() : Number.NaN)), type: "temporal", title: name, unit: "" };
+  }
+  const unit = /(?:^|_)(ns|us|ms)$/.exec(name.toLowerCase())?.[1];
+  if (!unit) {
+    const values = numericValues(table, name, at);
+    // A "time" column of epoch milliseconds (Date.now(), as a time series' interval ends are).
+    const finite = values.filter(Number.isFinite);
+    if (/time|date|^ts$/i.test(name) && finite.length > 0 && finite.every((v) => v >= EPOCH_MS_FLOOR && v < EPOCH_MS_CEILING)) {
+      return { values, type: "temporal", title: name, unit: "" };
+    }
+    return { values, type: "quantitative", title: name, unit: "" };
+  }
+  const perSecond = SECONDS_PER[unit]!;
+  const numbers = raw.filter((v) => typeof v === "number" || typeof v === "bigint") as (number | bigint)[];
+  if (numbers.length === 0) return { values: numericValues(table, name, at), type: "quantitative", title: name, unit: unit as PlotUnit };
+  const toNs = (v: number | bigint) => Number(v) * (1e9 / perSecond);
+  const max = numbers.reduce<number>((m, v) => Math.max(m, toNs(v)), -Infinity);
+  if (max >= EPOCH_NS_FLOOR) {
+    return { values: raw.map((v) => (v === null || v === undefined ? Number.NaN : toNs(v as number | bigint) / 1e6)), type: "temporal", title: name, unit: "" };
+  }
+  // Subtract as BigInt first: nanosecond clock readings lose their low digits as doubles.
+  const first = numbers.reduce((m, v) => (v < m ? v : m));
+  const values = raw.map((v) => {
+    if (typeof v === "bigint") return Number(v - BigInt(first)) / perSecond;
+    if (typeof v === "number") return (v - Number(first)) / perSecond;
+    return Number.NaN;
+  });
+  return { values, type: "quantitative", title: `${name.replace(/_(ns|us|ms)$/, "")} (s since first row)`, unit: "s" };
+}
+
+/** Keeps at most `max` items; says how many there were. */
+export function capRows<T>(rows: T[], max = MAX_PLOT_ROWS): { rows: T[]; total: number; capped: boolean } {
+  return rows.length > max ? { rows: rows.slice(0, max), total: rows.length, capped: true } : { rows, total: rows.length, capped: false };
+}
+
+/** "1,234" */
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+export function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 39)}…` : value);
+  if (typeof value === "object") return `an object (${(value as object).constructor?.name ?? "Object"})`;
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,87 @@
+// plot.line(): a time series, one line per value of an optional key column.
+// Time columns from probes (time_ns, boot-relative) become seconds since the
+// first row; wall-clock times and dates become a date axis.
+
+import type { ColumnTable } from "arquero";
+import { axisValues, capRows, columnValues, formatCount, labelOf, numericValues, requireColumn, requireTable } from "./plot-data.js";
+import { Plot, type PlotLayout } from "./plot-object.js";
+
+/** Options of {@link line}. */
+export interface LineOptions extends PlotLayout {
+  /** The x column, usually time (`"time_ns"`, `"time"`, a Date column). */
+  x: string;
+  /** The y column (numbers or BigInt). */
+  y: string;
+  /** One line per value of this column, e.g. `"cpu"` or `"comm"`. */
+  color?: string;
+  /** Also mark each point (default: only when there are at most 60 points per line). */
+  points?: boolean;
+}
+
+/** Lines drawn at most, largest total first. */
+export const MAX_LINE_SERIES = 20;
+
+/**
+ * A line plot, usually a time series. A boot-relative clock column such as
+ * `time_ns` becomes seconds since the first row; wall-clock times and Date
+ * columns give a date axis. At most 5,000 points are drawn (the summary says
+ * when some were left out).
+ *
+ * @param table - an arquero table.
+ * @param options - `{ x, y }` column names, and `{ color }` for one line per key.
+ * @returns a {@link Plot}.
+ *
+ * @example
+ * ```ts
+ * const run = tracepoint("sched:sched_switch").count().by("cpu").every("1s").start();
+ * plot.line(await run.stop(), { x: "time", y: "count", color: "cpu" })
+ * ```
+ */
+export function line(table: ColumnTable, options: LineOptions): Plot {
+  const at = "plot.line(table, { x, y })";
+  const t = requireTable(table, at);
+  if (options === null || typeof options !== "object") throw new TypeError(`${at}: say which columns to draw, e.g. plot.line(t, { x: "time_ns", y: "count" })`);
+  const xName = requireColumn(t, options.x, at, "x");
+  const yName = requireColumn(t, options.y, at, "y");
+  const colorName = options.color === undefined ? undefined : requireColumn(t, options.color, at, "color");
+  const xs = axisValues(t, xName, at);
+  const ys = numericValues(t, yName, at);
+  const keys = colorName ? columnValues(t, colorName).map(labelOf) : undefined;
+
+  const totals = new Map<string, number>();
+  if (keys) keys.forEach((k, i) => totals.set(k, (totals.get(k) ?? 0) + Math.abs(ys[i]! || 0)));
+  const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+  const kept = new Set(ranked.slice(0, MAX_LINE_SERIES));
+  const points = [];
+  for (let i = 0; i < ys.length; i++) {
+    if (keys && !kept.has(keys[i]!)) continue;
+    if (!Number.isFinite(xs.values[i]!) || !Number.isFinite(ys[i]!)) continue;
+    points.push({ x: xs.values[i]!, y: ys[i]!, ...(keys ? { series: keys[i]! } : {}) });
+  }
+  const { rows, total, capped } = capRows(points);
+  const series = keys ? kept.size : 1;
+  const showPoints = options.points ?? rows.length / Math.max(1, series) <= 60;
+  const encoding: Record<string, unknown> = {
+    x: { field: "x", type: xs.type, title: xs.title, ...(xs.type === "quantitative" ? { scale: { zero: false } } : {}) },
+    y: { field: "y", type: "quantitative", title: yName },
+    tooltip: [
+      { field: "x", type: xs.type, title: xs.title, ...(xs.type === "temporal" ? { format: "%H:%M:%S.%L" } : {}) },
+      { field: "y", type: "quantitative", title: yName },
+      ...(keys ? [{ field: "series", type: "nominal", title: colorName }] : []),
+    ],
+  };
+  if (keys) encoding.color = { field: "series", type: "nominal", title: colorName, sort: ranked.slice(0, MAX_LINE_SERIES) };
+  const spec = {
+    ...(options.title ? { title: options.title } : {}),
+    data: { values: rows },
+    mark: { type: "line", point: showPoints, tooltip: true, interpolate: "linear" },
+    encoding,
+    width: options.width ?? 640,
+    height: options.height ?? 280,
+  };
+  let summary = `line plot of ${yName} by ${xName}: ${formatCount(rows.length)} point${rows.length === 1 ? "" : "s"}`;
+  if (keys) summary += `, ${series} line${series === 1 ? "" : "s"} by ${colorName}`;
+  if (keys && ranked.length > kept.size) summary += ` (only the ${kept.size} largest of ${ranked.length} are drawn)`;
+  if (capped) summary += ` (first ${formatCount(rows.length)} of ${formatCount(total)} points drawn: filter or aggregate the table to see all)`;
+  return new Plot(spec, summary);
+}

@@ -1,0 +1,58 @@
+// Turns the columns of a finished run into the arquero table a cell gets back,
+// and keeps the run's counters on it so the display can show drops.
+
+import { table, type ColumnTable } from "arquero";
+import type { ExplainData } from "../runtime/explain-data.js";
+import type { AnyDeclaration, ResultPayload, RunStats } from "../runtime/probe-protocol.js";
+
+/** What a run leaves on its table, under the non-enumerable `meta` property. */
+export interface ProbeMeta extends RunStats {
+  /** The declaration that produced the table. */
+  declaration: AnyDeclaration;
+  /** Column name -> the type the planner gave it. */
+  columnTypes: Record<string, string>;
+  /** How the runtime ran it: template, configuration, maps (see explain()). */
+  explain?: ExplainData;
+  /** A snapshot of a background run that was still running. */
+  partial?: boolean;
+}
+
+/**
+ * An arquero table of probe results. `meta` is not a column: it holds the
+ * run's counters (events seen, events dropped, duration) and its plan. It is
+ * kept on this table only; tables derived with arquero verbs don't carry it.
+ */
+export type ProbeTable = ColumnTable & { readonly meta: ProbeMeta };
+
+/**
+ * Builds the table for a run's payload.
+ *
+ * @example
+ * ```ts
+ * const t = resultTable(payload, declaration);
+ * t.numRows();       // payload.rowCount
+ * t.meta.dropped;    // events lost to a full ring buffer
+ * ```
+ */
+export function resultTable(payload: ResultPayload, declaration: AnyDeclaration, extra: Partial<ProbeMeta> = {}): ProbeTable {
+  return withMeta(table(payload.columns as Record<string, ArrayLike<unknown>>) as ColumnTable, {
+    ...payload.stats,
+    declaration,
+    columnTypes: payload.columnTypes,
+    ...(payload.explain ? { explain: payload.explain } : {}),
+    ...extra,
+  });
+}
+
+/**
+ * Puts `meta` on a table (non-enumerable, frozen), e.g. after reshaping a result.
+ *
+ * @example
+ * ```ts
+ * withMeta(t.orderby(aq.desc("count")).slice(0, 10), t.meta)
+ * ```
+ */
+export function withMeta(t: ColumnTable, meta: ProbeMeta): ProbeTable {
+  Object.defineProperty(t, "meta", { value: Object.freeze({ ...meta }), enumerable: false, configurable: true });
+  return t as ProbeTable;
+}

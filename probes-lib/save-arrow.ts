@@ -1,0 +1,104 @@
+// A table as Arrow IPC bytes and back, with what Arrow alone would lose kept
+// in the schema's metadata: the run's `meta` (counters and declaration) and
+// each column's JavaScript container (a plain Array of numbers would come back
+// as a Float64Array otherwise). Int64 columns come back as BigInt, dates as
+// Dates, strings as strings: the loaded table is the saved one.
+
+import { table as makeTable, toArrow, type ColumnTable } from "arquero";
+import { tableFromIPC, tableToIPC } from "@uwdata/flechette";
+
+/** Schema metadata keys. */
+export const META_KEY = "probebook.meta";
+export const CONTAINERS_KEY = "probebook.columns";
+export const FORMAT_KEY = "probebook.format";
+/** Bumped when the metadata's meaning changes. */
+export const FORMAT_VERSION = "1";
+
+const TYPED_ARRAYS = {
+  Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  Float32Array, Float64Array, BigInt64Array, BigUint64Array,
+} as const;
+type ContainerName = keyof typeof TYPED_ARRAYS | "Array";
+
+/**
+ * Encodes a table as an Arrow IPC file (the `.arrow` format pyarrow,
+ * polars, DuckDB and arquero read), keeping its `meta` in the schema metadata
+ * under "probebook.meta" (JSON).
+ *
+ * @example
+ * ```ts
+ * const bytes = tableToArrowBytes(opens);
+ * tableFromArrowBytes(bytes).numRows() === opens.numRows()
+ * ```
+ */
+export function tableToArrowBytes(table: ColumnTable): Uint8Array {
+  const arrow = toArrow(table);
+  const containers: Record<string, ContainerName> = {};
+  for (const name of table.columnNames()) containers[name] = containerOf(table.column(name));
+  const metadata = new Map<string, string>([
+    [FORMAT_KEY, FORMAT_VERSION],
+    [CONTAINERS_KEY, JSON.stringify(containers)],
+  ]);
+  const meta = (table as ColumnTable & { meta?: unknown }).meta;
+  if (meta !== undefined) metadata.set(META_KEY, stringifyMeta(meta));
+  arrow.schema.metadata = metadata;
+  const bytes = tableToIPC(arrow, { format: "file" });
+  if (!bytes) throw new Error("encoding the table as Arrow IPC produced no bytes");
+  return bytes;
+}
+
+/**
+ * Decodes Arrow IPC bytes (file or stream format) into an arquero table. A
+ * file saved by probebook gets its `meta` back (non-enumerable, frozen, as on
+ * a probe's table) and its columns in their original containers.
+ *
+ * @example
+ * ```ts
+ * const t = tableFromArrowBytes(bytes);
+ * t.meta?.dropped
+ * ```
+ */
+export function tableFromArrowBytes(bytes: Uint8Array): ColumnTable & { readonly meta?: unknown } {
+  const arrow = tableFromIPC(bytes, { useBigInt: true, useDate: true });
+  const metadata = arrow.schema.metadata ?? new Map<string, string>();
+  const containers = parseJson(metadata.get(CONTAINERS_KEY), CONTAINERS_KEY) as Record<string, ContainerName> | undefined;
+  const columns: Record<string, ArrayLike<unknown>> = {};
+  arrow.schema.fields.forEach((field, i) => {
+    const values = arrow.getChildAt(i)!.toArray() as ArrayLike<unknown>;
+    columns[field.name] = restoreContainer(values, containers?.[field.name]);
+  });
+  const result = makeTable(columns) as ColumnTable;
+  const metaText = metadata.get(META_KEY);
+  if (metaText !== undefined) {
+    Object.defineProperty(result, "meta", { value: Object.freeze(parseJson(metaText, META_KEY)), enumerable: false });
+  }
+  return result;
+}
+
+function containerOf(column: unknown): ContainerName {
+  for (const [name, type] of Object.entries(TYPED_ARRAYS)) if (column instanceof type) return name as ContainerName;
+  return "Array";
+}
+
+function restoreContainer(values: ArrayLike<unknown>, container: ContainerName | undefined): ArrayLike<unknown> {
+  if (container === undefined) return values;
+  if (container === "Array") return Array.isArray(values) ? values : Array.from(values);
+  const Type = TYPED_ARRAYS[container];
+  if (!Type || values instanceof Type) return values;
+  // E.g. an Int32Array saved from a filtered table was written from values, as Float64.
+  return (Type as unknown as { from(v: ArrayLike<unknown>): ArrayLike<unknown> }).from(values as ArrayLike<never>);
+}
+
+/** JSON of the meta; BigInt (not in JSON) is written as a string. */
+function stringifyMeta(meta: unknown): string {
+  return JSON.stringify(meta, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+function parseJson(text: string | undefined, key: string): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`the Arrow file's "${key}" metadata is not JSON (${(error as Error).message}); the file was changed or not written by probebook`);
+  }
+}

@@ -1,0 +1,243 @@
+// Plans a function-events declaration (uprobe, uretprobe, USDT, kprobe, fentry)
+// onto the uprobe_events template: checks the target (the binary exists and
+// defines the symbol; the kernel can attach the hook kind), lays out the
+// values after the header and picks the program variant.
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../../native/load.js";
+import { closestNames } from "../closest-names.js";
+import type { FunctionEventsDeclaration, ProbeValue, ProbeValueType } from "../declaration.js";
+import { elfSymbolsOf } from "../symbolize.js";
+import { findFunction } from "../elf-symbols.js";
+import { readUsdtNotes, type UsdtNote } from "../usdt-notes.js";
+import { probeFeature, requireFeature } from "../features.js";
+import { PlanError } from "../plan-error.js";
+import type { PidNamespace } from "../pid-namespace.js";
+import type { TracefsSource } from "../tracefs.js";
+import type { OutputColumn } from "../templates/columns.js";
+import { columnType, integerKind } from "../templates/columns.js";
+import type { UprobeEventsConfig, UpValuePlan } from "../templates/uprobe-events.js";
+import { UPROBE_EVENTS, uprobeEventsDescriptor, uprobeHeaderColumns } from "../templates/uprobe-events.js";
+import { HEADER_COLUMN_NAMES } from "../templates/probe-header.js";
+import { tracepointAlternative } from "./kernel-alternatives.js";
+import { checkDuration, checkLimit, checkPidFilter, ringSize, STRING_MAX } from "./probe-common.js";
+
+/** How the instance is attached (the runner's job). */
+export type ProbeAttach =
+  | { kind: "tracepoint"; program: string; category: string; event: string }
+  | { kind: "uprobe"; program: string; binary: string; symbol: string; retprobe: boolean; pid?: number }
+  | { kind: "usdt"; program: string; binary: string; provider: string; name: string; pid?: number }
+  | { kind: "kprobe"; program: string; function: string; retprobe: boolean }
+  | { kind: "trace"; program: string }
+  | { kind: "perf_event"; program: string; frequency: number };
+
+export interface RingEventsInstance {
+  template: string;
+  object: string;
+  /** For messages: "uprobe /usr/lib/x86_64-linux-gnu/libc.so.6:lldiv". */
+  target: string;
+  programs: string[];
+  attachTargets?: Record<string, string>;
+  rodata: Record<string, unknown>;
+  maps: Record<string, { maxEntries: number }>;
+  attach: ProbeAttach[];
+  ring: { map: string; recordSize: number; pollMs: number; batchRows: number };
+  counters: { drops: string; seen: string };
+  columns: OutputColumn[];
+  durationMs: number;
+  limit?: number;
+}
+
+export interface FunctionEventsInstance extends RingEventsInstance {
+  template: "uprobe_events";
+  rodata: { cfg: UprobeEventsConfig };
+}
+
+const POLL_MS = 20, BATCH_ROWS = 4096;
+
+function bad(message: string, details: Record<string, unknown> = {}): PlanError {
+  return new PlanError("BAD_DECLARATION", message, details);
+}
+
+const INT_TYPES: Record<Exclude<ProbeValueType, "string">, [size: number, signed: boolean]> = {
+  int: [4, true], uint: [4, false], long: [8, true], ulong: [8, false], s8: [1, true], u8: [1, false],
+  s16: [2, true], u16: [2, false], s32: [4, true], u32: [4, false], s64: [8, true], u64: [8, false], pointer: [8, false],
+};
+
+function checkBinary(binary: unknown, what: string): string {
+  if (typeof binary !== "string" || !binary.startsWith("/"))
+    throw bad(`${what}: binary must be an absolute path such as "/usr/lib/x86_64-linux-gnu/libc.so.6", got ${JSON.stringify(binary)}`);
+  if (!existsSync(binary) || !statSync(binary).isFile())
+    throw new PlanError("UNKNOWN_BINARY", `${what}: ${binary} does not exist (or is not a file).`, { binary });
+  return binary;
+}
+
+function checkSymbol(binary: string, symbol: unknown): string {
+  if (typeof symbol !== "string" || !/^[A-Za-z_.$][\w.$@]*$/.test(symbol))
+    throw bad(`uprobe on ${binary}: symbol must be a function name, got ${JSON.stringify(symbol)}`);
+  const elf = elfSymbolsOf(binary);
+  if (!elf) throw new PlanError("UNKNOWN_BINARY", `uprobe on ${binary}: it is not an ELF executable or library.`, { binary });
+  if (!findFunction(elf, symbol)) {
+    const names = [...new Set([...elf.byName.keys()].map((n) => n.replace(/@.*$/, "")))];
+    const near = closestNames(symbol, names);
+    throw new PlanError("UNKNOWN_SYMBOL",
+      `${binary} has no function "${symbol}" in its symbol tables.` +
+        (near.length ? ` Closest: ${near.join(", ")}.` : ` It defines ${names.length} functions.`),
+      { binary, symbol, suggestions: near });
+  }
+  return symbol;
+}
+
+/** The probe must be among the binary's stapsdt notes (when they can be read). */
+function checkUsdtProbe(binary: string, provider: string, name: string): void {
+  let notes: UsdtNote[];
+  try {
+    notes = readUsdtNotes(binary);
+  } catch {
+    return; // not ELF: libbpf's attach error will say so
+  }
+  if (notes.some((n) => n.provider === provider && n.name === name)) return;
+  const all = [...new Set(notes.map((n) => `${n.provider}:${n.name}`))];
+  const near = closestNames(`${provider}:${name}`, all);
+  throw new PlanError("UNKNOWN_SYMBOL",
+    `${binary} has no USDT probe ${provider}:${name}.` +
+      (all.length === 0 ? " It defines no USDT probes (no .note.stapsdt notes: was it built with <sys/sdt.h>?)."
+        : ` Closest: ${near.join(", ")}.`),
+    { binary, provider, name, probes: all });
+}
+
+function planValues(decl: FunctionEventsDeclaration, canRet: boolean, maxArg: number, strKind: "UP_VALUE_USER_STR" | "UP_VALUE_KERNEL_STR") {
+  if (!Array.isArray(decl.values)) throw bad(`values must be a list such as [{ name: "n", arg: 0, type: "long" }]`);
+  if (decl.values.length > UPROBE_EVENTS.maxValues)
+    throw bad(`at most ${UPROBE_EVENTS.maxValues} values per event, got ${decl.values.length}`);
+  const values: UpValuePlan[] = [];
+  const columns: OutputColumn[] = [];
+  const seen = new Set(HEADER_COLUMN_NAMES);
+  let dst = UPROBE_EVENTS.headerSize;
+  for (const v of decl.values as ProbeValue[]) {
+    if (!v || typeof v.name !== "string" || !/^[A-Za-z_]\w*$/.test(v.name))
+      throw bad(`each value needs a name (a column name), got ${JSON.stringify(v)}`);
+    if (seen.has(v.name)) throw bad(`value "${v.name}" clashes with another column (${[...seen].join(", ")})`);
+    seen.add(v.name);
+    if (v.retval) {
+      if (!canRet) throw bad(`value "${v.name}": the return value exists only at a function's return: use retprobe: true`);
+    } else if (!Number.isInteger(v.arg) || v.arg! < 0 || v.arg! > maxArg) {
+      throw bad(`value "${v.name}": arg must be an argument position from 0 to ${maxArg}, got ${JSON.stringify(v.arg)}`);
+    } else if (canRet && decl.source.type !== "usdt") {
+      throw bad(`value "${v.name}": arguments are read at function entry; at the return their registers are gone. ` +
+        `Probe the entry (retprobe: false) for arguments.`);
+    }
+    const source = v.retval ? "UP_SRC_RETVAL" : "UP_SRC_ARG";
+    const index = v.retval ? 0 : v.arg!;
+    if (v.type === "string") {
+      values.push({ dst_off: dst, max_len: STRING_MAX, source, kind: strKind, index });
+      columns.push({ name: v.name, offset: dst, kind: "cstring", length: STRING_MAX, type: "string", origin: "char *" });
+      dst += STRING_MAX;
+      continue;
+    }
+    const int = INT_TYPES[v.type as Exclude<ProbeValueType, "string">];
+    if (!int) throw bad(`value "${v.name}": unknown type ${JSON.stringify(v.type)} (known: ${[...Object.keys(INT_TYPES), "string"].join(", ")})`);
+    const kind = integerKind(int[0], int[1], v.type === "pointer")!;
+    // Every integer gets an 8-byte slot (the whole register); the column reads its low bytes (little-endian).
+    values.push({ dst_off: dst, max_len: 0, source, kind: "UP_VALUE_INT", index });
+    columns.push({ name: v.name, offset: dst, kind, type: columnType(kind), origin: v.type });
+    dst += 8;
+  }
+  return { values, columns, eventSize: Math.ceil(dst / 8) * 8 };
+}
+
+export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: TracefsSource, pidns: PidNamespace): FunctionEventsInstance {
+  const src = decl.source as unknown as Record<string, unknown> | undefined;
+  if (!src || typeof src !== "object") throw bad(`source must be an object such as { type: "uprobe", binary, symbol }`);
+  checkDuration(decl.durationMs);
+  checkLimit(decl.limit);
+  const pid = checkPidFilter(decl.filter, "function events");
+  const P = UPROBE_EVENTS.programs;
+  let program: string, target: string, attach: ProbeAttach, canRet = false, maxArg = 5;
+  let strKind: "UP_VALUE_USER_STR" | "UP_VALUE_KERNEL_STR" = "UP_VALUE_USER_STR";
+  const attachTargets: Record<string, string> = {};
+  switch (decl.source.type) {
+    case "uprobe": {
+      const s = decl.source;
+      const binary = checkBinary(s.binary, "uprobe");
+      const symbol = checkSymbol(binary, s.symbol);
+      requireFeature("uprobe", "Use a tracepoint instead.");
+      canRet = s.retprobe === true;
+      program = canRet ? P.uretprobe : P.uprobe;
+      target = `${canRet ? "uretprobe" : "uprobe"} ${binary}:${symbol}`;
+      attach = { kind: "uprobe", program, binary, symbol, retprobe: canRet, ...(pid ? { pid } : {}) };
+      break;
+    }
+    case "usdt": {
+      const s = decl.source;
+      const binary = checkBinary(s.binary, "usdt");
+      for (const k of ["provider", "name"] as const)
+        if (typeof s[k] !== "string" || !/^\w+$/.test(s[k]))
+          throw bad(`usdt on ${binary}: ${k} must be a probe's ${k} (letters, digits, _), got ${JSON.stringify(s[k])}`);
+      checkUsdtProbe(binary, s.provider, s.name);
+      requireFeature("usdt", "Use a uprobe on the function around the probe instead.");
+      program = P.usdt;
+      target = `usdt ${binary}:${s.provider}:${s.name}`;
+      attach = { kind: "usdt", program, binary, provider: s.provider, name: s.name, ...(pid ? { pid } : {}) };
+      break;
+    }
+    case "kprobe": {
+      const s = decl.source;
+      if (typeof s.function !== "string" || !/^\w+$/.test(s.function)) throw bad(`kprobe: function must be a kernel function name`);
+      requireFeature("kprobe", tracepointAlternative(s.function, tracefs));
+      canRet = s.retprobe === true;
+      program = canRet ? P.kretprobe : P.kprobe;
+      strKind = "UP_VALUE_KERNEL_STR";
+      target = `${canRet ? "kretprobe" : "kprobe"} ${s.function}`;
+      attach = { kind: "kprobe", program, function: s.function, retprobe: canRet };
+      break;
+    }
+    case "fentry": {
+      const s = decl.source;
+      if (typeof s.function !== "string" || !/^\w+$/.test(s.function)) throw bad(`fentry: function must be a kernel function name`);
+      if (!probeFeature("fentry").available && probeFeature("kprobe").available) {
+        // the best hook this kernel has for a function entry: a kprobe sees the same arguments
+        program = P.kprobe;
+        strKind = "UP_VALUE_KERNEL_STR";
+        target = `kprobe ${s.function} (fentry is not available here)`;
+        attach = { kind: "kprobe", program, function: s.function, retprobe: false };
+        break;
+      }
+      requireFeature("fentry", tracepointAlternative(s.function, tracefs));
+      program = P.fentry;
+      strKind = "UP_VALUE_KERNEL_STR";
+      target = `fentry ${s.function}`;
+      attachTargets[program] = s.function;
+      attach = { kind: "trace", program };
+      break;
+    }
+    default:
+      throw bad(`unknown function source type ${JSON.stringify(src.type)} (known: "uprobe", "usdt", "kprobe", "fentry")`);
+  }
+  const { values, columns, eventSize } = planValues(decl, canRet, maxArg, strKind);
+  const ringBytes = ringSize(eventSize);
+  const cfg: UprobeEventsConfig = {
+    target_tgid: pid ?? 0,
+    event_size: eventSize,
+    nvalues: values.length,
+    wakeup_bytes: ringBytes / 4,
+    pidns_dev: pidns.dev,
+    pidns_ino: pidns.ino,
+    values,
+  };
+  return {
+    template: "uprobe_events",
+    object: join(packageRoot(), uprobeEventsDescriptor.object),
+    target,
+    programs: [program],
+    ...(Object.keys(attachTargets).length ? { attachTargets } : {}),
+    rodata: { cfg },
+    maps: { [UPROBE_EVENTS.ringMap]: { maxEntries: ringBytes } },
+    attach: [attach],
+    ring: { map: UPROBE_EVENTS.ringMap, recordSize: eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS },
+    counters: { drops: UPROBE_EVENTS.dropsMap, seen: UPROBE_EVENTS.seenMap },
+    columns: [...uprobeHeaderColumns(), ...columns],
+    durationMs: decl.durationMs,
+    ...(decl.limit !== undefined ? { limit: decl.limit } : {}),
+  };
+}

@@ -1,0 +1,214 @@
+// Plans a latency declaration onto lat_pairs: which tracepoints start and end
+// a pair, how a start finds its end (the thread, or fields naming the object),
+// where the filter applies, and the keys of the result.
+//
+//   syscall   syscalls:sys_enter_X -> sys_exit_X (or raw_syscalls:sys_enter -> sys_exit), by thread
+//   block     block:block_rq_issue -> block:block_rq_complete, by dev + sector
+//   runqueue  sched:sched_wakeup(_new) -> sched:sched_switch, by pid (thread id) of the task;
+//             a task switched out while runnable (prev_state == 0) is queued again
+import { join } from "node:path";
+import { packageRoot } from "../../native/load.js";
+import { closestNames } from "../closest-names.js";
+import type { LatencyDeclaration } from "../declaration.js";
+import type { PidNamespace } from "../pid-namespace.js";
+import { PlanError } from "../plan-error.js";
+import type { TracefsSource, TracepointFormat } from "../tracefs.js";
+import type { LatIdPlan, LatPairsConfig, PbFilter } from "../templates/aggregation.js";
+import { AGG, LAT, latPairsDescriptor } from "../templates/aggregation.js";
+import type { OutputColumn } from "../templates/columns.js";
+import { findField, intField, tracepointFormat } from "./agg-fields.js";
+import { fieldEquals, FILTER_KEYS, passAll, planFilter } from "./agg-filter.js";
+import type { AggregationInstance, KeySpec } from "./agg-plan.js";
+import {
+  aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, valueColumns,
+} from "./agg-plan.js";
+
+/** As for event streams (planner.ts): the reader polls every 20 ms, 4096 rows a batch. */
+const POLL_MS = 20;
+const BATCH_ROWS = 4096;
+
+const TID: LatIdPlan = { a_off: 0, b_off: 0, a_size: 0, b_size: 0, match: "LAT_MATCH_TID" };
+
+function byFields(format: TracepointFormat, a: string, b?: string): LatIdPlan {
+  const fa = intField(format, a, "pair identity"), fb = b ? intField(format, b, "pair identity") : undefined;
+  return { a_off: fa.offset, a_size: fa.size, b_off: fb?.offset ?? 0, b_size: fb?.size ?? 0, match: "LAT_MATCH_FIELDS" };
+}
+
+/** One pair type: its tracepoints, identities, filters and keys. */
+interface PairPlan {
+  what: string;
+  starts: TracepointFormat[];
+  end: TracepointFormat;
+  startId: LatIdPlan;
+  endId: LatIdPlan;
+  requeue?: { id: LatIdPlan; stateOff: number; stateSize: number };
+  startFilter: PbFilter;
+  endFilter: PbFilter;
+  key: (name: string) => KeySpec;
+}
+
+function unknownKey(name: string, known: string[], what: string, hint = ""): never {
+  throw new PlanError("BAD_DECLARATION", `key "${name}" is not available for ${what}.${hint} Keys: ${known.join(", ")}.`,
+    { key: name, keys: known });
+}
+
+function syscallPair(decl: LatencyDeclaration, name: string | undefined, tracefs: TracefsSource, pidns: PidNamespace): PairPlan {
+  let start: TracepointFormat, end: TracepointFormat;
+  if (name !== undefined) {
+    if (typeof name !== "string" || !/^\w+$/.test(name))
+      throw new PlanError("BAD_DECLARATION", `pair.name must be a syscall name such as "read", got ${JSON.stringify(name)}`);
+    const enter = tracefs.format("syscalls", `sys_enter_${name}`), exit = tracefs.format("syscalls", `sys_exit_${name}`);
+    if (enter === undefined || exit === undefined) {
+      const names = tracefs.list().filter((n) => n.startsWith("syscalls:sys_enter_")).map((n) => n.slice("syscalls:sys_enter_".length));
+      const close = closestNames(name, names);
+      throw new PlanError("UNKNOWN_SYSCALL",
+        `Unknown syscall "${name}" (no syscalls:sys_enter_${name} tracepoint).${close.length ? ` Closest: ${close.join(", ")}.` : ""}`,
+        { name, suggestions: close });
+    }
+    start = tracepointFormat(`syscalls:sys_enter_${name}`, tracefs);
+    end = tracepointFormat(`syscalls:sys_exit_${name}`, tracefs);
+  } else {
+    start = tracepointFormat("raw_syscalls:sys_enter", tracefs);
+    end = tracepointFormat("raw_syscalls:sys_exit", tracefs);
+  }
+  const what = name ? `the latency of syscall ${name}` : "the latency of every syscall";
+  const keys = [...Object.keys(COMMON_KEYS), "syscall"];
+  return {
+    what, starts: [start], end, startId: TID, endId: TID,
+    startFilter: planFilter(decl.filter, { format: start, supported: FILTER_KEYS, what }, pidns),
+    endFilter: passAll(pidns),
+    key: (k) => {
+      if (COMMON_KEYS[k]) return COMMON_KEYS[k]!;
+      if (k === "syscall") return intFieldKey("syscall", intField(end, name ? "__syscall_nr" : "id", "key syscall"));
+      return unknownKey(k, keys, what);
+    },
+  };
+}
+
+function blockPair(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidNamespace): PairPlan {
+  const start = tracepointFormat("block:block_rq_issue", tracefs), end = tracepointFormat("block:block_rq_complete", tracefs);
+  const what = "block I/O latency (block_rq_issue -> block_rq_complete)";
+  const keys = ["cpu", ...end.fields.filter((f) => !f.isDataLoc).map((f) => f.name)];
+  return {
+    what, starts: [start], end, startId: byFields(start, "dev", "sector"), endId: byFields(end, "dev", "sector"),
+    // the issuing task: for direct I/O the process itself, else often a kernel worker
+    startFilter: planFilter(decl.filter, { format: start, supported: FILTER_KEYS, what }, pidns),
+    endFilter: passAll(pidns),
+    key: (k) => {
+      if (k === "cpu") return COMMON_KEYS.cpu!;
+      if (COMMON_KEYS[k])
+        return unknownKey(k, keys, what, ` Requests complete in interrupt context, where "${k}" is not the requester's.`);
+      const f = end.fields.find((x) => x.name === k);
+      if (!f) return unknownKey(k, keys, what);
+      return f.isArray ? arrayFieldKey(k, f) ?? unknownKey(k, keys, what) : intFieldKey(k, intField(end, k, `key ${k}`));
+    },
+  };
+}
+
+function runqueuePair(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidNamespace): PairPlan {
+  const wakeup = tracepointFormat("sched:sched_wakeup", tracefs), wakeupNew = tracepointFormat("sched:sched_wakeup_new", tracefs);
+  const sw = tracepointFormat("sched:sched_switch", tracefs);
+  const what = "run-queue latency (sched_wakeup -> sched_switch)";
+  const keys = ["tid", "comm", "cpu", "prio"];
+  // the filter is about the task switched in: its thread id, and sched_switch's fields
+  const f = decl.filter ?? {};
+  const endFilter = planFilter({ ...(f.where ? { where: f.where } : {}) },
+    { format: sw, supported: ["where"], what }, pidns);
+  for (const k of Object.keys(f))
+    if (!["tid", "where", "sample"].includes(k))
+      throw new PlanError("UNSUPPORTED_FILTER",
+        `filter.${k} is not supported by ${what}: it filters the task switched in by tid (its thread id), where (fields of sched_switch) and sample`,
+        { filter: k, supported: ["tid", "where", "sample"] });
+  if (f.tid !== undefined) {
+    if (!Number.isInteger(f.tid) || f.tid <= 0) throw new PlanError("BAD_DECLARATION", `filter.tid must be a thread id, got ${JSON.stringify(f.tid)}`);
+    const next = intField(sw, "next_pid", "filter.tid");
+    if (endFilter.preds.length >= AGG.maxPreds)
+      throw new PlanError("BAD_DECLARATION", `filter.tid and ${endFilter.preds.length} where conditions: at most ${AGG.maxPreds} in all`);
+    endFilter.preds.push(fieldEquals(next.offset, next.size, next.signed, f.tid));
+    endFilter.npreds = endFilter.preds.length;
+  }
+  const prevState = intField(sw, "prev_state", "requeue");
+  return {
+    what, starts: [wakeup, wakeupNew], end: sw,
+    startId: byFields(wakeup, "pid"), endId: byFields(sw, "next_pid"),
+    requeue: { id: byFields(sw, "prev_pid"), stateOff: prevState.offset, stateSize: prevState.size },
+    startFilter: planFilter(f.sample !== undefined ? { sample: f.sample } : {}, { supported: ["sample"], what }, pidns),
+    endFilter,
+    key: (k) => {
+      if (k === "cpu") return COMMON_KEYS.cpu!;
+      if (k === "tid") return intFieldKey("tid", intField(sw, "next_pid", "key tid"));
+      if (k === "prio") return intFieldKey("prio", intField(sw, "next_prio", "key prio"));
+      if (k === "comm") return arrayFieldKey("comm", findField(sw, "next_comm", "key comm"))!;
+      return unknownKey(k, keys, what, k === "pid" ? ` Run-queue latency is per thread: use "tid".` : "");
+    },
+  };
+}
+
+export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidNamespace): AggregationInstance {
+  const pair = decl.pair as LatencyDeclaration["pair"] | undefined;
+  if (!pair || typeof pair !== "object")
+    throw new PlanError("BAD_DECLARATION", `pair must be { type: "syscall", name? }, { type: "block" } or { type: "runqueue" }`);
+  const value = decl.value as LatencyDeclaration["value"] | undefined;
+  if (!value || typeof value !== "object") throw new PlanError("BAD_DECLARATION", `value must be an object such as { op: "hist_log2" }`);
+  if ("field" in value)
+    throw new PlanError("BAD_DECLARATION", `a latency folds the latency itself (in ns): value takes no field`);
+  const v = planValue(value, true);
+  const maxKeys = checkCommon(decl, v.nslots > 0);
+  const p = pair.type === "syscall" ? syscallPair(decl, pair.name, tracefs, pidns)
+    : pair.type === "block" ? blockPair(decl, tracefs, pidns)
+    : pair.type === "runqueue" ? runqueuePair(decl, tracefs, pidns)
+    : (() => { throw new PlanError("BAD_DECLARATION", `pair.type must be "syscall", "block" or "runqueue", got ${JSON.stringify((pair as { type?: unknown }).type)}`); })();
+  const layout = layoutKeys(decl.keys.map((k) => p.key(k)));
+  const threshold = decl.thresholdNs;
+  if (threshold !== undefined && (!Number.isSafeInteger(threshold) || threshold < 0))
+    throw new PlanError("BAD_DECLARATION", `thresholdNs must be a whole number of nanoseconds, got ${JSON.stringify(threshold)}`);
+  const snapshots = decl.everyMs !== undefined && threshold === undefined;
+  const cfg: LatPairsConfig = {
+    start_filter: p.startFilter,
+    end_filter: p.endFilter,
+    agg: aggPlan(layout, v, { src_off: 0, size: 0, is_signed: 0 }, snapshots),
+    start_id: p.startId,
+    end_id: p.endId,
+    requeue_id: p.requeue?.id ?? TID,
+    requeue_state_off: p.requeue?.stateOff ?? 0,
+    requeue_state_size: p.requeue?.stateSize ?? 0,
+    to_ring: threshold !== undefined ? 1 : 0,
+    threshold_ns: BigInt(threshold ?? 0),
+  };
+  const maps = aggMaps(layout.keySize, v.nslots, maxKeys);
+  let events: AggregationInstance["events"];
+  if (threshold !== undefined) {
+    const ringBytes = 1 << 20;
+    maps[LAT.ringMap] = { maxEntries: ringBytes };
+    const columns: OutputColumn[] = [
+      { name: "time_ns", offset: 0, kind: "u64_f64", type: "float64", origin: "end of the pair" },
+      { name: "latency_ns", offset: 8, kind: "u64_f64", type: "float64", origin: "end - start" },
+      ...layout.columns.map((c) => ({ ...c, offset: c.offset + LAT.eventKeyOffset })),
+    ];
+    events = { ringMap: LAT.ringMap, recordSize: LAT.eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS, columns };
+  }
+  const attach = [
+    ...p.starts.map((s) => ({ program: LAT.start, category: s.category, event: s.event })),
+    { program: LAT.end, category: p.end.category, event: p.end.event },
+  ];
+  return {
+    template: "lat_pairs",
+    object: join(packageRoot(), latPairsDescriptor.object),
+    describe: `${threshold !== undefined ? `pairs >= ${threshold} ns of ` : `${value.op} of `}${p.what}` +
+      `${decl.keys.length ? ` by ${decl.keys.join(", ")}` : ""}`,
+    rodata: { cfg },
+    maps,
+    attach,
+    keySize: layout.keySize,
+    keyColumns: layout.columns,
+    op: value.op,
+    ...(v.buckets ? { buckets: v.buckets } : {}),
+    nslots: v.nslots,
+    valueColumns: valueColumns(value.op),
+    unit: "ns",
+    ...(events ? { events } : {}),
+    counters: { lost: AGG.lostMap, drops: LAT.dropsMap },
+    durationMs: decl.durationMs,
+    ...(snapshots ? { everyMs: decl.everyMs } : {}),
+  };
+}

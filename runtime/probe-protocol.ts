@@ -1,0 +1,70 @@
+// What the sandbox asks the host about probes, and what it gets back, as plain
+// data (it crosses the isolate bridge as JSON). One request type per verb:
+// run a declaration, start/snapshot/stop/list background runs, explain.
+
+import type { Declaration, ProbeDeclaration } from "./declaration.js";
+import type { ExplainData } from "./explain-data.js";
+
+/** Every declaration a cell can build. */
+export type AnyDeclaration = Declaration | ProbeDeclaration;
+
+/** Counters of one run, shown beside its table. */
+export interface RunStats {
+  /** Events the probe saw (for events: rows received, dropped ones aside). */
+  events: number;
+  /** Events lost because the ring buffer was full: the table is missing them. */
+  dropped: number;
+  /** How long the probe was attached, in milliseconds. */
+  durationMs: number;
+  /** Why collection ended: the duration ran out, the row limit was reached, or it was stopped. */
+  stoppedBy?: "duration" | "limit" | "abort";
+  /** Aggregations: updates lost because the map was full (more keys than maxKeys). */
+  lost?: number;
+}
+
+/** A finished (or snapshotted) run: columns plus the run's counters. */
+export interface ResultPayload {
+  /** Column name -> values (typed arrays for numbers, arrays for strings). */
+  columns: Record<string, ArrayLike<unknown>>;
+  /** Column name -> the type the planner gave it, e.g. "uint32", "string". */
+  columnTypes: Record<string, string>;
+  rowCount: number;
+  stats: RunStats;
+  /** The plan that ran, explained (without load statistics). */
+  explain?: ExplainData;
+}
+
+/** A background run as the host knows it. */
+export interface RunInfo {
+  name: string;
+  /** The probe's code, e.g. `tracepoint("sched:sched_switch").count().by("cpu")`. */
+  code: string;
+  declaration: AnyDeclaration;
+  /** When it was attached (ms since the epoch). */
+  startedAt: number;
+  state: "running" | "finished" | "failed" | "stopped";
+  /** Why it failed, for "failed". */
+  error?: string;
+  /** Whether snapshot() can read it while it runs. */
+  snapshots: boolean;
+}
+
+export type ProbeRequest =
+  | { op: "run"; declaration: AnyDeclaration }
+  | { op: "start"; name: string; code: string; declaration: AnyDeclaration }
+  | { op: "snapshot"; name: string }
+  | { op: "stop"; name: string }
+  | { op: "runs" }
+  | { op: "explain"; declaration: AnyDeclaration; load: boolean };
+
+export interface ProbeErrorData {
+  name: string;
+  message: string;
+}
+
+export type ProbeReply =
+  | { ok: true; result: ResultPayload }
+  | { ok: true; run: RunInfo }
+  | { ok: true; runs: RunInfo[] }
+  | { ok: true; explain: ExplainData }
+  | { ok: false; error: ProbeErrorData };

@@ -1,0 +1,100 @@
+// Runs a ring-buffer event instance of the templates beyond tp_events
+// (uprobe_events: uprobes, uretprobes, USDT, kprobes, fentry; tcp_events):
+// load it, attach every hook, drain the ring buffer for the duration (or until
+// aborted or the row limit), detach, drain the rest and close - always, in a
+// finally. Same result shape as runEvents().
+import type { TemplateDescriptor } from "../bpf/descriptor.js";
+import { descriptor as tcpEventsDescriptor } from "../bpf/generated/tcp_events.js";
+import { descriptor as uprobeEventsDescriptor } from "../bpf/generated/uprobe_events.js";
+import type { BpfLink, BpfObject, ColumnBatch, NativeError } from "../native/surface.js";
+import type { ProbeAttach, RingEventsInstance } from "./planner/function-events.js";
+import type { EventsProgress, EventsStats, RunEventsOptions } from "./run-events.js";
+import { assemble, waitForEnd } from "./run-events.js";
+import type { ColumnType } from "./templates/columns.js";
+import type { EventColumn } from "./run-events.js";
+import { loadTemplate } from "./templates/load-template.js";
+import { readableTcpColumns } from "./tcp-columns.js";
+
+export interface ProbeEventsResult {
+  columns: Record<string, EventColumn>;
+  columnTypes: Record<string, ColumnType>;
+  rowCount: number;
+  stats: EventsStats;
+  plan: RingEventsInstance;
+}
+
+const DESCRIPTORS: Record<string, TemplateDescriptor> = {
+  uprobe_events: uprobeEventsDescriptor,
+  tcp_events: tcpEventsDescriptor,
+};
+
+export function descriptorOf(template: string): TemplateDescriptor {
+  const d = DESCRIPTORS[template];
+  if (!d) throw new Error(`no descriptor for template ${template}`);
+  return d;
+}
+
+/** Attaches one hook of a plan; errors keep the addon's words and add what to check. */
+export function attachOne(obj: BpfObject, a: ProbeAttach): BpfLink {
+  try {
+    switch (a.kind) {
+      case "tracepoint": return obj.attachTracepoint(a.program, a.category, a.event);
+      case "uprobe":
+        return obj.attachUprobe(a.program, { binary: a.binary, symbol: a.symbol, retprobe: a.retprobe, ...(a.pid ? { pid: a.pid } : {}) });
+      case "usdt":
+        return obj.attachUsdt(a.program, { binary: a.binary, provider: a.provider, name: a.name, ...(a.pid ? { pid: a.pid } : {}) });
+      case "kprobe": return obj.attachKprobe(a.program, { function: a.function, retprobe: a.retprobe });
+      case "trace": return obj.attachTrace(a.program);
+      case "perf_event": throw new Error("perf events are attached per CPU by the profile runner");
+    }
+  } catch (e) {
+    const err = e as NativeError;
+    const why = err.code === "ENOENT" && a.kind === "usdt" ? ` (does ${a.binary} define USDT probe ${a.provider}:${a.name}? readelf -n lists its stapsdt notes)`
+      : err.code === "ENOENT" && a.kind === "uprobe" ? ` (is ${a.symbol} defined in ${a.binary}?)`
+      : err.code === "ESRCH" ? " (the process is gone)"
+      : err.code === "EPERM" || err.code === "EACCES" ? " (attaching needs root: CAP_PERFMON and CAP_SYS_ADMIN)" : "";
+    throw Object.assign(new Error(`${err.message}${why}`), { code: err.code, errno: err.errno, cause: err });
+  }
+}
+
+export async function runProbeEvents(instance: RingEventsInstance, opts: RunEventsOptions = {}): Promise<ProbeEventsResult> {
+  const obj = loadTemplate(instance, descriptorOf(instance.template));
+  const batches: ColumnBatch[] = [];
+  let received = 0;
+  try {
+    let limitReached = () => {};
+    const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
+    const layout = instance.columns.map(({ name, offset, kind, length }) => ({ name, offset, kind, ...(length ? { length } : {}) }));
+    const reader = obj.openRingReader(instance.ring.map, layout,
+      { recordSize: instance.ring.recordSize, pollMs: instance.ring.pollMs, batchRows: instance.ring.batchRows },
+      (batch) => {
+        batches.push(batch);
+        received += batch.rows;
+        if (instance.limit !== undefined && received >= instance.limit) limitReached();
+      });
+    const links = instance.attach.map((a) => attachOne(obj, a));
+    const attachedAt = performance.now();
+    await opts.onAttached?.();
+
+    const stoppedBy = await waitForEnd(instance.durationMs, limitHit, opts, (): EventsProgress => ({
+      elapsedMs: performance.now() - attachedAt,
+      events: received,
+      dropped: obj.percpuSum(instance.counters.drops, 0),
+    }));
+    for (const link of links) link.destroy();
+    const durationMs = performance.now() - attachedAt;
+    await reader.stop(); // the final drain
+    const stats: EventsStats = {
+      events: received,
+      dropped: obj.percpuSum(instance.counters.drops, 0),
+      seen: obj.percpuSum(instance.counters.seen, 0),
+      durationMs,
+      stoppedBy,
+    };
+    const result = { ...assemble(instance, batches, instance.limit), stats, plan: instance };
+    if (instance.template === "tcp_events") readableTcpColumns(result); // addresses as text, states as names
+    return result;
+  } finally {
+    obj.close();
+  }
+}

@@ -1,0 +1,79 @@
+// Runs any declaration a cell can build: the one switch from a declaration's
+// kind (and source) to the runner that serves it. Planning stays in the
+// planner and running in the runners (run-events.ts, run-probe-events.ts,
+// run-aggregate.ts, run-probe.ts); this file only dispatches, and
+// gives every result the same shape for the sandbox.
+
+import type { AggregateDeclaration, FunctionEventsDeclaration, LatencyDeclaration, ProfileDeclaration, TcpDeclaration } from "./declaration.js";
+import type { AnyDeclaration, RunStats } from "./probe-protocol.js";
+import type { RunEventsOptions } from "./run-events.js";
+
+/** Options of runDeclaration(): those of run-events.ts (signal, onProgress, onAttached, tracefs). */
+export type RunDeclarationOptions = RunEventsOptions;
+
+/** What every run returns: columns, their types, the counters and the plan that ran. */
+export interface ProbeRunResult {
+  columns: Record<string, ArrayLike<unknown>>;
+  columnTypes: Record<string, string>;
+  rowCount: number;
+  stats: RunStats & { seen?: number };
+  /** The template instance that ran (for explain). */
+  plan: unknown;
+}
+
+/**
+ * Plans and runs `decl` with the runner for its kind, until its duration ends,
+ * its row limit is reached or `opts.signal` aborts (then it returns what it
+ * collected).
+ *
+ * @example
+ * ```ts
+ * const r = await runDeclaration({ kind: "aggregate", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" },
+ *   value: { op: "count" }, keys: ["pid"], filter: {}, durationMs: 1000 });
+ * r.columns.count
+ * ```
+ */
+export async function runDeclaration(decl: AnyDeclaration, opts: RunDeclarationOptions = {}): Promise<ProbeRunResult> {
+  if (!decl || typeof decl !== "object") throw new TypeError("a probe declaration must be an object");
+  switch (decl.kind) {
+    case "events": {
+      if (decl.source?.type === "tracepoint") {
+        const { runEvents } = await import("./run-events.js");
+        return (await runEvents(decl as Extract<AnyDeclaration, { kind: "events"; fields: string[] }>, opts)) as ProbeRunResult;
+      }
+      return runRingProbe(decl as FunctionEventsDeclaration, opts);
+    }
+    case "tcp":
+      return runRingProbe(decl, opts);
+    case "aggregate":
+    case "latency":
+      return runAggregation(decl, opts);
+    case "profile":
+      return runRingProbe(decl, opts);
+    default:
+      throw new TypeError(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: events, aggregate, latency, profile, tcp)`);
+  }
+}
+
+/** Function events (uprobe, uretprobe, USDT, kprobe, fentry), TCP and profiles: run-probe.ts picks the runner. */
+async function runRingProbe(decl: FunctionEventsDeclaration | TcpDeclaration | ProfileDeclaration, opts: RunDeclarationOptions): Promise<ProbeRunResult> {
+  const { runProbe } = await import("./run-probe.js");
+  const result = await runProbe(decl, opts);
+  if ("rows" in result) {
+    // A profile counts samples: they are its events.
+    const { samples, dropped, durationMs, stoppedBy, seen } = result.stats;
+    return { columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount, stats: { events: samples, dropped, durationMs, stoppedBy, seen }, plan: result.plan };
+  }
+  return result as ProbeRunResult;
+}
+
+async function runAggregation(decl: AggregateDeclaration | LatencyDeclaration, opts: RunDeclarationOptions): Promise<ProbeRunResult> {
+  const { runAggregate } = await import("./run-aggregate.js");
+  const result = await runAggregate(decl, opts);
+  const { lost, dropped, durationMs, stoppedBy } = result.stats;
+  // An aggregation's events are not counted one by one; lost updates are what it misses.
+  return {
+    columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount,
+    stats: { events: 0, dropped, lost, durationMs, stoppedBy: stoppedBy === "stop" ? "abort" : stoppedBy }, plan: result.plan,
+  };
+}

@@ -1,0 +1,75 @@
+// Contract 1: the aggregation templates (agg_tp, lat_pairs) load through the
+// real verifier with the plans of every value op, every key source, every
+// filter clause and every pair type.
+import { describe, expect, it } from "vitest";
+import type { AggregateDeclaration, LatencyDeclaration } from "../../runtime/declaration.js";
+import { plan } from "../../runtime/planner.js";
+import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
+import { heldBpfFds, programsLeft } from "./support/held-fds.js";
+
+function agg(over: Partial<AggregateDeclaration>): AggregateDeclaration {
+  return { kind: "aggregate", source: { type: "tracepoint", name: "syscalls:sys_enter_read" }, filter: {}, keys: [],
+    value: { op: "count" }, durationMs: 1000, ...over };
+}
+
+function lat(over: Partial<LatencyDeclaration>): LatencyDeclaration {
+  return { kind: "latency", pair: { type: "syscall" }, filter: {}, keys: [], value: { op: "hist_log2" }, durationMs: 1000, ...over };
+}
+
+function loads(decl: AggregateDeclaration | LatencyDeclaration): number {
+  const p = plan(decl);
+  const obj = loadAggregation(p);
+  try {
+    expect(obj.state).toBe("loaded");
+    const names = p.template === "agg_tp" ? ["pb_agg_tp"] : ["pb_lat_start", "pb_lat_end"];
+    return Math.max(...names.map((n) => obj.programInfo(n).verifiedInsns));
+  } finally {
+    obj.close();
+  }
+}
+
+describe("agg_tp through the verifier", () => {
+  const cases: [string, Partial<AggregateDeclaration>][] = [
+    ["count by pid", { keys: ["pid"] }],
+    ["sum of count by comm, tid, cpu", { keys: ["comm", "tid", "cpu"], value: { op: "sum", field: "count" } }],
+    ["stats by a field and a task key", { keys: ["fd", "uid", "gid", "cgroup"], value: { op: "stats", field: "count" } }],
+    ["log2 histogram, 8 sub-buckets", { keys: ["pid"], value: { op: "hist_log2", field: "count", subBuckets: 8 } }],
+    ["linear histogram", { value: { op: "hist_linear", field: "count", min: 0, max: 8192, step: 512 } }],
+    ["every filter clause", {
+      keys: ["pid"], value: { op: "max", field: "count" },
+      filter: { pid: 1, tid: 1, comm: "x", uid: 0, cgroup: 1, sample: 3,
+        where: [{ field: "fd", op: ">=", value: 0 }, { field: "count", op: "<", value: 65536 },
+          { field: "count", op: "&", value: 1 }, { field: "fd", op: "!=", value: 12345 }] },
+    }],
+    ["a time series (two generations)", { keys: ["pid", "comm"], everyMs: 1000, value: { op: "hist_log2", field: "count" } }],
+    ["char array and int fields of sched_switch",
+      { source: { type: "tracepoint", name: "sched:sched_switch" }, keys: ["prev_comm", "next_pid", "prev_state"] }],
+  ];
+  for (const [name, over] of cases)
+    it(`loads: ${name}`, () => {
+      expect(loads(agg(over))).toBeLessThan(100_000);
+    });
+});
+
+describe("lat_pairs through the verifier", () => {
+  const cases: [string, Partial<LatencyDeclaration>][] = [
+    ["one syscall, log2 by comm", { pair: { type: "syscall", name: "clock_nanosleep" }, keys: ["comm"] }],
+    ["every syscall, stats by syscall and pid", { keys: ["syscall", "pid"], value: { op: "stats" }, filter: { comm: "x", sample: 2 } }],
+    ["block, by dev and rwbs", { pair: { type: "block" }, keys: ["dev", "rwbs"], value: { op: "hist_linear", min: 0, max: 1_000_000, step: 10_000 } }],
+    ["run queue, by tid and comm, filtered", { pair: { type: "runqueue" }, keys: ["tid", "comm", "cpu"], filter: { tid: 1 } }],
+    ["threshold events to the ring", { pair: { type: "syscall", name: "read" }, keys: ["pid", "comm"], thresholdNs: 1000 }],
+    ["a time series", { pair: { type: "runqueue" }, keys: ["cpu"], everyMs: 500 }],
+  ];
+  for (const [name, over] of cases)
+    it(`loads: ${name}`, () => {
+      expect(loads(lat(over))).toBeLessThan(100_000);
+    });
+});
+
+describe("after the aggregation templates", () => {
+  it("leaves nothing open or loaded", async () => {
+    expect(heldBpfFds()).toEqual([]);
+    // other templates' tests may run at the same time: look for these templates' programs
+    expect(await programsLeft(["pb_agg_tp", "pb_lat_start", "pb_lat_end"])).toEqual([]);
+  });
+});

@@ -1,0 +1,33 @@
+// Contract 1: the profile template through the real verifier, with each stack setting.
+import { afterAll, describe, expect, it } from "vitest";
+import { planProbe } from "../../runtime/planner.js";
+import type { ProfileInstance } from "../../runtime/planner/profile.js";
+import { profileDescriptor } from "../../runtime/templates/profile.js";
+import { loadTemplate } from "../../runtime/templates/load-template.js";
+import { waitUntilWeHoldNone } from "./support/held-by-us.js";
+
+afterAll(async () => {
+  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
+  expect(await waitUntilWeHoldNone()).toEqual([]);
+});
+
+describe("profile through the verifier", () => {
+  for (const stacks of [{}, { kernel: false }, { user: false }, { kernel: false, user: false }]) {
+    it(`loads with stacks ${JSON.stringify(stacks)}`, () => {
+      const p = planProbe({ kind: "profile", stacks, filter: { pid: 1 }, durationMs: 1000 }) as ProfileInstance;
+      expect(p.rodata.cfg).toMatchObject({ target_tgid: 1, kernel_stacks: stacks.kernel === false ? 0 : 1,
+        user_stacks: stacks.user === false ? 0 : 1 });
+      const obj = loadTemplate(p, profileDescriptor);
+      try {
+        expect(obj.programInfo("pb_profile").type).toBe("perf_event");
+      } finally {
+        obj.close();
+      }
+    });
+  }
+
+  it("refuses a frequency out of range", () => {
+    expect(() => planProbe({ kind: "profile", frequencyHz: 5000, filter: {}, durationMs: 1000 }))
+      .toThrow("frequencyHz must be a whole number of samples per second from 1 to 1000, got 5000");
+  });
+});

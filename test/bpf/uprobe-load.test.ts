@@ -1,0 +1,60 @@
+// Contract 1: every variant of uprobe_events goes through the real verifier,
+// with a full value plan of every kind; the kernel-function variants compile
+// and load (kprobe) or are refused here (fentry: EPERM), as the features say.
+import { afterAll, describe, expect, it } from "vitest";
+import type { FunctionEventsDeclaration } from "../../runtime/declaration.js";
+import { libcPath } from "../../runtime/features.js";
+import { planProbe } from "../../runtime/planner.js";
+import type { FunctionEventsInstance } from "../../runtime/planner/function-events.js";
+import { loadTemplate, ProbeLoadError } from "../../runtime/templates/load-template.js";
+import { UPROBE_EVENTS, uprobeEventsDescriptor } from "../../runtime/templates/uprobe-events.js";
+import { waitUntilWeHoldNone } from "./support/held-by-us.js";
+
+afterAll(async () => {
+  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
+  expect(await waitUntilWeHoldNone()).toEqual([]);
+});
+
+function planned(source: FunctionEventsDeclaration["source"], values: FunctionEventsDeclaration["values"]) {
+  return planProbe({ kind: "events", source, values, filter: {}, durationMs: 1000 }) as FunctionEventsInstance;
+}
+
+const SIX = (["long", "string", "int", "pointer", "string", "u8"] as const).map((type, arg) => ({ name: `a${arg}`, arg, type }));
+
+describe("uprobe_events through the verifier", () => {
+  it("loads pb_uprobe with six arguments of every kind", () => {
+    const p = planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv" }, SIX);
+    expect(p.rodata.cfg.values.map((v) => v.kind)).toEqual(
+      ["UP_VALUE_INT", "UP_VALUE_USER_STR", "UP_VALUE_INT", "UP_VALUE_INT", "UP_VALUE_USER_STR", "UP_VALUE_INT"]);
+    const obj = loadTemplate(p, uprobeEventsDescriptor);
+    try {
+      const info = obj.programInfo("pb_uprobe");
+      expect(info.type).toBe("kprobe");
+      expect(info.verifiedInsns).toBeLessThan(20_000);
+    } finally {
+      obj.close();
+    }
+  });
+
+  it("loads pb_uretprobe with the return value, and pb_usdt with six arguments", () => {
+    for (const p of [
+      planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv", retprobe: true }, [{ name: "r", retval: true, type: "long" }]),
+      { ...planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv" }, SIX), programs: [UPROBE_EVENTS.programs.usdt] },
+    ]) loadTemplate(p, uprobeEventsDescriptor).close();
+  });
+
+  it("loads the kprobe variants (only attaching fails here); fentry is refused with EPERM", () => {
+    const p = planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv" }, SIX);
+    for (const program of [UPROBE_EVENTS.programs.kprobe, UPROBE_EVENTS.programs.kretprobe])
+      loadTemplate({ ...p, programs: [program] }, uprobeEventsDescriptor).close();
+    let err: ProbeLoadError | undefined;
+    try {
+      loadTemplate({ ...p, programs: [UPROBE_EVENTS.programs.fentry], attachTargets: { pb_fentry: "vfs_read" } },
+        uprobeEventsDescriptor).close();
+    } catch (e) {
+      err = e as ProbeLoadError;
+    }
+    expect(err?.code).toBe("EPERM");
+    expect(err?.message).toMatch(/^template uprobe_events \(pb_fentry\) for uprobe .* did not load: .*EPERM/s);
+  });
+});

@@ -1,0 +1,186 @@
+// Real kernel, real BPF: latency pairs (lat_pairs) on workloads the test drives:
+// syscall entry -> exit by thread, block request issue -> complete by device and
+// sector (O_DIRECT writes on a real block device), wakeup -> switch run-queue latency.
+import { randomBytes } from "node:crypto";
+import { rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LatencyDeclaration } from "../../runtime/declaration.js";
+import { runAggregate, startAggregate } from "../../runtime/run-aggregate.js";
+import { startStepper, type Stepper } from "../bpf/support/stepper.js";
+import { heldBpfFds, programsLeft } from "../bpf/support/held-fds.js";
+import { buildWorkload } from "../bpf/support/workload.js";
+
+// Other templates' tests may run at the same time: look for this file's programs.
+const OUR_PROGRAMS = ["pb_agg_tp", "pb_lat_start", "pb_lat_end"];
+let build: ReturnType<typeof buildWorkload>;
+beforeAll(() => {
+  build = buildWorkload("agg-steps");
+});
+afterAll(async () => {
+  build?.cleanup();
+  expect(heldBpfFds()).toEqual([]); // nothing of this file's is still open...
+  expect(await programsLeft(OUR_PROGRAMS)).toEqual([]); // ...or loaded
+});
+
+async function withStepper<T>(fn: (s: Stepper) => Promise<T>): Promise<T> {
+  const s = await startStepper(build.bin);
+  try {
+    return await fn(s);
+  } finally {
+    await s.dispose();
+  }
+}
+
+function rowsOf(r: { columns: Record<string, ArrayLike<unknown>>; rowCount: number }): Record<string, unknown>[] {
+  return Array.from({ length: r.rowCount }, (_, i) =>
+    Object.fromEntries(Object.entries(r.columns).map(([k, c]) => [k, c[i]])));
+}
+
+async function during(decl: LatencyDeclaration, work: () => Promise<void>) {
+  const run = await startAggregate(decl);
+  try {
+    await work();
+  } finally {
+    await run.stop().catch(() => {});
+  }
+  return run.stop();
+}
+
+describe("runAggregate (lat_pairs)", () => {
+  it("puts 100 x 1.3 ms and 100 x 10 ms sleeps in their log2 buckets (clock_nanosleep entry -> exit)", async () => {
+    await withStepper(async (s) => {
+      const r = await during({
+        kind: "latency", pair: { type: "syscall", name: "clock_nanosleep" }, filter: { pid: s.pid }, keys: ["comm"],
+        value: { op: "hist_log2", subBuckets: 1 }, durationMs: 60_000,
+      }, async () => {
+        await s.step("s 100 1300");
+        await s.step("s 100 10000");
+      });
+      // [2^20, 2^21) ns = [1.05, 2.10) ms and [2^23, 2^24) ns = [8.4, 16.8) ms: far from either edge.
+      // A sleep never ends early, but a busy host (other tests, other VMs) can wake one late:
+      // every pair is counted, none below its bucket, and nearly all in it.
+      const rows = rowsOf(r) as { comm: string; lower: number; upper: number; count: number }[];
+      expect(rows.reduce((n, row) => n + row.count, 0)).toBe(200);
+      expect(rows.every((row) => row.comm === "agg-steps" && row.lower >= 2 ** 20)).toBe(true);
+      const short = rows.find((row) => row.lower === 2 ** 20 && row.upper === 2 ** 21);
+      const long = rows.find((row) => row.lower === 2 ** 23 && row.upper === 2 ** 24);
+      expect(short!.count).toBeGreaterThanOrEqual(97);
+      expect(long!.count).toBeGreaterThanOrEqual(97);
+      expect(rows.filter((row) => row.upper <= 2 ** 23).reduce((n, row) => n + row.count, 0)).toBeLessThanOrEqual(100);
+      expect(r.stats.lost).toBe(0);
+    });
+  });
+
+  it("sends only the pairs above a threshold to the ring buffer, one row each", async () => {
+    await withStepper(async (s) => {
+      const r = await during({
+        kind: "latency", pair: { type: "syscall", name: "clock_nanosleep" }, filter: { pid: s.pid }, keys: ["pid", "tid"],
+        value: { op: "count" }, thresholdNs: 5_000_000, durationMs: 60_000,
+      }, async () => {
+        await s.step("s 50 1000");
+        await s.step("s 20 6000");
+      });
+      expect(Object.keys(r.columns)).toEqual(["time_ns", "latency_ns", "pid", "tid"]);
+      expect(r.rowCount).toBe(20);
+      expect(new Set(r.columns.pid as Uint32Array)).toEqual(new Set([s.pid]));
+      for (const ns of r.columns.latency_ns as Float64Array) {
+        expect(ns).toBeGreaterThanOrEqual(6_000_000);
+        expect(ns).toBeLessThan(100_000_000);
+      }
+      expect(r.stats.dropped).toBe(0);
+    });
+  });
+
+  it("pairs every syscall by thread, keyed by syscall number (raw_syscalls)", async () => {
+    await withStepper(async (s) => {
+      const r = await during({
+        kind: "latency", pair: { type: "syscall" }, filter: { pid: s.pid }, keys: ["syscall"],
+        value: { op: "stats" }, durationMs: 60_000,
+      }, () => s.step("p 1000"));
+      const getppid = rowsOf(r).find((row) => row.syscall === 110); // __NR_getppid on x86_64
+      expect(getppid).toMatchObject({ count: 1000 });
+      expect(getppid!.min as number).toBeGreaterThan(0);
+      expect(getppid!.max as number).toBeGreaterThanOrEqual(getppid!.min as number);
+    });
+  });
+
+  it("measures run-queue latency of two busy processes pinned to one CPU", async () => {
+    const a = await startStepper(build.bin), b = await startStepper(build.bin);
+    try {
+      await a.step("c 0");
+      await b.step("c 0");
+      const r = await during({
+        kind: "latency", pair: { type: "runqueue" }, filter: {}, keys: ["tid", "comm"], value: { op: "stats" },
+        durationMs: 60_000,
+      }, async () => {
+        await Promise.all([a.step("b 300"), b.step("b 300")]);
+      });
+      const ours = rowsOf(r).filter((row) => row.tid === a.pid || row.tid === b.pid);
+      expect(ours.map((row) => row.tid).sort()).toEqual([a.pid, b.pid].sort());
+      for (const row of ours) {
+        expect(row.comm).toBe("agg-steps");
+        expect(row.count as number).toBeGreaterThan(0);
+        expect(row.max as number).toBeGreaterThan(0);
+      }
+      // each waited while the other ran: together about as long as one of them ran
+      expect(ours.reduce((n, row) => n + (row.sum as number), 0)).toBeGreaterThan(100_000_000);
+    } finally {
+      await a.dispose();
+      await b.dispose();
+    }
+  });
+
+  it("measures block I/O latency of O_DIRECT writes on the block device under this directory", async () => {
+    const dir = process.cwd();
+    const dev = statSync(dir).dev; // st_dev: major << 8 | minor for small numbers (glibc's encoding)
+    const major = Math.floor(dev / 256) & 0xfff, minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+    const path = join(dir, `.probebook-dio-${randomBytes(6).toString("hex")}`);
+    await withStepper(async (s) => {
+      try {
+        const kernelDev = major * 2 ** 20 + minor; // the tracepoint's dev_t: MAJOR << 20 | MINOR
+        // Not filtered by pid: a request is issued by the writer or, when the device queue is
+        // busy, by a kblockd worker. The device's other I/O (the journal) may add requests.
+        const r = await during({
+          kind: "latency", pair: { type: "block" }, filter: { where: [{ field: "dev", op: "==", value: kernelDev }] },
+          keys: ["dev", "rwbs"], value: { op: "stats" }, durationMs: 60_000,
+        }, () => s.step(`d ${path} 64`));
+        const rows = rowsOf(r);
+        if (process.env.PB_DEBUG) console.log(JSON.stringify(rows), r.stats);
+        expect(rows.length).toBeGreaterThan(0);
+        expect(rows.every((row) => row.dev === kernelDev)).toBe(true);
+        const writes = rows.filter((row) => String(row.rwbs).startsWith("W"));
+        expect(writes.reduce((n, row) => n + (row.count as number), 0)).toBeGreaterThanOrEqual(64);
+        for (const row of writes) expect(row.min as number).toBeGreaterThan(0);
+      } finally {
+        rmSync(path, { force: true });
+      }
+    });
+  });
+
+  it("gives an exact time series of latencies", async () => {
+    await withStepper(async (s) => {
+      const run = await startAggregate({
+        kind: "latency", pair: { type: "syscall", name: "getppid" }, filter: { pid: s.pid }, keys: [],
+        value: { op: "count" }, durationMs: 60_000, everyMs: 3_600_000,
+      });
+      let r;
+      try {
+        await s.step("p 123");
+        await run.snapshot();
+        await s.step("p 4567");
+      } finally {
+        r = await run.stop();
+      }
+      expect(Array.from(r.columns.count as Float64Array)).toEqual([123, 4567]);
+    });
+  });
+});
+
+describe("runAggregate duration", () => {
+  it("stops by itself after durationMs", async () => {
+    const r = await runAggregate({ kind: "latency", pair: { type: "runqueue" }, filter: {}, keys: ["cpu"], value: { op: "count" }, durationMs: 100 });
+    expect(r.stats.stoppedBy).toBe("duration");
+    expect(r.stats.durationMs).toBeGreaterThanOrEqual(99);
+  });
+});

@@ -1,0 +1,84 @@
+// The CPU profile on a workload this test starts: a child spinning in a
+// uniquely named function (built -O0 -fno-omit-frame-pointer) must top the
+// symbolised profile, with its user stack walking main -> probebook_spin_here.
+import { afterAll, describe, expect, it } from "vitest";
+import { planProbe } from "../../runtime/planner.js";
+import type { ProfileInstance } from "../../runtime/planner/profile.js";
+import { runProfile } from "../../runtime/run-profile.js";
+import { buildC } from "../bpf/support/build-c.js";
+import { startHeld } from "../bpf/support/workload.js";
+import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
+
+const busy = buildC("busy-loop", ["-O0", "-fno-omit-frame-pointer"]);
+
+afterAll(async () => {
+  busy.cleanup();
+  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
+  expect(await waitUntilWeHoldNone()).toEqual([]);
+});
+
+describe("CPU profile", () => {
+  it("puts the busy child's spinning function on top, symbolised", async () => {
+    const HZ = 99, SPIN_MS = 1500;
+    const instance = planProbe({ kind: "profile", frequencyHz: HZ, filter: {}, durationMs: 1000 }) as ProfileInstance;
+    expect(instance.rodata.cfg).toMatchObject({ target_tgid: 0, kernel_stacks: 1, user_stacks: 1 });
+    const w = await startHeld(busy.bin, [String(SPIN_MS)]); // spins at once; stays alive until stdin closes
+    try {
+      const result = await runProfile(instance);
+      // Other test runs may share these 2 CPUs: the child ranks among the busiest processes,
+      // and its own hottest stack is the spin function.
+      const byPid = new Map<number, number>();
+      for (const r of result.rows) byPid.set(r.pid, (byPid.get(r.pid) ?? 0) + r.samples);
+      const ranking = [...byPid.entries()].sort((a, b) => b[1] - a[1]).map(([pid]) => pid);
+      expect(ranking.slice(0, 3)).toContain(w.pid);
+      // 1 s at 99 Hz: at most ~99 samples for one thread, at least a good part of it while it spins
+      const ofChild = byPid.get(w.pid)!;
+      expect(ofChild).toBeGreaterThan(HZ * 0.3);
+      expect(ofChild).toBeLessThanOrEqual(HZ * 1.1 + 5);
+      const top = result.rows.find((r) => r.pid === w.pid)!;
+      expect(top.comm).toBe("busy-loop");
+      const user = top.userFrames.map((f) => f.symbol);
+      // innermost first: the spin function (or now_ms/clock_gettime it calls), then main
+      expect(user).toContain("probebook_spin_here");
+      expect(user.indexOf("main")).toBeGreaterThan(user.indexOf("probebook_spin_here"));
+      expect(top.userFrames.find((f) => f.symbol === "probebook_spin_here")!.object).toBe(busy.bin);
+      expect(result.columns.stack[result.rows.indexOf(top)]).toMatch(/^busy-loop;.*main;probebook_spin_here/);
+      expect(result.stats.dropped).toBe(0);
+      expect(result.stats.samples).toBe(result.stats.seen);
+    } finally {
+      w.child.stdin!.end();
+      w.dispose();
+    }
+  });
+
+  it("filtered to the child's pid, has only its samples, the spin function on top", async () => {
+    const w = await startHeld(busy.bin, ["1200"]);
+    try {
+      // a declaration, planned by runProfile itself
+      const result = await runProfile({ kind: "profile", frequencyHz: 99, filter: { pid: w.pid }, durationMs: 800 });
+      expect(result.plan.rodata.cfg.target_tgid).toBe(w.pid);
+      expect(result.stats.events).toBe(result.stats.samples);
+      expect(new Set(result.columns.pid)).toEqual(new Set([w.pid]));
+      expect(result.rows[0]!.userFrames.map((f) => f.symbol)).toContain("probebook_spin_here");
+      expect(result.columns.user_stack[0]).toMatch(/main;probebook_spin_here/);
+    } finally {
+      w.child.stdin!.end();
+      w.dispose();
+    }
+  });
+
+  it("symbolises kernel stacks from /proc/kallsyms", async () => {
+    const instance = planProbe({ kind: "profile", frequencyHz: 199, filter: {}, durationMs: 600 }) as ProfileInstance;
+    const w = await startHeld(busy.bin, ["700"]);
+    try {
+      const result = await runProfile(instance);
+      const kernelFrames = result.rows.flatMap((r) => r.kernelFrames);
+      expect(kernelFrames.length).toBeGreaterThan(0);
+      expect(kernelFrames.every((f) => f.object === "[kernel]" || f.object.startsWith("["))).toBe(true);
+      expect(kernelFrames.filter((f) => f.symbol !== "[unknown]").length).toBe(kernelFrames.length);
+    } finally {
+      w.child.stdin!.end();
+      w.dispose();
+    }
+  });
+});
