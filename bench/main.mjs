@@ -2,7 +2,8 @@
 // its hand-written libbpf floor and bpftrace (or tslab) in the same run,
 // medians over REPS repetitions. BENCH_QUICK=1 is the short CI version.
 // Writes bench/results/results.json ({ rows }) and results.md, prints the table.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { BENCH_DIR } from "./lib/procs.mjs";
 import { markdownTable, notesList } from "./lib/results.mjs";
@@ -28,6 +29,9 @@ const sections = [
 
 settings.log = log;
 const started = Date.now();
+// Other work on a shared machine moves wall-clock figures (not the bpf_stats rows): the table says how busy it was.
+const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+const loadBefore = loadavg();
 const rows = [], raw = {}, failures = [];
 for (const [name, run] of sections) {
   if (only && !only.includes(name)) continue;
@@ -44,7 +48,8 @@ for (const [name, run] of sections) {
 }
 
 const { log: _, ...shown } = settings;
-const meta = { date: new Date().toISOString(), quick, ...shown, seconds: Math.round((Date.now() - started) / 1000), failures };
+const meta = { date: new Date().toISOString(), quick, ...shown, seconds: Math.round((Date.now() - started) / 1000),
+  cpus: availableParallelism(), loadavgBefore: loadBefore, loadavgAfter: loadavg(), failures };
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, "results.json"), JSON.stringify({ meta, rows }, null, 2) + "\n");
 mkdirSync(join(outDir, "raw"), { recursive: true });
@@ -52,7 +57,8 @@ writeFileSync(join(outDir, "raw", "raw.json"), JSON.stringify(raw, (k, v) => (ty
 const table = markdownTable(rows);
 const notes = notesList(rows);
 const md = `# probebook bench - ${meta.date}\n\n${quick ? "Quick run (BENCH_QUICK=1): " : ""}medians over ${settings.reps} repetition(s), ` +
-  `getppid loop pinned to CPU 1, ${settings.n} calls per run; floor = hand-written libbpf (bench/floor), peer = bpftrace ${"0.17"} (tslab for kernel rows).\n\n` +
+  `getppid loop pinned to CPU 1, ${settings.n} calls per run; floor = hand-written libbpf (bench/floor), peer = bpftrace 0.17 (tslab for kernel rows). ` +
+  `${meta.cpus} CPUs, load average ${meta.loadavgBefore} before, ${meta.loadavgAfter} after (wall-clock rows move with it; the bpf_stats rows do not).\n\n` +
   `${table}\n\n## Notes\n\n${notes}\n${failures.length ? `\n## Failed sections\n\n${failures.map((f) => `- ${f.split("\n")[0]}`).join("\n")}\n` : ""}`;
 writeFileSync(join(outDir, "results.md"), md);
 process.stdout.write(`\n${table}\n\n${notes}\n`);

@@ -33,6 +33,7 @@ enum __attribute__((packed)) agg_src {
 	AGG_SRC_CPU = 6,    /* u32 */
 	AGG_SRC_CGROUP = 7, /* u64 cgroup v2 id */
 	AGG_SRC_COMM = 8,   /* char[16] of the current task */
+	AGG_SRC_PAIR_A = 9, /* lat_pairs: `size` low bytes of the pair identity's first part (a block request's dev) */
 };
 
 /* What is histogrammed (or summed, min'd, max'd). */
@@ -211,7 +212,7 @@ static __always_inline struct agg_value *agg_entry(void *map, const void *key)
 
 /* Builds the key of this event (fields of the raw record `ctx`, or the current task). */
 static __always_inline void agg_build_key(void *ctx, const volatile struct agg_plan *p, const struct pb_ids *ids,
-					  __u8 *key)
+					  __u64 pair_a, __u8 *key)
 {
 	for (__u32 i = 0; i < AGG_MAX_KEYS; i++) {
 		const volatile struct agg_key_part *k = &p->keys[i];
@@ -238,6 +239,12 @@ static __always_inline void agg_build_key(void *ctx, const volatile struct agg_p
 		case AGG_SRC_CGROUP:
 			v = bpf_get_current_cgroup_id();
 			__builtin_memcpy(key + dst, &v, 8);
+			continue;
+		case AGG_SRC_PAIR_A:
+			if (k->size == 8)
+				__builtin_memcpy(key + dst, &pair_a, 8);
+			else
+				__builtin_memcpy(key + dst, &pair_a, 4);
 			continue;
 		default:
 			continue;

@@ -192,7 +192,7 @@ export class LatencyProbe extends Probe {
    * await syscall("fsync").latency().by("pid", "comm").events({ over: "10ms", for: "30s" })
    * ```
    */
-  events(options: LatencyEventsOptions): Promise<ProbeTable> {
+  async events(options: LatencyEventsOptions): Promise<ProbeTable> {
     const at = `${this.code}.events(...)`;
     const thresholdNs = parseNanoseconds(options?.over ?? 0, `${at}: over`);
     const declaration: LatencyDeclaration = { ...this.#declareValue({ op: "count" }, durationOf(options, at, true)), thresholdNs };

@@ -3,7 +3,7 @@
 // category are summed; without a y column, rows are counted.
 
 import type { ColumnTable } from "arquero";
-import { columnValues, formatCount, labelOf, numericValues, requireColumn, requireTable } from "./plot-data.js";
+import { columnValues, formatCount, wholeCountAxis, labelOf, numericValues, requireColumn, requireTable } from "./plot-data.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 
 /** Options of {@link bar}. */
@@ -56,7 +56,7 @@ export function bar(table: ColumnTable, options: BarOptions): Plot {
   const valueTitle = yName ?? "rows";
   const horizontal = options.horizontal ?? (shown.length > 12 || shown.some(([c]) => c.length > 8));
   const category = { field: "category", type: "nominal", title: xName, sort: shown.map(([c]) => c), axis: { labelLimit: 360, ...(horizontal ? {} : { labelAngle: shown.length > 6 ? -45 : 0 }) } };
-  const value = { field: "value", type: "quantitative", title: valueTitle };
+  const value = { field: "value", type: "quantitative", title: valueTitle, ...(yName ? {} : { axis: wholeCountAxis(shown[0]?.[1] ?? 0) }) };
   const spec = {
     ...(options.title ? { title: options.title } : {}),
     data: { values: shown.map(([c, v]) => ({ category: c, value: v })) },

@@ -12,7 +12,14 @@ export const MAX_PLOT_ROWS = 5000;
 /** Where an error happened, e.g. `plot.line(table, ...)`, for messages. */
 export type PlotCall = string;
 
-/** Checks that `table` is an arquero table. */
+/**
+ * Checks that `table` is an arquero table.
+ *
+ * @example
+ * ```ts
+ * const t = requireTable(value, "plot.bar(table, { x, y })");
+ * ```
+ */
 export function requireTable(table: unknown, at: PlotCall): ColumnTable {
   const t = table as Partial<ColumnTable> | null;
   if (t === null || typeof t !== "object" || typeof t.columnNames !== "function" || typeof t.array !== "function") {
@@ -21,7 +28,14 @@ export function requireTable(table: unknown, at: PlotCall): ColumnTable {
   return table as ColumnTable;
 }
 
-/** Checks that the column exists; the error lists the table's columns. */
+/**
+ * Checks that the column exists; the error lists the table's columns.
+ *
+ * @example
+ * ```ts
+ * requireColumn(t, options.x, "plot.line(table, { x, y })", "x") // "time_ns", or throws
+ * ```
+ */
 export function requireColumn(table: ColumnTable, name: unknown, at: PlotCall, role: string): string {
   const names = table.columnNames();
   if (typeof name !== "string") {
@@ -33,18 +47,39 @@ export function requireColumn(table: ColumnTable, name: unknown, at: PlotCall, r
   return name;
 }
 
-/** The first of `candidates` the table has, if any. */
+/**
+ * The first of `candidates` the table has, if any.
+ *
+ * @example
+ * ```ts
+ * findColumn(t, ["lower", "low"]) // "lower"
+ * ```
+ */
 export function findColumn(table: ColumnTable, candidates: readonly string[]): string | undefined {
   const names = table.columnNames();
   return candidates.find((c) => names.includes(c));
 }
 
-/** A column's values in the table's current row order (filters and orderby respected). */
+/**
+ * A column's values in the table's current row order (filters and orderby respected).
+ *
+ * @example
+ * ```ts
+ * columnValues(t.orderby("pid"), "comm") // ["bash", "sshd"]
+ * ```
+ */
 export function columnValues(table: ColumnTable, name: string): unknown[] {
   return Array.from(table.array(name) as ArrayLike<unknown>);
 }
 
-/** A numeric column as numbers; BigInt becomes Number, anything non-numeric is an error. */
+/**
+ * A numeric column as numbers; BigInt becomes Number, anything non-numeric is an error.
+ *
+ * @example
+ * ```ts
+ * numericValues(aq.table({ n: BigInt64Array.from([1n]) }), "n", "test") // [1]
+ * ```
+ */
 export function numericValues(table: ColumnTable, name: string, at: PlotCall): number[] {
   return columnValues(table, name).map((v, row) => {
     if (typeof v === "number") return v;
@@ -55,7 +90,14 @@ export function numericValues(table: ColumnTable, name: string, at: PlotCall): n
   });
 }
 
-/** A value as a category label: strings stay, numbers and BigInt print, null is "(null)". */
+/**
+ * A value as a category label: strings stay, numbers and BigInt print, null is "(null)".
+ *
+ * @example
+ * ```ts
+ * [labelOf(3n), labelOf(null), labelOf(["a", "b"])] // ["3", "(null)", "a;b"]
+ * ```
+ */
 export function labelOf(value: unknown): string {
   if (value === null || value === undefined) return "(null)";
   if (value instanceof Date) return value.toISOString();
@@ -85,6 +127,11 @@ const EPOCH_MS_CEILING = 1e14;
  * `*_ns`/`*_us`/`*_ms` that holds clock readings becomes
  * dates when they are wall-clock (epoch) times, and seconds since the first
  * row when they come from a boot-relative clock such as bpf_ktime_get_ns().
+ *
+ * @example
+ * ```ts
+ * axisValues(events, "time_ns", at) // { values: [0, 0.25, ...], type: "quantitative", title: "time (s since first row)", unit: "s" }
+ * ```
  */
 export function axisValues(table: ColumnTable, name: string, at: PlotCall): AxisValues {
   const raw = columnValues(table, name);
@@ -119,16 +166,52 @@ export function axisValues(table: ColumnTable, name: string, at: PlotCall): Axis
   return { values, type: "quantitative", title: `${name.replace(/_(ns|us|ms)$/, "")} (s since first row)`, unit: "s" };
 }
 
-/** Keeps at most `max` items; says how many there were. */
+/**
+ * Keeps at most `max` items; says how many there were.
+ *
+ * @example
+ * ```ts
+ * capRows([1, 2, 3], 2) // { rows: [1, 2], total: 3, capped: true }
+ * ```
+ */
 export function capRows<T>(rows: T[], max = MAX_PLOT_ROWS): { rows: T[]; total: number; capped: boolean } {
   return rows.length > max ? { rows: rows.slice(0, max), total: rows.length, capped: true } : { rows, total: rows.length, capped: false };
 }
 
-/** "1,234" */
+/**
+ * Axis options for whole counts up to `max`: below 8, one tick per integer
+ * (vega would put ticks at 0.5 steps); above, vega's own ticks are whole.
+ *
+ * @example
+ * ```ts
+ * wholeCountAxis(2) // { values: [0, 1, 2], format: "d" }
+ * ```
+ */
+export function wholeCountAxis(max: number): { values?: number[]; format?: string } {
+  if (!(max >= 0) || max > 8) return {};
+  return { values: Array.from({ length: Math.ceil(max) + 1 }, (_, i) => i), format: "d" };
+}
+
+/**
+ * A count with thousands separators.
+ *
+ * @example
+ * ```ts
+ * formatCount(1234) // "1,234"
+ * ```
+ */
 export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+/**
+ * A value described for an error message.
+ *
+ * @example
+ * ```ts
+ * describeValue([1]) // "an array"
+ * ```
+ */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";

@@ -6,7 +6,7 @@
 
 import type { ColumnTable } from "arquero";
 import { linearBins, logBucket, logScale, logSlot, scaleFromBounds, type Bucket } from "./plot-buckets.js";
-import { columnValues, findColumn, formatCount, labelOf, numericValues, requireColumn, requireTable } from "./plot-data.js";
+import { columnValues, findColumn, formatCount, wholeCountAxis, labelOf, numericValues, requireColumn, requireTable } from "./plot-data.js";
 import { measuredOf } from "./plot-meta.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 import { log2Note, unitOfColumn, type PlotUnit } from "./plot-units.js";
@@ -178,7 +178,8 @@ function draw(h: Histogram, options: PlotLayout): Plot {
       scale: { domain: h.buckets.map((b) => b.label) },
       axis: { labelAngle: tilted ? -45 : 0, ...(h.tickLabels ? { values: h.tickLabels } : {}) },
     },
-    y: { field: "count", type: "quantitative", title: "count" },
+    // Counts are whole: no "0.5" ticks when they are small.
+    y: { field: "count", type: "quantitative", title: "count", axis: wholeCountAxis(Math.max(0, ...values.map((v) => v.count))) },
     tooltip: [
       { field: "from", type: "nominal", title: "bucket from" },
       { field: "count", type: "quantitative" },

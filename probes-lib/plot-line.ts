@@ -3,7 +3,7 @@
 // first row; wall-clock times and dates become a date axis.
 
 import type { ColumnTable } from "arquero";
-import { axisValues, capRows, columnValues, formatCount, labelOf, numericValues, requireColumn, requireTable } from "./plot-data.js";
+import { axisValues, capRows, columnValues, formatCount, labelOf, MAX_PLOT_ROWS, numericValues, requireColumn, requireTable } from "./plot-data.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 
 /** Options of {@link line}. */
@@ -58,7 +58,18 @@ export function line(table: ColumnTable, options: LineOptions): Plot {
     if (!Number.isFinite(xs.values[i]!) || !Number.isFinite(ys[i]!)) continue;
     points.push({ x: xs.values[i]!, y: ys[i]!, ...(keys ? { series: keys[i]! } : {}) });
   }
-  const { rows, total, capped } = capRows(points);
+  // Too many points: keep every n-th point of each line, so the whole time range stays in view.
+  const stride = Math.ceil(points.length / MAX_PLOT_ROWS);
+  const seen = new Map<string, number>();
+  const sampled = stride <= 1 ? points : points.filter((p) => {
+    const key = "series" in p ? String(p.series) : "";
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return n % stride === 0;
+  });
+  const { rows } = capRows(sampled);
+  const total = points.length;
+  const capped = rows.length < total;
   const series = keys ? kept.size : 1;
   const showPoints = options.points ?? rows.length / Math.max(1, series) <= 60;
   const encoding: Record<string, unknown> = {
@@ -82,6 +93,6 @@ export function line(table: ColumnTable, options: LineOptions): Plot {
   let summary = `line plot of ${yName} by ${xName}: ${formatCount(rows.length)} point${rows.length === 1 ? "" : "s"}`;
   if (keys) summary += `, ${series} line${series === 1 ? "" : "s"} by ${colorName}`;
   if (keys && ranked.length > kept.size) summary += ` (only the ${kept.size} largest of ${ranked.length} are drawn)`;
-  if (capped) summary += ` (first ${formatCount(rows.length)} of ${formatCount(total)} points drawn: filter or aggregate the table to see all)`;
+  if (capped) summary += ` (every ${stride === 2 ? "2nd" : stride === 3 ? "3rd" : `${stride}th`} point of each line drawn, ${formatCount(rows.length)} of ${formatCount(total)}: filter or aggregate the table to see all)`;
   return new Plot(spec, summary);
 }

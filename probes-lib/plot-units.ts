@@ -93,7 +93,14 @@ export function formatValue(value: number, unit: PlotUnit): string {
   return String(round3(value));
 }
 
-/** What the log2 axis title adds, so "1us" is not read as exactly 1000 ns. */
+/**
+ * What the log2 axis title adds, so "1us" is not read as exactly 1000 ns.
+ *
+ * @example
+ * ```ts
+ * log2Note("ns") // "log2 buckets, 1us = 1024ns"
+ * ```
+ */
 export function log2Note(unit: PlotUnit): string {
   if (unit === "ns") return "log2 buckets, 1us = 1024ns";
   if (unit === "us") return "log2 buckets, 1ms = 1024us";

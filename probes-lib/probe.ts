@@ -3,15 +3,14 @@
 // the background. Builders are immutable: every step returns a new builder, so
 // a half-built probe can be kept in a variable and finished in different ways.
 
-import type { ColumnTable } from "arquero";
 import type { AnyDeclaration } from "../runtime/probe-protocol.js";
 import { BackgroundRun } from "./background-run.js";
 import { probeHost } from "./host.js";
 import { resultTable, type ProbeTable } from "./result-table.js";
 import { durationOf, type Duration, type StartOptions } from "./run-options.js";
 
-/** Brand of every probe builder, so explain() and runs can tell one from other values. */
-export const PROBE = Symbol.for("probebook.probe");
+/** Every probe builder made in this realm, so explain() can tell one from other values (no member shows in completion). */
+const probes = new WeakSet<object>();
 
 /** Reshapes a result table in the sandbox after the run (e.g. `.top(n)`). */
 export type PostProcess = (table: ProbeTable) => ProbeTable;
@@ -23,11 +22,7 @@ export abstract class Probe {
 
   protected constructor(code: string) {
     this.code = code;
-  }
-
-  /** @internal brand */
-  get [PROBE](): true {
-    return true;
+    probes.add(this);
   }
 
   /** The declaration for a run of `durationMs` (checked, never partial). */
@@ -108,12 +103,5 @@ export abstract class Probe {
 
 /** Whether `value` is a probe builder. */
 export function isProbe(value: unknown): value is Probe {
-  return value !== null && typeof value === "object" && (value as { [PROBE]?: unknown })[PROBE] === true;
+  return value !== null && typeof value === "object" && probes.has(value);
 }
-
-/** The declaration of a builder for explain() (no duration given: "until stopped"). */
-export function declarationOf(probe: Probe): AnyDeclaration {
-  return probe.toDeclaration();
-}
-
-export type { ColumnTable };

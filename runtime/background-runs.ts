@@ -55,13 +55,22 @@ export class BackgroundRuns {
     }
     const controller = new AbortController();
     const runner = this.#runner();
-    const options: RunDeclarationOptions = { signal: controller.signal };
+    let attached = () => {};
+    const whenAttached = new Promise<void>((resolve) => (attached = resolve));
+    const options: RunDeclarationOptions = { signal: controller.signal, onAttached: () => attached() };
     const info: RunInfo = { name, code, declaration, startedAt: Date.now(), state: "running", snapshots: false };
     const live = await runner.live?.(declaration, options);
     const entry: Entry = { info, controller, done: live ? live.done : runner.run(declaration, options) };
     if (live) {
       entry.live = live;
       info.snapshots = true;
+    } else {
+      // Registered once attached, so a plan or attach error is start()'s, and
+      // what the caller does next is seen by the probe.
+      await Promise.race([whenAttached, entry.done.then(() => undefined)]).catch((error: unknown) => {
+        controller.abort();
+        throw error;
+      });
     }
     info.startedAt = Date.now();
     this.#entries.set(name, entry);

@@ -67,7 +67,7 @@ interface AggregationCommon {
   durationMs: number;
   /** A time series: one interval every `everyMs` milliseconds, each read and reset exactly. */
   everyMs?: number;
-  /** Distinct keys kept at most (default 10240, histograms 1024); updates for more are counted as lost. */
+  /** Distinct keys kept at most (default 10240, histograms 1024, fewer on many CPUs); updates for more keys are counted as lost. */
   maxKeys?: number;
 }
 

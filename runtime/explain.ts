@@ -42,6 +42,8 @@ interface AnyInstance {
   rodata: unknown;
   maps: Record<string, { maxEntries?: number; keySize?: number; valueSize?: number }>;
   attach: Record<string, unknown>[];
+  /** Aggregations: the BTF tracepoint variant, kept by the loader where the kernel has tp_btf. */
+  btfVariant?: { attach: Record<string, unknown>[] };
   columns?: { name: string; type: string }[];
   keyColumns?: { name: string; type: string }[];
   valueColumns?: string[];
@@ -96,7 +98,9 @@ export function explainPlan(kind: string, plan: unknown, cpus = possibleCpus()):
     describe: describeInstance(p),
     kind,
     template: p.template,
-    why: whyTemplate(p),
+    why: whyTemplate(p) + (p.btfVariant
+      ? ` The object also has a tp_btf variant (${p.btfVariant.attach.map(describeAttach).join("; ")}), which the loader keeps instead where the kernel has BTF tracepoints (cheaper: no tracepoint buffer copy).`
+      : ""),
     object: relativeObject(p.object),
     programs: programsOf(p),
     attach: p.attach.map(describeAttach),
@@ -166,7 +170,7 @@ function describeAttach(a: Record<string, unknown>): string {
     case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"} ${a.function}`;
     case "trace": return `BTF trampoline/tracepoint (${a.program})`;
     case "perf_event": return `perf_event cpu-clock at ${a.frequency} Hz on every CPU`;
-    default: return `tracepoint ${a.category}:${a.event}${a.program ? ` (${a.program})` : ""}`;
+    default: return `${a.btf ? "tp_btf" : "tracepoint"} ${a.category}:${a.event}${a.program ? ` (${a.program})` : ""}`;
   }
 }
 
@@ -251,16 +255,16 @@ function plainData(value: unknown): unknown {
 async function loadStats(instance: unknown): Promise<NonNullable<ExplainData["load"]>> {
   const p = instance as AnyInstance;
   const started = performance.now();
-  let obj: BpfObject;
+  let obj: BpfObject, loaded: string[];
   try {
-    obj = await loadAny(p);
+    ({ obj, programs: loaded } = await loadAny(p));
   } catch (error) {
     const e = error as Error & { verifierLog?: string };
     return { error: e.message, ...(e.verifierLog ? { verifierLog: e.verifierLog } : {}) };
   }
   const loadMs = performance.now() - started;
   try {
-    const programs: ExplainedProgram[] = programsOf(p).map((name) => {
+    const programs: ExplainedProgram[] = loaded.map((name) => {
       const info = obj.programInfo(name);
       return { name, type: info.type, xlatedInsns: info.xlatedInsns, jitedBytes: info.jitedBytes, verifiedInsns: info.verifiedInsns, mapCount: info.mapCount };
     });
@@ -270,17 +274,20 @@ async function loadStats(instance: unknown): Promise<NonNullable<ExplainData["lo
   }
 }
 
-async function loadAny(p: AnyInstance): Promise<BpfObject> {
+/** Loads the instance with its template's loader; returns the object and the programs loaded in it. */
+async function loadAny(p: AnyInstance): Promise<{ obj: BpfObject; programs: string[] }> {
   if (p.template === "tp_events") {
     const { loadInstance } = await import("./templates/load-instance.js");
-    return loadInstance(p as unknown as Parameters<typeof loadInstance>[0]);
+    return { obj: loadInstance(p as unknown as Parameters<typeof loadInstance>[0]), programs: programsOf(p) };
   }
   if (p.template === "agg_tp" || p.template === "lat_pairs") {
+    // The loader keeps the variant the kernel supports (tp_btf or tracepoint).
     const { loadAggregation } = await import("./templates/load-aggregation.js");
-    return loadAggregation(p as unknown as Parameters<typeof loadAggregation>[0]);
+    const { obj, attach } = loadAggregation(p as unknown as Parameters<typeof loadAggregation>[0]);
+    return { obj, programs: [...new Set(attach.map((a) => a.program))] };
   }
   const { loadTemplate } = await import("./templates/load-template.js");
   const descriptor = DESCRIPTORS[p.template];
   if (!descriptor) throw new Error(`explain: no descriptor for template ${p.template}`);
-  return loadTemplate(p as unknown as Parameters<typeof loadTemplate>[0], descriptor);
+  return { obj: loadTemplate(p as unknown as Parameters<typeof loadTemplate>[0], descriptor), programs: programsOf(p) };
 }

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { descriptor as featureProbes } from "../bpf/generated/feature_probes.js";
 import { native, packageRoot } from "../native/load.js";
 import type { BpfObject, NativeError } from "../native/surface.js";
+import { readUsdtNotes } from "./usdt-notes.js";
 
 export type FeatureName =
   | "tracepoint" | "raw_tp" | "tp_btf" | "kprobe" | "fentry" | "uprobe" | "usdt" | "perf_event"
@@ -91,6 +92,19 @@ export function libcPath(): string {
   return m[1]!;
 }
 
+/** A USDT probe this process has mapped: libstdc++'s libstdcxx:throw, if the library carries its notes. */
+export function usdtTarget(): { binary: string; provider: string; name: string } | undefined {
+  const m = /\s(\/\S*\/libstdc\+\+\.so[.\d]*)$/m.exec(readFileSync("/proc/self/maps", "utf8"));
+  if (!m) return undefined;
+  try {
+    const notes = readUsdtNotes(m[1]!);
+    return notes.some((n) => n.provider === "libstdcxx" && n.name === "throw")
+      ? { binary: m[1]!, provider: "libstdcxx", name: "throw" } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The feature table: one probe per hook kind and map type the templates use. */
 export const FEATURES: Readonly<Record<FeatureName, FeatureProbe>> = {
   tracepoint: {
@@ -117,7 +131,7 @@ export const FEATURES: Readonly<Record<FeatureName, FeatureProbe>> = {
   },
   fentry: {
     title: "fentry/fexit (BPF trampolines)",
-    missingBecause: "the kernel refuses BPF trampolines (no CONFIG_FUNCTION_TRACER/DYNAMIC_FTRACE_WITH_DIRECT_CALLS, or a lockdown/LSM policy)",
+    missingBecause: "BPF trampolines are not built in (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS) or a security policy forbids them",
     probe: () => loadAndAttach("fentry", "pb_fp_fentry", (o) => o.attachTrace("pb_fp_fentry")),
   },
   uprobe: {
@@ -129,8 +143,10 @@ export const FEATURES: Readonly<Record<FeatureName, FeatureProbe>> = {
   usdt: {
     title: "USDT probes",
     missingBecause: "uprobes are missing, or libbpf was built without USDT support",
-    // A USDT probe is a uprobe at a note's address plus libbpf's argument specs;
-    // the program (usdt.bpf.h's argument fetching, BPF cookies) must load.
+    // A USDT probe is a uprobe at a note's address plus libbpf's argument specs.
+    // Attached for real to libstdc++'s libstdcxx:throw note (Node maps libstdc++)
+    // when it is there; else the program (usdt.bpf.h's argument fetching, BPF
+    // cookies) must load on a kernel whose uprobes attach.
     probe: () => {
       if (!native().capability.usdt)
         return { feature: "usdt", available: false, conclusive: true, failedAt: "requires",
@@ -139,7 +155,10 @@ export const FEATURES: Readonly<Record<FeatureName, FeatureProbe>> = {
       if (!up.available)
         return { feature: "usdt", available: false, conclusive: up.conclusive, failedAt: "requires", code: up.code,
           reason: `USDT probes are uprobes, and uprobes are not available: ${up.reason}` };
-      return loadAndAttach("usdt", "pb_fp_usdt", () => {});
+      const target = usdtTarget();
+      return loadAndAttach("usdt", "pb_fp_usdt", target
+        ? (o) => o.attachUsdt("pb_fp_usdt", { ...target, pid: process.pid })
+        : () => {});
     },
   },
   perf_event: {

@@ -8,6 +8,7 @@ import { packageRoot } from "../native/load.js";
 import { closestNames, editDistance } from "./closest-names.js";
 import type { AggregateDeclaration, Declaration, EventsDeclaration, LatencyDeclaration } from "./declaration.js";
 import type { AggregationInstance } from "./planner/agg-plan.js";
+export type { AggregationInstance } from "./planner/agg-plan.js";
 import { planAggregate } from "./planner/aggregate.js";
 import { planLatency } from "./planner/latency.js";
 import type { ProbeDeclaration } from "./declaration.js";

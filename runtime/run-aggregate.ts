@@ -8,7 +8,7 @@
 //   time_ns, latency_ns, keys...                     latency pairs above a threshold: one row per pair
 import type { AggregateBatch, BpfLink, BpfObject, ColumnBatch, NativeColumn, NativeError, RingReader } from "../native/surface.js";
 import type { AggregateDeclaration, LatencyDeclaration } from "./declaration.js";
-import type { AggregationInstance } from "./planner/agg-plan.js";
+import type { AggregationInstance, AttachPoint } from "./planner/agg-plan.js";
 import { bucketBounds } from "./planner/agg-plan.js";
 import { plan } from "./planner.js";
 import type { TracefsSource } from "./tracefs.js";
@@ -21,6 +21,9 @@ export interface AggregateStats {
   lost: number;
   /** Threshold mode: slow pairs lost because the ring buffer was full. */
   dropped: number;
+  /** Hits the kernel did not run our programs for because another BPF program was running on
+   *  that CPU (an interrupt's tracepoint during a syscall's, e.g. block_rq_complete). */
+  missed: number;
   /** Time series: intervals read (the last one ends at stop). */
   intervals: number;
   /** Whether the kernel's batch map operations were used for every read. */
@@ -28,6 +31,8 @@ export interface AggregateStats {
   /** Time attached, in milliseconds. */
   durationMs: number;
   stoppedBy: "duration" | "abort" | "stop";
+  /** The programs that ran: classic tracepoints, or their BTF variant. */
+  variant: "tracepoint" | "tp_btf";
 }
 
 export interface AggregateResult {
@@ -100,7 +105,7 @@ function u64Bytes(n: number): Uint8Array {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function startAggregateInstance(instance: AggregationInstance, opts: RunAggregateOptions = {}): Promise<AggregateRun> {
-  const obj = loadAggregation(instance);
+  const { obj, attach: attachPoints, variant } = loadAggregation(instance);
   const rows = new Rows(instance);
   let links: BpfLink[] = [];
   let reader: RingReader | undefined;
@@ -112,7 +117,7 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
       reader = obj.openRingReader(e.ringMap, layout, { recordSize: e.recordSize, pollMs: e.pollMs, batchRows: e.batchRows },
         (b) => void ringBatches.push(b));
     }
-    links = instance.attach.map((a) => attach(obj, a));
+    links = attachPoints.map((a) => attach(obj, a));
     await opts.onAttached?.();
   } catch (e) {
     obj.close();
@@ -151,10 +156,13 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
       const stats: AggregateStats = {
         lost: obj.percpuSum(instance.counters.lost, 0),
         dropped: instance.counters.drops ? obj.percpuSum(instance.counters.drops, 0) : 0,
+        missed: [...new Set(attachPoints.map((a) => a.program))]
+          .reduce((n, prog) => n + obj.programInfo(prog).recursionMisses, 0),
         intervals: series.intervals,
         batched: rows.batched,
         durationMs,
         stoppedBy: "stop",
+        variant,
       };
       return { ...rows.assemble(), stats, plan: instance };
     } finally {
@@ -173,9 +181,9 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
   };
 }
 
-function attach(obj: BpfObject, a: AggregationInstance["attach"][number]): BpfLink {
+function attach(obj: BpfObject, a: AttachPoint): BpfLink {
   try {
-    return obj.attachTracepoint(a.program, a.category, a.event);
+    return a.btf ? obj.attachTrace(a.program) : obj.attachTracepoint(a.program, a.category, a.event);
   } catch (e) {
     const err = e as NativeError;
     const why = err.code === "ENOENT" ? " (the tracepoint is gone: was its module unloaded?)"

@@ -6,10 +6,11 @@
 
 import type { AggregateDeclaration, FunctionEventsDeclaration, LatencyDeclaration, ProfileDeclaration, TcpDeclaration } from "./declaration.js";
 import type { AnyDeclaration, RunStats } from "./probe-protocol.js";
+import type { RunAggregateOptions } from "./run-aggregate.js";
 import type { RunEventsOptions } from "./run-events.js";
 
-/** Options of runDeclaration(): those of run-events.ts (signal, onProgress, onAttached, tracefs). */
-export type RunDeclarationOptions = RunEventsOptions;
+/** Options of runDeclaration(): those of run-events.ts (signal, onProgress, onAttached, tracefs), and for time series onInterval. */
+export type RunDeclarationOptions = RunEventsOptions & Pick<RunAggregateOptions, "onInterval">;
 
 /** What every run returns: columns, their types, the counters and the plan that ran. */
 export interface ProbeRunResult {
@@ -44,12 +45,11 @@ export async function runDeclaration(decl: AnyDeclaration, opts: RunDeclarationO
       return runRingProbe(decl as FunctionEventsDeclaration, opts);
     }
     case "tcp":
+    case "profile":
       return runRingProbe(decl, opts);
     case "aggregate":
     case "latency":
       return runAggregation(decl, opts);
-    case "profile":
-      return runRingProbe(decl, opts);
     default:
       throw new TypeError(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: events, aggregate, latency, profile, tcp)`);
   }
@@ -71,9 +71,13 @@ async function runAggregation(decl: AggregateDeclaration | LatencyDeclaration, o
   const { runAggregate } = await import("./run-aggregate.js");
   const result = await runAggregate(decl, opts);
   const { lost, dropped, durationMs, stoppedBy } = result.stats;
-  // An aggregation's events are not counted one by one; lost updates are what it misses.
+  // Events are not counted one by one in the kernel: the folded counts are the events seen
+  // (plus `lost`, the updates a full map refused).
+  const counts = result.columns.count as ArrayLike<number> | undefined;
+  let events = 0;
+  if (counts) for (let i = 0; i < counts.length; i++) events += Number(counts[i]);
   return {
     columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount,
-    stats: { events: 0, dropped, lost, durationMs, stoppedBy: stoppedBy === "stop" ? "abort" : stoppedBy }, plan: result.plan,
+    stats: { events, dropped, lost, durationMs, stoppedBy: stoppedBy === "stop" ? "abort" : stoppedBy }, plan: result.plan,
   };
 }

@@ -18,9 +18,15 @@ export async function programs() {
   return new Map(JSON.parse(out).map((p) => [p.id, { name: p.name, runTimeNs: p.run_time_ns ?? 0, runCnt: p.run_cnt ?? 0 }]));
 }
 
-/** What the programs loaded since `before` ran: names, total ns and runs. */
-export function newPrograms(before, after) {
-  const progs = [...after].filter(([id]) => !before.has(id)).map(([, p]) => p);
+/** Ids of the programs `pid` has attached to getppid's tracepoints (bpftool perf list: the kernel's view). */
+export async function attachedBy(pid) {
+  const { out } = await run("bpftool", ["perf", "list", "-j"]);
+  return new Set(JSON.parse(out).filter((e) => e.pid === pid && /^sys_(enter|exit)_getppid$/.test(e.tracepoint ?? "")).map((e) => e.prog_id));
+}
+
+/** Run time and runs of the programs `ids` (other people's programs on the machine are left out). */
+export function ofPrograms(ids, snapshot) {
+  const progs = [...ids].map((id) => snapshot.get(id)).filter(Boolean);
   return {
     names: progs.map((p) => p.name),
     runTimeNs: progs.reduce((s, p) => s + p.runTimeNs, 0),

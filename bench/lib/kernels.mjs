@@ -50,6 +50,15 @@ export async function launchKernel(command, { env = {}, cwd } = {}) {
     info, client, child, launchedAt, exited,
     stderr: () => stderr,
     rssKb: () => rssKb(child.pid),
+    /** kernel_info until answered; a failure says what the kernel printed and whether it exited. */
+    async ready(timeoutMs = 30000) {
+      try {
+        return await client.waitForReady(timeoutMs);
+      } catch (error) {
+        const state = child.exitCode !== null || child.signalCode ? `it exited (${child.signalCode ?? child.exitCode})` : "it is still running";
+        throw new Error(`${error.message}; launched as ${argv.join(" ")}, ${state}; its stderr ends with:\n${stderr.slice(-1500)}`);
+      }
+    },
     async dispose() {
       client.close();
       if (child.exitCode === null && child.signalCode === null) {

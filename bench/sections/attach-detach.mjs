@@ -54,7 +54,7 @@ export async function attachAndDetach({ reps, log }) {
   }
   const kernel = await launchProbebook();
   try {
-    await kernel.client.waitForReady();
+    await kernel.ready(30000);
     await warmAttach(kernel, 100); // loads the addon and the runner: later cells are warm
     for (let rep = 0; rep < reps; rep++) {
       const w = await warmAttach(kernel, 200);

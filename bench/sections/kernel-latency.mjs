@@ -25,7 +25,7 @@ async function completeLatencies(client, n) {
 async function kernelFigures(launch, { completes, settleMs }) {
   const kernel = await launch();
   try {
-    const ready = await kernel.client.waitForReady(30000);
+    const ready = await kernel.ready(30000);
     const infoMs = ms(ready.reply.at, kernel.launchedAt);
     await sleep(settleMs);
     const idle = kernel.rssKb();
@@ -41,7 +41,7 @@ async function coldAttach() {
   const kernel = await launchProbebook();
   try {
     const watch = watchAttach(kernel.child.pid, { timeoutMs: 60000 });
-    await kernel.client.waitForReady(30000);
+    await kernel.ready(30000);
     const run = kernel.client.execute(probeCell("100ms"));
     const attachedAt = await watch.done;
     await run;
@@ -55,7 +55,7 @@ async function coldAttach() {
 async function bigResult(rows) {
   const kernel = await launchProbebook();
   try {
-    await kernel.client.waitForReady(30000);
+    await kernel.ready(30000);
     await sleep(1500);
     const idle = kernel.rssKb();
     const watch = watchAttach(kernel.child.pid, { timeoutMs: 60000 });

@@ -5,7 +5,7 @@
 import { loop, median, rotate, startBpftrace, startFloor, TP } from "../lib/procs.mjs";
 import { hasAggregation, runnableAggregation, startAggregation, startEvents } from "../lib/probebook-runs.mjs";
 import { num } from "../lib/results.mjs";
-import { enableRunStats, newPrograms, programs } from "../lib/bpf-stats.mjs";
+import { attachedBy, enableRunStats, ofPrograms, programs } from "../lib/bpf-stats.mjs";
 
 const BPFTRACE = {
   count: { script: "tracepoint:syscalls:sys_enter_getppid { @[comm] = count(); }", tps: [TP] },
@@ -33,21 +33,21 @@ async function variantsFor(kind) {
   const probebook = kind === "stream"
     ? async () => {
         const run = await startEvents();
-        return () => run.stop();
+        return Object.assign(() => run.stop(), { pid: process.pid });
       }
     : (await hasAggregation())
       ? async () => {
           const { decl, note } = (runnable[kind] ??= await runnableAggregation(kind));
           if (note) variantNotes.set(kind, note);
           const run = await startAggregation(kind, decl);
-          return () => run.stop();
+          return Object.assign(() => run.stop(), { pid: process.pid });
         }
       : undefined;
   return [
-    { who: "floor", start: async () => { const f = await startFloor(kind); return async () => f.stop(); } },
+    { who: "floor", start: async () => { const f = await startFloor(kind); return Object.assign(() => f.stop(), { pid: f.pid }); } },
     { who: "bpftrace", start: async () => {
         const b = await startBpftrace(BPFTRACE[kind].script, BPFTRACE[kind].tps);
-        return async () => ({ events: bpftraceEvents(kind, (await b.stop()).output), drops: 0 });
+        return Object.assign(async () => ({ events: bpftraceEvents(kind, (await b.stop()).output), drops: 0 }), { pid: b.pid });
       } },
     ...(probebook ? [{ who: "probebook", start: probebook }] : []),
   ].map((v) => ({ ...v, kind }));
@@ -106,16 +106,17 @@ export async function perEventOverhead({ reps, n, nSlow, log }) {
       const key = `${v.kind}/${v.who}`;
       if (failed.has(key)) continue;
       const calls = v.kind === "stream" && v.who === "bpftrace" ? nSlow : n;
-      const before = await programs();
       const stop = await v.start();
-      let res, after;
+      let res, ids, before, after;
       try {
+        ids = await attachedBy(stop.pid);
+        before = ofPrograms(ids, await programs()); // stats count from when they were enabled
         res = await loop(calls);
-        after = await programs();
+        after = ofPrograms(ids, await programs());
       } finally {
         await stop();
       }
-      const p = newPrograms(before, after);
+      const p = { names: after.names, runTimeNs: after.runTimeNs - before.runTimeNs, runCnt: after.runCnt - before.runCnt };
       profile.set(key, { nsPerCall: p.runTimeNs / res.calls, programs: p.names, runs: p.runCnt, calls: res.calls });
     }
   } finally {

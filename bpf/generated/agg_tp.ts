@@ -168,7 +168,8 @@ export const descriptor = {
       "AGG_SRC_GID": 5,
       "AGG_SRC_CPU": 6,
       "AGG_SRC_CGROUP": 7,
-      "AGG_SRC_COMM": 8
+      "AGG_SRC_COMM": 8,
+      "AGG_SRC_PAIR_A": 9
     },
     "pb_pred_op": {
       "PB_PRED_NONE": 0,

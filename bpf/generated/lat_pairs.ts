@@ -5,7 +5,12 @@ import type { TemplateDescriptor } from "../descriptor.js";
 export const descriptor = {
   "template": "lat_pairs",
   "object": "bpf/build/lat_pairs.bpf.o",
-  "programs": [{"name": "pb_lat_end", "section": "tracepoint"}, {"name": "pb_lat_start", "section": "tracepoint"}],
+  "programs": [
+    {"name": "pb_lat_end", "section": "tracepoint"},
+    {"name": "pb_lat_rq_done", "section": "tp_btf/block_rq_complete"},
+    {"name": "pb_lat_rq_issue", "section": "tp_btf/block_rq_issue"},
+    {"name": "pb_lat_start", "section": "tracepoint"}
+  ],
   "maps": {
     "pb_agg0": {"type": "percpu_hash", "maxEntries": 10240},
     "pb_agg1": {"type": "percpu_hash", "maxEntries": 10240},
@@ -235,7 +240,8 @@ export const descriptor = {
       "AGG_SRC_GID": 5,
       "AGG_SRC_CPU": 6,
       "AGG_SRC_CGROUP": 7,
-      "AGG_SRC_COMM": 8
+      "AGG_SRC_COMM": 8,
+      "AGG_SRC_PAIR_A": 9
     },
     "lat_match": {"LAT_MATCH_TID": 0, "LAT_MATCH_FIELDS": 1},
     "pb_pred_op": {

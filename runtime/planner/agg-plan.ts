@@ -1,6 +1,7 @@
 // The parts agg_tp and lat_pairs plan alike: the key layout (struct
 // agg_key_part[]), the value and histogram (struct agg_plan), map sizes, and
 // the instance both runners read. Pure data: no kernel is touched here.
+import { readFileSync } from "node:fs";
 import type { AggregateValue, LatencyValue } from "../declaration.js";
 import { PlanError } from "../plan-error.js";
 import type { TracepointField } from "../tracefs.js";
@@ -158,6 +159,14 @@ export interface MapSizes {
   valueSize?: number;
 }
 
+/** A program and where it goes: a classic tracepoint by name, or (btf) the BTF tracepoint its section names. */
+export interface AttachPoint {
+  program: string;
+  category: string;
+  event: string;
+  btf?: boolean;
+}
+
 /** An instance of agg_tp or lat_pairs: everything needed to load and read it. */
 export interface AggregationInstance {
   template: AggregationTemplate;
@@ -167,7 +176,9 @@ export interface AggregationInstance {
   describe: string;
   rodata: { cfg: AggTpConfig | LatPairsConfig };
   maps: Record<string, MapSizes>;
-  attach: { program: string; category: string; event: string }[];
+  attach: AttachPoint[];
+  /** The same instance on BTF tracepoints: the loader uses it where the kernel has tp_btf. */
+  btfVariant?: { attach: AttachPoint[] };
   keySize: number;
   /** Key columns, offsets in the key bytes. */
   keyColumns: OutputColumn[];
@@ -203,8 +214,30 @@ export function aggMaps(keySize: number, nslots: number, maxKeys: number): Recor
   return out;
 }
 
+/** Bytes the default key budget may preallocate (both generations, every CPU). */
+const DEFAULT_MAP_BUDGET = 64 << 20;
+
+/** Possible CPUs (/sys/devices/system/cpu/possible, "0-3,5"): per-CPU maps keep a value for each. */
+export function possibleCpus(file = "/sys/devices/system/cpu/possible"): number {
+  try {
+    return readFileSync(file, "utf8").trim().split(",").reduce((n, r) => {
+      const [a, b] = r.split("-").map(Number);
+      return n + (b === undefined ? 1 : b! - a! + 1);
+    }, 0) || 1;
+  } catch {
+    return 1;
+  }
+}
+
+/** The default key budget: DEFAULT_MAX_KEYS(_HIST), fewer when per-CPU values would exceed DEFAULT_MAP_BUDGET. */
+export function defaultMaxKeys(nslots: number, ncpu = possibleCpus()): number {
+  const perKey = 2 * ncpu * (AGG.valueHeaderSize + 8 * nslots); // two generations
+  const cap = nslots ? DEFAULT_MAX_KEYS_HIST : DEFAULT_MAX_KEYS;
+  return Math.max(64, Math.min(cap, Math.floor(DEFAULT_MAP_BUDGET / perKey)));
+}
+
 /** Checks the settings aggregations share; returns the key budget. */
-export function checkCommon(d: { durationMs: unknown; everyMs?: unknown; maxKeys?: unknown; keys: unknown }, hist: boolean): number {
+export function checkCommon(d: { durationMs: unknown; everyMs?: unknown; maxKeys?: unknown; keys: unknown }, nslots: number): number {
   const ms = d.durationMs;
   if (typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0 || ms > MAX_DURATION_MS)
     throw new PlanError("BAD_DECLARATION", `the duration must be a positive number of milliseconds up to 24 h, got ${JSON.stringify(ms)}`);
@@ -212,7 +245,7 @@ export function checkCommon(d: { durationMs: unknown; everyMs?: unknown; maxKeys
     throw new PlanError("BAD_DECLARATION", `every must be at least ${MIN_EVERY_MS} ms, got ${JSON.stringify(d.everyMs)}`);
   if (!Array.isArray(d.keys) || d.keys.some((k) => typeof k !== "string"))
     throw new PlanError("BAD_DECLARATION", `keys must be a list of key names such as ["pid", "comm"], got ${JSON.stringify(d.keys)}`);
-  const max = d.maxKeys ?? (hist ? DEFAULT_MAX_KEYS_HIST : DEFAULT_MAX_KEYS);
+  const max = d.maxKeys ?? defaultMaxKeys(nslots);
   if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > MAX_KEYS_LIMIT)
     throw new PlanError("BAD_DECLARATION", `maxKeys must be a whole number from 1 to ${MAX_KEYS_LIMIT}, got ${JSON.stringify(max)}`);
   return max;

@@ -43,7 +43,7 @@ export function planAggregate(decl: AggregateDeclaration, tracefs: TracefsSource
   const value = decl.value as AggregateDeclaration["value"] | undefined;
   if (!value || typeof value !== "object") throw new PlanError("BAD_DECLARATION", `value must be an object such as { op: "count" }`);
   const v = planValue(value, false);
-  const maxKeys = checkCommon(decl, v.nslots > 0);
+  const maxKeys = checkCommon(decl, v.nslots);
   const format = tracepointFormat(src.name, tracefs);
   const tp = `${format.category}:${format.event}`;
 

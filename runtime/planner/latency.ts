@@ -45,6 +45,8 @@ interface PairPlan {
   startFilter: PbFilter;
   endFilter: PbFilter;
   key: (name: string) => KeySpec;
+  /** The pair on BTF tracepoints, when the declaration needs nothing of the classic records. */
+  btf?: (keys: string[]) => AggregationInstance["attach"] | undefined;
 }
 
 function unknownKey(name: string, known: string[], what: string, hint = ""): never {
@@ -94,8 +96,16 @@ function blockPair(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidN
     // the issuing task: for direct I/O the process itself, else often a kernel worker
     startFilter: planFilter(decl.filter, { format: start, supported: FILTER_KEYS, what }, pidns),
     endFilter: passAll(pidns),
+    // dev is the pair's identity (MKDEV(major, minor) = major << 20 | minor) in both variants
+    btf: (ks) => decl.filter?.where || ks.some((k) => k !== "dev" && k !== "cpu") ? undefined : [
+      { program: LAT.blockIssueBtf, category: "block", event: "block_rq_issue", btf: true },
+      { program: LAT.blockDoneBtf, category: "block", event: "block_rq_complete", btf: true },
+    ],
     key: (k) => {
       if (k === "cpu") return COMMON_KEYS.cpu!;
+      if (k === "dev")
+        return { column: "dev", src: "AGG_SRC_PAIR_A", srcOff: 0, size: 4, align: 4,
+          decode: { kind: "u32", type: "uint32", origin: "dev_t (major << 20 | minor)" } };
       if (COMMON_KEYS[k])
         return unknownKey(k, keys, what, ` Requests complete in interrupt context, where "${k}" is not the requester's.`);
       const f = end.fields.find((x) => x.name === k);
@@ -153,7 +163,7 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
   if ("field" in value)
     throw new PlanError("BAD_DECLARATION", `a latency folds the latency itself (in ns): value takes no field`);
   const v = planValue(value, true);
-  const maxKeys = checkCommon(decl, v.nslots > 0);
+  const maxKeys = checkCommon(decl, v.nslots);
   const p = pair.type === "syscall" ? syscallPair(decl, pair.name, tracefs, pidns)
     : pair.type === "block" ? blockPair(decl, tracefs, pidns)
     : pair.type === "runqueue" ? runqueuePair(decl, tracefs, pidns)
@@ -191,6 +201,7 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
     ...p.starts.map((s) => ({ program: LAT.start, category: s.category, event: s.event })),
     { program: LAT.end, category: p.end.category, event: p.end.event },
   ];
+  const btf = p.btf?.(decl.keys);
   return {
     template: "lat_pairs",
     object: join(packageRoot(), latPairsDescriptor.object),
@@ -199,6 +210,7 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
     rodata: { cfg },
     maps,
     attach,
+    ...(btf ? { btfVariant: { attach: btf } } : {}),
     keySize: layout.keySize,
     keyColumns: layout.columns,
     op: value.op,

@@ -67,7 +67,8 @@ export class CellLanguageService {
       const signature = ts
         .displayPartsToString(info.displayParts)
         .replace(/^\(alias\) /, "")
-        .replace(/\nimport \w+$/, "");
+        // Namespace members (plot.histogram) come as "export histogram" aliases.
+        .replace(/\n(?:import|export) \w+$/, "");
       const docs = ts.displayPartsToString(info.documentation);
       const tags = (info.tags ?? []).map((tag) => ({ name: tag.name, text: ts.displayPartsToString(tag.text) }));
       const plain = [signature, docs, ...tags.map((t) => `@${t.name}${t.text ? ` ${t.text}` : ""}`)].filter(Boolean).join("\n\n");

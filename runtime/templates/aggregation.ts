@@ -50,6 +50,9 @@ export const AGG_MAX_SLOTS = 2048;
 export const LAT = {
   start: "pb_lat_start" satisfies (typeof latPairs.programs)[number]["name"],
   end: "pb_lat_end" satisfies (typeof latPairs.programs)[number]["name"],
+  /** tp_btf variants of the block pair (kept by the loader where the kernel has tp_btf). */
+  blockIssueBtf: "pb_lat_rq_issue" satisfies (typeof latPairs.programs)[number]["name"],
+  blockDoneBtf: "pb_lat_rq_done" satisfies (typeof latPairs.programs)[number]["name"],
   startMap: "pb_start" satisfies keyof typeof latPairs.maps,
   ringMap: "pb_lat_events" satisfies keyof typeof latPairs.maps,
   dropsMap: "pb_drops" satisfies keyof typeof latPairs.maps,

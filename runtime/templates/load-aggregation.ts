@@ -3,7 +3,8 @@
 // and value bytes), load through the verifier. Like load-instance.ts for events.
 import { native } from "../../native/load.js";
 import type { BpfObject, NativeError, VerifierError } from "../../native/surface.js";
-import type { AggregationInstance } from "../planner/agg-plan.js";
+import { probeFeature } from "../features.js";
+import type { AggregationInstance, AttachPoint } from "../planner/agg-plan.js";
 import { AGGREGATION_DESCRIPTORS } from "./aggregation.js";
 import type { EncodableValue } from "./struct-codec.js";
 import { encodeSection } from "./struct-codec.js";
@@ -34,8 +35,23 @@ function hint(e: NativeError): string {
 // bigint members (u64 values) printed as strings
 const replacer = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
 
-/** Opens, configures and loads the instance's object; the caller closes it. */
-export function loadAggregation(instance: AggregationInstance): BpfObject {
+/** A loaded instance: the object (the caller closes it) and the programs to attach. */
+export interface LoadedAggregation {
+  obj: BpfObject;
+  attach: AttachPoint[];
+  /** "tp_btf" when the BTF tracepoint variant was kept, else "tracepoint". */
+  variant: "tracepoint" | "tp_btf";
+}
+
+/** The variant this kernel can run: tp_btf where it has BTF tracepoints (asked, not assumed). */
+function chooseVariant(instance: AggregationInstance): Pick<LoadedAggregation, "attach" | "variant"> {
+  if (instance.btfVariant && probeFeature("tp_btf").available) return { attach: instance.btfVariant.attach, variant: "tp_btf" };
+  return { attach: instance.attach, variant: "tracepoint" };
+}
+
+/** Opens, configures and loads the instance's object, with only the chosen variant's programs. */
+export function loadAggregation(instance: AggregationInstance): LoadedAggregation {
+  const { attach, variant } = chooseVariant(instance);
   const descriptor = AGGREGATION_DESCRIPTORS[instance.template];
   const rodata = encodeSection(descriptor, ".rodata", instance.rodata as unknown as Record<string, EncodableValue>);
   let obj: BpfObject;
@@ -47,13 +63,15 @@ export function loadAggregation(instance: AggregationInstance): BpfObject {
   }
   try {
     obj.setRodata(".rodata", 0, rodata);
+    const used = new Set(attach.map((a) => a.program));
+    for (const prog of obj.programNames()) obj.setAutoload(prog, used.has(prog)); // the others stay unloaded
     for (const [map, sizes] of Object.entries(instance.maps)) {
       if (sizes.maxEntries !== undefined) obj.setMapMaxEntries(map, sizes.maxEntries);
       if (sizes.keySize !== undefined) obj.setMapKeySize(map, sizes.keySize);
       if (sizes.valueSize !== undefined) obj.setMapValueSize(map, sizes.valueSize);
     }
     obj.load();
-    return obj;
+    return { obj, attach, variant };
   } catch (e) {
     obj.close();
     const err = e as NativeError;

@@ -18,10 +18,12 @@ function lat(over: Partial<LatencyDeclaration>): LatencyDeclaration {
 
 function loads(decl: AggregateDeclaration | LatencyDeclaration): number {
   const p = plan(decl);
-  const obj = loadAggregation(p);
+  const { obj, attach } = loadAggregation(p);
   try {
     expect(obj.state).toBe("loaded");
-    const names = p.template === "agg_tp" ? ["pb_agg_tp"] : ["pb_lat_start", "pb_lat_end"];
+    const names = [...new Set(attach.map((a) => a.program))];
+    expect(names).toEqual(p.template === "agg_tp" ? ["pb_agg_tp"]
+      : p.btfVariant ? ["pb_lat_rq_issue", "pb_lat_rq_done"] : ["pb_lat_start", "pb_lat_end"]);
     return Math.max(...names.map((n) => obj.programInfo(n).verifiedInsns));
   } finally {
     obj.close();
@@ -56,6 +58,7 @@ describe("lat_pairs through the verifier", () => {
     ["one syscall, log2 by comm", { pair: { type: "syscall", name: "clock_nanosleep" }, keys: ["comm"] }],
     ["every syscall, stats by syscall and pid", { keys: ["syscall", "pid"], value: { op: "stats" }, filter: { comm: "x", sample: 2 } }],
     ["block, by dev and rwbs", { pair: { type: "block" }, keys: ["dev", "rwbs"], value: { op: "hist_linear", min: 0, max: 1_000_000, step: 10_000 } }],
+    ["block on BTF tracepoints (tp_btf variant), by dev and cpu", { pair: { type: "block" }, keys: ["dev", "cpu"], filter: { comm: "x" } }],
     ["run queue, by tid and comm, filtered", { pair: { type: "runqueue" }, keys: ["tid", "comm", "cpu"], filter: { tid: 1 } }],
     ["threshold events to the ring", { pair: { type: "syscall", name: "read" }, keys: ["pid", "comm"], thresholdNs: 1000 }],
     ["a time series", { pair: { type: "runqueue" }, keys: ["cpu"], everyMs: 500 }],
@@ -67,9 +70,21 @@ describe("lat_pairs through the verifier", () => {
 });
 
 describe("after the aggregation templates", () => {
+  it("keeps only the chosen variant's programs (set_autoload)", () => {
+    const p = plan(lat({ pair: { type: "block" }, keys: ["dev"] }));
+    expect(p.btfVariant!.attach.map((a) => a.program)).toEqual(["pb_lat_rq_issue", "pb_lat_rq_done"]);
+    const { obj, variant } = loadAggregation(p);
+    try {
+      expect(variant).toBe("tp_btf"); // this kernel has BTF tracepoints
+      expect(() => obj.programInfo("pb_lat_start")).toThrow(); // not loaded
+    } finally {
+      obj.close();
+    }
+  });
+
   it("leaves nothing open or loaded", async () => {
     expect(heldBpfFds()).toEqual([]);
     // other templates' tests may run at the same time: look for these templates' programs
-    expect(await programsLeft(["pb_agg_tp", "pb_lat_start", "pb_lat_end"])).toEqual([]);
+    expect(await programsLeft(["pb_agg_tp", "pb_lat_start", "pb_lat_end", "pb_lat_rq_issue", "pb_lat_rq_done"])).toEqual([]);
   });
 });

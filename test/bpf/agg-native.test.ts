@@ -29,7 +29,7 @@ describe("readAggregate", () => {
       filter: { pid: s.pid, where: [{ field: "count", op: "!=", value: 5 }] }, // not the "done\n" lines
       value: { op: "hist_linear", field: "count", min: 0, max: 16, step: 4 }, durationMs: 1000,
     });
-    const obj = loadAggregation(p);
+    const { obj } = loadAggregation(p);
     try {
       obj.attachTracepoint(p.attach[0]!.program, p.attach[0]!.category, p.attach[0]!.event);
       await s.step("c 0");
@@ -73,7 +73,7 @@ describe("readAggregate", () => {
       filter: {}, value: { op: "count" }, durationMs: 1000,
     });
     expect(p.keyColumns.map((c) => [c.name, c.offset, c.kind])).toEqual([["prev_comm", 0, "cstring"], ["cpu", 16, "u32"], ["prev_pid", 20, "s32"]]);
-    const obj = loadAggregation(p);
+    const { obj } = loadAggregation(p);
     try {
       const key = new Uint8Array(p.keySize);
       key.set(new TextEncoder().encode("abc"), 0);

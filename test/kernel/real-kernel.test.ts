@@ -147,3 +147,61 @@ describe("the real kernel (bin/probebook.js kernel, real sandbox)", () => {
     expect(kernel.child.exitCode).toBeNull();
   });
 });
+
+// Allocation patterns that reach V8's own heap limit before isolated-vm's
+// memory check (a growing Map or many strings: V8 reports a "catastrophic
+// out-of-memory error"), and external ArrayBuffer memory. Each gets its own
+// kernel with a 128 MB sandbox so one broken run cannot spoil the others.
+describe("memory bombs of other shapes (own kernel each, PROBEBOOK_SANDBOX_MEMORY_MB=128)", () => {
+  async function withKernel(work: (c: TestClient, k: KernelProcess) => Promise<void>) {
+    const own = await spawnKernel({ command: [process.execPath, probebookBin, "kernel"], env: { ...process.env, PROBEBOOK_SANDBOX_MEMORY_MB: "128" } });
+    const c = new TestClient(own.info);
+    try {
+      await c.waitForReady();
+      await work(c, own);
+    } finally {
+      c.close();
+      await own.dispose();
+    }
+  }
+
+  async function run(c: TestClient, code: string, timeoutMs: number) {
+    const id = await c.send("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    try {
+      return (await c.reply("shell", id, timeoutMs)).content;
+    } catch (error) {
+      // Leave the kernel usable for the rest of the test, then fail with what happened.
+      await c.send("control", "interrupt_request");
+      const late = await c.reply("shell", id, 10_000).catch(() => undefined);
+      throw new Error(`no reply to the cell within ${timeoutMs} ms (after an interrupt it said: ${JSON.stringify(late?.content?.evalue)}): ${(error as Error).message}`);
+    }
+  }
+
+  for (const [shape, code] of [
+    ["a Map that grows without bound", "const m = new Map<number, object>(); let i = 0; while (true) m.set(i++, { i });"],
+    ["strings kept without bound", "const s: string[] = []; while (true) s.push('x'.repeat(1000) + Math.random());"],
+  ] as const) {
+    it(`gives ${shape} a MemoryError, runs the next cell, and still shuts down`, async () => {
+      await withKernel(async (c, own) => {
+        const bomb = await run(c, code, 30_000);
+        expect(bomb).toMatchObject({ status: "error", ename: "MemoryError" });
+        const next = await run(c, "40 + 2", 30_000);
+        expect(next.status).toBe("ok");
+        const bye = await c.send("control", "shutdown_request", { restart: false });
+        await c.reply("control", bye, 10_000);
+        const exited = await Promise.race([own.exited, new Promise((r) => setTimeout(() => r("still running 10 s after shutdown_reply"), 10_000))]);
+        expect(exited).toEqual({ code: 0, signal: null });
+      });
+    }, 120_000);
+  }
+
+  it("blames a typed-array memory bomb on its own cell, not on the next one", async () => {
+    await withKernel(async (c) => {
+      const bomb = await run(c, "const bufs: Uint8Array[] = []; while (true) bufs.push(new Uint8Array(16 * 1024 * 1024).fill(1));", 30_000);
+      expect(bomb.status).toBe("error");
+      expect(["MemoryError", "RangeError"]).toContain(bomb.ename);
+      const next = await run(c, "40 + 2", 30_000);
+      expect(next, `the cell after the bomb got ${next.ename}: ${next.evalue}`).toMatchObject({ status: "ok" });
+    });
+  }, 120_000);
+});

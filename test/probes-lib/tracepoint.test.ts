@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { tracepoint } from "../../probes-lib/tracepoint.js";
-import { setProbeHost, type EventsPayload } from "../../probes-lib/host.js";
+import { setProbeHost, type EventsPayload, type ProbeHost } from "../../probes-lib/host.js";
 import type { EventsDeclaration } from "../../runtime/declaration.js";
 
 afterEach(() => setProbeHost(undefined));
@@ -45,15 +45,15 @@ describe("tracepoint declarations", () => {
     );
   });
 
-  test("mistakes are reported with the call quoted", () => {
+  test("mistakes are reported with the call quoted", async () => {
     expect(() => tracepoint("sched_switch")).toThrow(new TypeError('tracepoint("sched_switch"): the name must be "category:event", e.g. tracepoint("syscalls:sys_enter_openat") or tracepoint("sched:sched_switch")'));
     const probe = tracepoint("sched:sched_switch");
     expect(() => probe.where({ pid: 0 })).toThrow(new RangeError('tracepoint("sched:sched_switch").where(...): pid must be a positive whole number, not 0'));
-    expect(() => probe.where({ comm: "bash" } as never)).toThrow(new TypeError('tracepoint("sched:sched_switch").where(...): unknown filter key "comm"; the keys you can use are: pid'));
+    expect(() => probe.where({ comm: "a-name-longer-than-15" })).toThrow(new TypeError('tracepoint("sched:sched_switch").where(...): comm must be a command name of 1 to 15 bytes (as /proc/PID/comm shows it), not "a-name-longer-than-15"'));
     expect(() => probe.fields("prev comm")).toThrow(new TypeError('tracepoint("sched:sched_switch").fields(...): "prev comm" is not a field name; pass names as strings, e.g. .fields("filename", "flags")'));
     expect(() => probe.limit(1.5)).toThrow(new RangeError('tracepoint("sched:sched_switch").limit(1.5): the limit must be a positive whole number of rows'));
-    expect(() => probe.toDeclaration({} as never)).toThrow(new TypeError('tracepoint("sched:sched_switch").events(...): say how long to collect, e.g. .events({ for: "5s" })'));
-    expect(() => probe.toDeclaration({ for: "soon" })).toThrow(
+    await expect(probe.events({} as never)).rejects.toThrow(new TypeError('tracepoint("sched:sched_switch").events(...): say how long to collect, e.g. { for: "5s" } (or use .start() to run in the background until run.stop())'));
+    await expect(probe.events({ for: "soon" })).rejects.toThrow(
       new RangeError('tracepoint("sched:sched_switch").events(...): for "soon" is not a duration: write a number and a unit, e.g. "500ms", "5s", "1m" or "1h"'),
     );
   });
@@ -67,11 +67,11 @@ describe("tracepoint declarations", () => {
       stats: { events: 3, dropped: 1, durationMs: 500, stoppedBy: "duration" },
     };
     setProbeHost({
-      async runEvents(declaration) {
-        sent.push(declaration);
+      async run(declaration) {
+        sent.push(declaration as EventsDeclaration);
         return payload;
       },
-    });
+    } as Partial<ProbeHost> as ProbeHost);
     const table = await tracepoint("sched:sched_switch").fields("comm").events({ for: "500ms" });
     expect(sent).toEqual([{ kind: "events", source: { type: "tracepoint", name: "sched:sched_switch" }, fields: ["comm"], filter: {}, durationMs: 500 }]);
     expect(table.objects()).toEqual([

@@ -12,7 +12,7 @@ import { heldBpfFds, programsLeft } from "../bpf/support/held-fds.js";
 import { buildWorkload } from "../bpf/support/workload.js";
 
 // Other templates' tests may run at the same time: look for this file's programs.
-const OUR_PROGRAMS = ["pb_agg_tp", "pb_lat_start", "pb_lat_end"];
+const OUR_PROGRAMS = ["pb_agg_tp", "pb_lat_start", "pb_lat_end", "pb_lat_rq_issue", "pb_lat_rq_done"];
 let build: ReturnType<typeof buildWorkload>;
 beforeAll(() => {
   build = buildWorkload("agg-steps");
@@ -50,44 +50,54 @@ async function during(decl: LatencyDeclaration, work: () => Promise<void>) {
 describe("runAggregate (lat_pairs)", () => {
   it("puts 100 x 1.3 ms and 100 x 10 ms sleeps in their log2 buckets (clock_nanosleep entry -> exit)", async () => {
     await withStepper(async (s) => {
-      const r = await during({
+      const run = await startAggregate({
         kind: "latency", pair: { type: "syscall", name: "clock_nanosleep" }, filter: { pid: s.pid }, keys: ["comm"],
-        value: { op: "hist_log2", subBuckets: 1 }, durationMs: 60_000,
-      }, async () => {
-        await s.step("s 100 1300");
-        await s.step("s 100 10000");
+        value: { op: "hist_log2", subBuckets: 1 }, durationMs: 60_000, everyMs: 3_600_000,
       });
+      let r;
+      try {
+        await s.step("s 100 1300"); // interval 0
+        await run.snapshot();
+        await s.step("s 100 10000"); // interval 1
+      } finally {
+        r = await run.stop();
+      }
+      const rows = rowsOf(r) as { interval: number; comm: string; lower: number; upper: number; count: number }[];
+      expect(rows.every((row) => row.comm === "agg-steps")).toBe(true);
       // [2^20, 2^21) ns = [1.05, 2.10) ms and [2^23, 2^24) ns = [8.4, 16.8) ms: far from either edge.
-      // A sleep never ends early, but a busy host (other tests, other VMs) can wake one late:
-      // every pair is counted, none below its bucket, and nearly all in it.
-      const rows = rowsOf(r) as { comm: string; lower: number; upper: number; count: number }[];
-      expect(rows.reduce((n, row) => n + row.count, 0)).toBe(200);
-      expect(rows.every((row) => row.comm === "agg-steps" && row.lower >= 2 ** 20)).toBe(true);
-      const short = rows.find((row) => row.lower === 2 ** 20 && row.upper === 2 ** 21);
-      const long = rows.find((row) => row.lower === 2 ** 23 && row.upper === 2 ** 24);
-      expect(short!.count).toBeGreaterThanOrEqual(97);
-      expect(long!.count).toBeGreaterThanOrEqual(97);
-      expect(rows.filter((row) => row.upper <= 2 ** 23).reduce((n, row) => n + row.count, 0)).toBeLessThanOrEqual(100);
+      // A sleep never ends early; a busy host (other tests, other VMs) can wake one late, so:
+      // every pair is counted, none below its bucket, and its bucket holds (on a quiet host all) most.
+      for (const [interval, lower] of [[0, 2 ** 20], [1, 2 ** 23]] as const) {
+        const mine = rows.filter((row) => row.interval === interval);
+        expect(mine.reduce((n, row) => n + row.count, 0)).toBe(100);
+        expect(mine.every((row) => row.lower >= lower)).toBe(true);
+        const bucket = mine.find((row) => row.lower === lower && row.upper === 2 * lower);
+        expect(bucket!.count).toBeGreaterThan(50);
+        expect(Math.max(...mine.map((row) => row.count))).toBe(bucket!.count);
+      }
       expect(r.stats.lost).toBe(0);
     });
   });
 
   it("sends only the pairs above a threshold to the ring buffer, one row each", async () => {
     await withStepper(async (s) => {
+      let between = 0;
       const r = await during({
         kind: "latency", pair: { type: "syscall", name: "clock_nanosleep" }, filter: { pid: s.pid }, keys: ["pid", "tid"],
-        value: { op: "count" }, thresholdNs: 5_000_000, durationMs: 60_000,
+        value: { op: "count" }, thresholdNs: 10_000_000, durationMs: 60_000,
       }, async () => {
         await s.step("s 50 1000");
-        await s.step("s 20 6000");
+        between = Number(process.hrtime.bigint()); // CLOCK_MONOTONIC, as bpf_ktime_get_ns()
+        await s.step("s 20 20000");
       });
       expect(Object.keys(r.columns)).toEqual(["time_ns", "latency_ns", "pid", "tid"]);
-      expect(r.rowCount).toBe(20);
+      const ns = Array.from(r.columns.latency_ns as Float64Array), t = r.columns.time_ns as Float64Array;
+      // every 20 ms sleep, one row each; a 1 ms sleep only if a busy host woke it 9 ms late
+      expect(ns.filter((_, i) => t[i]! > between).length).toBe(20);
+      expect(ns.filter((_, i) => t[i]! > between).every((x) => x >= 20_000_000 && x < 1e9)).toBe(true);
+      expect(ns.every((x) => x >= 10_000_000)).toBe(true);
       expect(new Set(r.columns.pid as Uint32Array)).toEqual(new Set([s.pid]));
-      for (const ns of r.columns.latency_ns as Float64Array) {
-        expect(ns).toBeGreaterThanOrEqual(6_000_000);
-        expect(ns).toBeLessThan(100_000_000);
-      }
+      for (let i = 1; i < t.length; i++) expect(t[i]).toBeGreaterThan(t[i - 1]!);
       expect(r.stats.dropped).toBe(0);
     });
   });
@@ -139,19 +149,43 @@ describe("runAggregate (lat_pairs)", () => {
     await withStepper(async (s) => {
       try {
         const kernelDev = major * 2 ** 20 + minor; // the tracepoint's dev_t: MAJOR << 20 | MINOR
-        // Not filtered by pid: a request is issued by the writer or, when the device queue is
-        // busy, by a kblockd worker. The device's other I/O (the journal) may add requests.
+        // Filtered at issue to this device and 4 KiB requests, not by pid: a request is issued by
+        // the writer or, when the device queue is busy, by a kblockd worker. Other 4 KiB I/O on the
+        // device (the journal, other processes) may add requests; the flush machinery may change a
+        // request's rwbs flags by completion, so the count is over every row.
         const r = await during({
-          kind: "latency", pair: { type: "block" }, filter: { where: [{ field: "dev", op: "==", value: kernelDev }] },
-          keys: ["dev", "rwbs"], value: { op: "stats" }, durationMs: 60_000,
+          kind: "latency", pair: { type: "block" },
+          filter: { where: [{ field: "dev", op: "==", value: kernelDev }, { field: "bytes", op: "==", value: 4096 }] },
+          keys: ["dev"], value: { op: "stats" }, durationMs: 60_000,
         }, () => s.step(`d ${path} 64`));
         const rows = rowsOf(r);
-        if (process.env.PB_DEBUG) console.log(JSON.stringify(rows), r.stats);
-        expect(rows.length).toBeGreaterThan(0);
-        expect(rows.every((row) => row.dev === kernelDev)).toBe(true);
-        const writes = rows.filter((row) => String(row.rwbs).startsWith("W"));
-        expect(writes.reduce((n, row) => n + (row.count as number), 0)).toBeGreaterThanOrEqual(64);
-        for (const row of writes) expect(row.min as number).toBeGreaterThan(0);
+        expect(rows.length).toBe(1);
+        expect(rows[0]!.dev).toBe(kernelDev);
+        // a completion (an interrupt) that arrives while another BPF program runs on its CPU is
+        // skipped by the kernel and counted in the program's recursion misses
+        expect((rows[0]!.count as number) + r.stats.missed).toBeGreaterThanOrEqual(64);
+        expect(rows[0]!.min as number).toBeGreaterThan(0);
+        expect(rows[0]!.max as number).toBeLessThan(10e9);
+      } finally {
+        rmSync(path, { force: true });
+      }
+    });
+  });
+
+  it("measures block I/O latency on BTF tracepoints, where completions are not skipped", async () => {
+    const dev = statSync(process.cwd()).dev;
+    const kernelDev = (Math.floor(dev / 256) & 0xfff) * 2 ** 20 + ((dev & 0xff) | ((dev >> 12) & 0xfff00));
+    const path = join(process.cwd(), `.probebook-dio-${randomBytes(6).toString("hex")}`);
+    await withStepper(async (s) => {
+      try {
+        const r = await during({
+          kind: "latency", pair: { type: "block" }, filter: {}, keys: ["dev"], value: { op: "hist_log2" }, durationMs: 60_000,
+        }, () => s.step(`d ${path} 64`));
+        expect(r.stats.variant).toBe("tp_btf");
+        expect(r.stats.missed).toBe(0); // a raw tracepoint program is only skipped when it would re-enter itself
+        const rows = rowsOf(r).filter((row) => row.dev === kernelDev) as { lower: number; upper: number; count: number }[];
+        expect(rows.reduce((n, row) => n + row.count, 0)).toBeGreaterThanOrEqual(64);
+        expect(rows.every((row) => row.lower >= 1024 && row.upper <= 2 ** 34)).toBe(true); // 1 us .. 17 s
       } finally {
         rmSync(path, { force: true });
       }

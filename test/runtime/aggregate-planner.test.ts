@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { AggregateDeclaration, LatencyDeclaration } from "../../runtime/declaration.js";
 import { PlanError } from "../../runtime/plan-error.js";
 import { plan } from "../../runtime/planner.js";
-import { bucketBounds } from "../../runtime/planner/agg-plan.js";
+import { bucketBounds, defaultMaxKeys, possibleCpus } from "../../runtime/planner/agg-plan.js";
 import type { TracefsSource } from "../../runtime/tracefs.js";
 import type { AggTpConfig, LatPairsConfig } from "../../runtime/templates/aggregation.js";
 
@@ -138,7 +138,8 @@ describe("planning aggregates onto agg_tp", () => {
         `Did you mean "fd"? Its fields: __syscall_nr (int), fd (unsigned int), buf (char *), count (size_t).`);
     expect(planError(agg({ value: { op: "sum", field: "buf" } })).message).toBe(
       `value.field: buf (char *) of syscalls:sys_enter_read is an address, not a quantity to sum; key by it instead (keys: ["buf"])`);
-    expect(plan(agg({ keys: ["buf"] }), opts).keyColumns[0]).toMatchObject({ name: "buf", kind: "u64", type: "biguint64" });
+    expect(planError(agg({ keys: ["buf"] })).message).toBe(
+      `key "buf": buf (char *) is a string of variable length; keys hold integers and fixed arrays of up to 16 bytes`);
     expect(planError(agg({ value: { op: "sum" } as never })).message).toBe(
       `value.op "sum" folds a field: give value.field, one of __syscall_nr, fd, buf, count`);
     expect(planError(agg({ value: { op: "median" } as never })).message).toMatch(/^value.op must be one of count, sum, min, max, avg, stats, hist_log2, hist_linear; got "median"/);
@@ -155,7 +156,7 @@ describe("planning aggregates onto agg_tp", () => {
     expect(planError(agg({ maxKeys: 0 })).message).toBe("maxKeys must be a whole number from 1 to 1048576, got 0");
     expect(planError(agg({ everyMs: 1 })).message).toBe("every must be at least 10 ms, got 1");
     expect(planError(agg({ source: { type: "tracepoint", name: "syscalls:sys_enter_reed" } })).message).toBe(
-      `Unknown tracepoint "syscalls:sys_enter_reed". Closest: syscalls:sys_enter_read, syscalls:sys_enter_readv, syscalls:sys_exit_read.`);
+      `Unknown tracepoint "syscalls:sys_enter_reed". Closest: syscalls:sys_enter_read, syscalls:sys_enter_readv, syscalls:sys_enter_pread64.`);
   });
 });
 
@@ -192,6 +193,12 @@ describe("planning latency pairs onto lat_pairs", () => {
       { a_off: 8, a_size: 4, b_off: 16, b_size: 8, match: "LAT_MATCH_FIELDS" },
     ]);
     expect(b.keyColumns.map((c) => [c.name, c.kind])).toEqual([["dev", "u32"], ["rwbs", "cstring"]]);
+    expect(bc.agg.keys[0]).toEqual({ src_off: 0, size: 4, dst_off: 0, src: "AGG_SRC_PAIR_A" });
+    expect(b.btfVariant).toBeUndefined(); // rwbs is a field of the classic record
+    expect(plan(lat({ pair: { type: "block" }, keys: ["dev", "cpu"] }), opts).btfVariant).toEqual({ attach: [
+      { program: "pb_lat_rq_issue", category: "block", event: "block_rq_issue", btf: true },
+      { program: "pb_lat_rq_done", category: "block", event: "block_rq_complete", btf: true },
+    ] });
     const r = plan(lat({ pair: { type: "runqueue" }, keys: ["tid", "comm"], filter: { tid: 99 } }), opts);
     const rc = r.rodata.cfg as LatPairsConfig;
     expect(r.attach.map((a) => `${a.program} ${a.event}`)).toEqual(
@@ -212,7 +219,7 @@ describe("planning latency pairs onto lat_pairs", () => {
 
   it("explains mistakes", () => {
     expect(planError(lat({ pair: { type: "syscall", name: "reed" } })).message).toBe(
-      `Unknown syscall "reed" (no syscalls:sys_enter_reed tracepoint). Closest: read, readv, pread64.`);
+      `Unknown syscall "reed" (no syscalls:sys_enter_reed tracepoint). Closest: read, readv.`);
     expect(planError(lat({ pair: { type: "runqueue" }, keys: ["pid"] })).message).toBe(
       `key "pid" is not available for run-queue latency (sched_wakeup -> sched_switch). Run-queue latency is per thread: use "tid". Keys: tid, comm, cpu, prio.`);
     expect(planError(lat({ pair: { type: "runqueue" }, filter: { comm: "x" } })).code).toBe("UNSUPPORTED_FILTER");
@@ -222,5 +229,15 @@ describe("planning latency pairs onto lat_pairs", () => {
       "a latency folds the latency itself (in ns): value takes no field");
     expect(planError(lat({ pair: { type: "disk" } as never })).message).toBe(
       `pair.type must be "syscall", "block" or "runqueue", got "disk"`);
+  });
+});
+
+describe("map budgets", () => {
+  it("keeps the default key budget's preallocation within 64 MiB on many CPUs", () => {
+    expect(defaultMaxKeys(0, 2)).toBe(10240);
+    expect(defaultMaxKeys(257, 2)).toBe(1024);
+    expect(defaultMaxKeys(257, 64)).toBe(Math.floor((64 << 20) / (2 * 64 * (32 + 8 * 257))));
+    expect(defaultMaxKeys(2049, 1024)).toBe(64);
+    expect(possibleCpus()).toBeGreaterThanOrEqual(1);
   });
 });

@@ -8,7 +8,7 @@ import { buildWorkload } from "../bpf/support/workload.js";
 import { startStepper, type Stepper } from "../bpf/support/stepper.js";
 
 // Other templates' tests may run at the same time: look for this file's programs.
-const OUR_PROGRAMS = ["pb_agg_tp", "pb_lat_start", "pb_lat_end"];
+const OUR_PROGRAMS = ["pb_agg_tp", "pb_lat_start", "pb_lat_end", "pb_lat_rq_issue", "pb_lat_rq_done"];
 let build: ReturnType<typeof buildWorkload>;
 beforeAll(() => {
   build = buildWorkload("agg-steps");

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
 import {
-  clearFeatureCache, FEATURE_NAMES, FeatureUnavailableError, probeFeature, probeFeatures, requireFeature,
+  clearFeatureCache, FEATURE_NAMES, FeatureUnavailableError, probeFeature, probeFeatures, requireFeature, usdtTarget,
 } from "../../runtime/features.js";
 import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
 
@@ -37,6 +37,11 @@ describe("feature probes", () => {
   it("find that fentry programs are refused at load with EPERM", () => {
     const f = probeFeature("fentry");
     expect(f).toMatchObject({ available: false, failedAt: "load", code: "EPERM" });
+  });
+
+  it("attach a real USDT probe (libstdc++'s libstdcxx:throw, mapped by Node)", () => {
+    expect(usdtTarget()).toMatchObject({ provider: "libstdcxx", name: "throw" });
+    expect(probeFeature("usdt")).toMatchObject({ available: true, conclusive: true });
   });
 
   it("caches conclusive answers", () => {

@@ -10,11 +10,12 @@ import { describe, expect, test } from "vitest";
 import * as plot from "../../probes-lib/plot.js";
 import { PlotRenderError, renderVegaLiteSvg } from "../../runtime/plot/render-svg.js";
 import { cpuProfile, cpuSeries, latencyHistogram, latencySeries, opensByFile, runtimeLatencyHistogram } from "./fixtures/plot-tables.js";
-import { axisLabels, marks, texts, writePng } from "./fixtures/svg.js";
+import { axisLabels, marks, RSVG_CONVERT, texts, writePng } from "./fixtures/svg.js";
 
 async function render(name: string, p: plot.Plot): Promise<string> {
   const svg = await renderVegaLiteSvg(JSON.stringify(p.spec));
-  expect(existsSync(writePng(name, svg))).toBe(true);
+  const png = writePng(name, svg);
+  if (RSVG_CONVERT) expect(existsSync(png!)).toBe(true);
   return svg;
 }
 
@@ -52,6 +53,8 @@ describe("histogram", () => {
     const p = plot.histogram(aq.table({ bytes: Uint32Array.from(sizes) }), { value: "bytes" });
     const svg = await render("histogram-raw", p);
     const counts = marks(svg, "bar").map((b) => /^bytes \(log2 buckets, 1K = 1024\): ([^;]+); count: (\d+)/.exec(b)!.slice(1).join("="));
+    // Small whole counts get whole ticks.
+    expect(axisLabels(svg)[1]).toEqual(["0", "1", "2"]);
     expect(counts).toEqual(["0=1", "1=1", "2=2", "4=0", "8=0", "16=0", "32=0", "64=0", "128=0", "256=0", "512=2", "1K=1", "2K=0", "4K=2", "8K=0", "16K=0", "32K=0", "64K=1"]);
   });
 });

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
 import type { ExecuteOutcome } from "../../kernel/executor.js";
 import { createExecutor, type Session } from "../../runtime/session.js";
+import { FakeProbeRunner } from "./fixtures/fake-probe-runner.js";
 import { recordingContext } from "./fixtures/recording-context.js";
+import { marks } from "./fixtures/svg.js";
 
 let session: Session;
 let notebookDir: string;
@@ -26,12 +28,12 @@ afterAll(async () => {
   rmSync(notebookDir, { recursive: true, force: true });
 });
 
-async function run(code: string): Promise<ExecuteOutcome> {
-  return session.execute(code, recordingContext(++count));
+async function run(code: string, on: Session = session): Promise<ExecuteOutcome> {
+  return on.execute(code, recordingContext(++count));
 }
 
-async function ok(code: string): Promise<Record<string, unknown>> {
-  const outcome = await run(code);
+async function ok(code: string, on: Session = session): Promise<Record<string, unknown>> {
+  const outcome = await run(code, on);
   if (outcome.status !== "ok") throw new Error(`cell failed: ${outcome.ename}: ${outcome.evalue}`);
   return outcome.result?.data ?? {};
 }
@@ -50,6 +52,110 @@ describe("plots in cells", () => {
     ]);
     const svg = data["image/svg+xml"] as string;
     expect(svg.startsWith("<svg")).toBe(true);
-    expect(svg.match(/aria-roledescription="bar"/g)).toHaveLength(3);
+    expect(marks(svg, "bar")).toEqual(["comm: nginx; count: 30", "comm: cron; count: 20", "comm: sshd; count: 10"]);
+  });
+
+  test("display(plot) shows the same bundle mid-cell; console.log prints its summary; toSVG() renders in the cell", async () => {
+    const ctx = recordingContext(++count);
+    const outcome = await session.execute(
+      [
+        `const series = aq.table({ t: [1, 2, 3, 1, 2, 3], v: [5, 6, 7, 1, 2, 3], k: ["a", "a", "a", "b", "b", "b"] });`,
+        `const p = plot.line(series, { x: "t", y: "v", color: "k" });`,
+        `display(p);`,
+        `console.log(p);`,
+        `p.toSVG().length > 1000`,
+      ].join("\n"),
+      ctx,
+    );
+    expect(outcome).toEqual({ status: "ok", result: { data: { "text/plain": "true" } } });
+    const shown = ctx.events.filter((e) => e.kind === "display");
+    expect(shown).toHaveLength(1);
+    const bundle = (shown[0] as { bundle: Record<string, unknown> }).bundle;
+    expect(Object.keys(bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]);
+    expect(marks(bundle["image/svg+xml"] as string, "line mark")).toHaveLength(2);
+    expect(ctx.events.filter((e) => e.kind === "stream")).toEqual([{ kind: "stream", name: "stdout", text: "line plot of v by t: 6 points, 2 lines by k\n" }]);
+  });
+
+  test("a spec that asks the kernel to load a file is refused when it is rendered", async () => {
+    expect(await run(`plot.vegaLite({ data: { url: "/etc/passwd", format: { type: "csv" } }, mark: "point", encoding: { x: { field: "root", type: "nominal" } } })`)).toMatchObject({
+      status: "error",
+      ename: "PlotRenderError",
+      evalue: `the plot asks to load "/etc/passwd"; the kernel renders plots without file or network access: put the data in the spec (data: { values: rows })`,
+    });
+  });
+
+  test("a plot's mistakes are errors in the cell that list the table's columns", async () => {
+    const outcome = await run(`plot.line(aq.table({ a: [1], b: [2] }), { x: "time", y: "b" })`);
+    expect(outcome).toMatchObject({ status: "error", ename: "RangeError", evalue: `plot.line(table, { x, y }): the table has no column "time" (for x); its columns are: a, b` });
+  });
+});
+
+describe("saved data in cells", () => {
+  test("save() writes next to the notebook; load() in a later session, with no probes allowed, gives the same table and meta", async () => {
+    const saved = await ok(
+      [
+        `const t = aq.table({ pid: Uint32Array.from([7, 8]), time_ns: BigUint64Array.from([10n, 20n]), comm: ["a", "b"] });`,
+        `Object.defineProperty(t, "meta", { value: { events: 2, dropped: 0, durationMs: 5 }, enumerable: false });`,
+        `await save(t, "result.arrow")`,
+      ].join("\n"),
+    );
+    expect(saved["text/plain"]).toBe(`{\n  name: 'result.arrow',\n  path: '${join(notebookDir, "result.arrow")}',\n  rows: 2,\n  columns: 3,\n  bytes: ${readFileSync(join(notebookDir, "result.arrow")).length}\n}`);
+
+    const noProbes = new FakeProbeRunner();
+    noProbes.behaviour = { kind: "error", error: new Error("probes are not allowed on this machine") };
+    const later = createExecutor({ warmUpAfterMs: false, dataDir: notebookDir, probeRunner: noProbes });
+    try {
+      const loaded = await ok(
+        [
+          `const u = await load("result.arrow");`,
+          `[u.columnNames(), u.column("pid").constructor.name, u.column("time_ns").constructor.name, u.array("time_ns"), u.array("comm"), u.meta]`,
+        ].join("\n"),
+        later,
+      );
+      expect(loaded["text/plain"]).toBe(
+        "[\n  [ 'pid', 'time_ns', 'comm' ],\n  'Uint32Array',\n  'BigUint64Array',\n  [ 10n, 20n ],\n  [ 'a', 'b' ],\n  { events: 2, dropped: 0, durationMs: 5 }\n]",
+      );
+      expect(noProbes.calls).toEqual([]);
+    } finally {
+      await later.shutdown();
+    }
+  });
+
+  test("names outside the notebook's directory, and overwriting, are refused in the cell", async () => {
+    await ok(`const small = aq.table({ x: [1] }); await save(small, "once.arrow"); 1`);
+    expect(await run(`await save(small, "../escape.arrow")`)).toMatchObject({
+      status: "error",
+      ename: "SavedDataError",
+      evalue: `save(table, "../escape.arrow"): the name leads outside the notebook's directory (${notebookDir}); the kernel reads and writes only inside it: use a name such as "opens.arrow" or "data/opens.arrow"`,
+    });
+    expect(await run(`await save(small, "/tmp/abs.arrow")`)).toMatchObject({ status: "error", ename: "SavedDataError" });
+    expect(await run(`await load("/etc/passwd")`)).toMatchObject({ status: "error", ename: "SavedDataError" });
+    expect(await run(`await save(small, "once.arrow")`)).toMatchObject({
+      status: "error",
+      ename: "SavedDataError",
+      evalue: `save(table, "once.arrow"): ${join(notebookDir, "once.arrow")} already exists; pass { overwrite: true } to replace it, or choose another name`,
+    });
+    expect((await ok(`(await save(aq.table({ x: [2, 3] }), "once.arrow", { overwrite: true })).rows`))["text/plain"]).toBe("2");
+    expect((await ok(`(await load("once.arrow")).objects()`))["text/plain"]).toBe("[ { x: 2 }, { x: 3 } ]");
+    expect(existsSync(join(notebookDir, "..", "escape.arrow"))).toBe(false);
+  });
+});
+
+describe("inspect shows the TSDoc and its example", () => {
+  test.each([
+    ["plot.histogram(", "```ts\nhistogram(table: aq.ColumnTable, options?: plot.HistogramOptions): plot.Plot\n```", "plot.histogram(lat)"],
+    ["plot.heatmap(", "```ts\nheatmap(table: aq.ColumnTable, options: plot.HeatmapOptions): plot.Plot\n```", 'plot.heatmap(series, { x: "time", y: "lower", color: "count" })'],
+    ["plot.line(", "```ts\nline(table: aq.ColumnTable, options: plot.LineOptions): plot.Plot\n```", 'plot.line(await run.stop(), { x: "time", y: "count", color: "cpu" })'],
+    ["plot.bar(", "```ts\nbar(table: aq.ColumnTable, options: plot.BarOptions): plot.Plot\n```", 'plot.bar(opens, { x: "filename", top: 10 })'],
+    ["plot.flame(", "```ts\nflame(table: aq.ColumnTable, options?: plot.FlameOptions): plot.Plot\n```", 'plot.flame(profile, { stack: "stack", value: "count" })'],
+    ["save(", "```ts\nsave(table: aq.ColumnTable, name: string, options?: SaveOptions): Promise<SavedTable>\n```", 'await save(opens, "opens.arrow")'],
+    ["load(", "```ts\nload(name: string): Promise<LoadedTable>\n```", 'const opens = await load("opens.arrow");'],
+  ])("%s", async (code, signature, example) => {
+    const inspection = await session.inspect(code, code.length, 0);
+    expect(inspection.found).toBe(true);
+    const markdown = inspection.data["text/markdown"] as string;
+    expect(markdown.startsWith(signature)).toBe(true);
+    expect(markdown).toContain("**Example**");
+    expect(markdown).toContain(example);
   });
 });

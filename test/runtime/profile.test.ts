@@ -1,6 +1,7 @@
 // The CPU profile on a workload this test starts: a child spinning in a
 // uniquely named function (built -O0 -fno-omit-frame-pointer) must top the
 // symbolised profile, with its user stack walking main -> probebook_spin_here.
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { planProbe } from "../../runtime/planner.js";
 import type { ProfileInstance } from "../../runtime/planner/profile.js";
@@ -10,6 +11,14 @@ import { startHeld } from "../bpf/support/workload.js";
 import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
 
 const busy = buildC("busy-loop", ["-O0", "-fno-omit-frame-pointer"]);
+const CLK_TCK = 100; // USER_HZ: the unit of /proc/PID/stat times on Linux
+
+/** utime + stime of a process, in clock ticks. */
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from 3 (state) on
+  return Number(f[11]) + Number(f[12]); // fields 14 and 15
+}
 
 afterAll(async () => {
   busy.cleanup();
@@ -19,22 +28,29 @@ afterAll(async () => {
 
 describe("CPU profile", () => {
   it("puts the busy child's spinning function on top, symbolised", async () => {
-    const HZ = 99, SPIN_MS = 1500;
+    const HZ = 99, SPIN_MS = 600;
     const instance = planProbe({ kind: "profile", frequencyHz: HZ, filter: {}, durationMs: 1000 }) as ProfileInstance;
     expect(instance.rodata.cfg).toMatchObject({ target_tgid: 0, kernel_stacks: 1, user_stacks: 1 });
-    const w = await startHeld(busy.bin, [String(SPIN_MS)]); // spins at once; stays alive until stdin closes
+    const w = await startHeld(busy.bin, [String(SPIN_MS)]); // spins when told; stays alive until stdin closes
     try {
-      const result = await runProfile(instance);
-      // Other test runs may share these 2 CPUs: the child ranks among the busiest processes,
-      // and its own hottest stack is the spin function.
+      let before = 0;
+      const result = await runProfile(instance, {
+        onAttached: () => {
+          before = cpuTicks(w.pid);
+          w.child.stdin!.write("g"); // spins SPIN_MS, all of it inside the 1 s window
+        },
+      });
+      const ranByTicks = cpuTicks(w.pid) - before; // the CPU time of the spin
+      // Other test runs may share these 2 CPUs, so the child need not get a whole CPU: the samples
+      // must match the CPU time the kernel accounted to it, and rank it among the busiest processes.
       const byPid = new Map<number, number>();
       for (const r of result.rows) byPid.set(r.pid, (byPid.get(r.pid) ?? 0) + r.samples);
       const ranking = [...byPid.entries()].sort((a, b) => b[1] - a[1]).map(([pid]) => pid);
-      expect(ranking.slice(0, 3)).toContain(w.pid);
-      // 1 s at 99 Hz: at most ~99 samples for one thread, at least a good part of it while it spins
+      expect(ranking.slice(0, 5)).toContain(w.pid);
       const ofChild = byPid.get(w.pid)!;
-      expect(ofChild).toBeGreaterThan(HZ * 0.3);
-      expect(ofChild).toBeLessThanOrEqual(HZ * 1.1 + 5);
+      const expected = (ranByTicks / CLK_TCK) * HZ;
+      expect(Math.abs(ofChild - expected)).toBeLessThanOrEqual(expected * 0.15 + 3);
+      expect(ofChild).toBeLessThanOrEqual((HZ * SPIN_MS) / 1000 * 1.1 + 5); // one thread: at most one sample per tick
       const top = result.rows.find((r) => r.pid === w.pid)!;
       expect(top.comm).toBe("busy-loop");
       const user = top.userFrames.map((f) => f.symbol);
@@ -53,6 +69,7 @@ describe("CPU profile", () => {
 
   it("filtered to the child's pid, has only its samples, the spin function on top", async () => {
     const w = await startHeld(busy.bin, ["1200"]);
+    w.child.stdin!.write("g");
     try {
       // a declaration, planned by runProfile itself
       const result = await runProfile({ kind: "profile", frequencyHz: 99, filter: { pid: w.pid }, durationMs: 800 });
@@ -70,6 +87,7 @@ describe("CPU profile", () => {
   it("symbolises kernel stacks from /proc/kallsyms", async () => {
     const instance = planProbe({ kind: "profile", frequencyHz: 199, filter: {}, durationMs: 600 }) as ProfileInstance;
     const w = await startHeld(busy.bin, ["700"]);
+    w.child.stdin!.write("g");
     try {
       const result = await runProfile(instance);
       const kernelFrames = result.rows.flatMap((r) => r.kernelFrames);

@@ -35,7 +35,9 @@ describe("complete", () => {
   test("members of a tracepoint builder", async () => {
     const code = 'tracepoint("sched:sched_switch").';
     const result = await session.complete(code, code.length);
-    expect(result.matches).toEqual(["events", "fields", "limit", "name", "toDeclaration", "toString", "where"]);
+    expect(result.matches).toEqual([
+      "avg", "count", "events", "fields", "histogram", "limit", "max", "min", "name", "sample", "start", "stats", "sum", "toDeclaration", "toString", "where",
+    ]);
     expect([result.cursorStart, result.cursorEnd]).toEqual([code.length, code.length]);
     expect(result.metadata?._jupyter_types_experimental).toContainEqual({ start: code.length, end: code.length, text: "where", type: "method" });
   }, 30_000);

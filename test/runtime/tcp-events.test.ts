@@ -2,12 +2,14 @@
 // server it starts give N client rows SYN_SENT -> ESTABLISHED with the right
 // ports and a connect latency, and N session-lifetime rows at CLOSE, on IPv4
 // (127.0.0.1) and IPv6 (::1).
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createConnection, createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { planProbe } from "../../runtime/planner.js";
 import type { TcpEventsInstance } from "../../runtime/planner/tcp.js";
 import { addressText, runTcp } from "../../runtime/run-tcp.js";
+import { buildC } from "../bpf/support/build-c.js";
 import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
 
 afterAll(async () => {
@@ -104,6 +106,50 @@ describe("TCP events from the classic tracepoint variant", () => {
     expect(closes.length).toBe(N);
     expect(all.every((r) => r.acked === 0 && r.received === 0)).toBe(true);
     expect([...(t.result.columns.has_bytes as Uint8Array)].every((b) => b === 0)).toBe(true);
+  });
+});
+
+describe("TCP retransmissions", () => {
+  it("show a SYN retransmitted to a listener whose accept queue is full", async () => {
+    const deaf = buildC("deaf-listener");
+    const server = spawn(deaf.bin, [], { stdio: ["pipe", "pipe", "inherit"] });
+    const sockets: Socket[] = [];
+    try {
+      const out = await new Promise<string>((resolve) => {
+        let text = "";
+        server.stdout!.on("data", (d: Buffer) => (text += d.toString()).includes("ready\n") && resolve(text));
+      });
+      const port = Number(/port (\d+)/.exec(out)![1]);
+      // backlog 1: the first connections fill the accept queue; later SYNs are dropped
+      for (let i = 0; i < 2; i++) {
+        const c = createConnection({ host: "127.0.0.1", port });
+        c.on("error", () => {});
+        sockets.push(c);
+        await once(c, "connect");
+      }
+      let blockedPort = 0;
+      const instance = planProbe({ kind: "tcp", port, durationMs: 1600 }) as TcpEventsInstance;
+      const result = await runTcp(instance, {
+        onAttached: () => {
+          const c = createConnection({ host: "127.0.0.1", port });
+          c.on("error", () => {});
+          sockets.push(c);
+          setTimeout(() => (blockedPort = c.localPort ?? 0), 50);
+        },
+      });
+      const all = rows(result);
+      const retrans = all.filter((r) => r.kind === "retransmit");
+      // the initial RTO is 1 s: exactly one SYN retransmission inside the 1.6 s window
+      expect(retrans.length).toBe(1);
+      expect(retrans[0]).toMatchObject({ new: "SYN_SENT", old: "", dport: port, saddr: "127.0.0.1", daddr: "127.0.0.1", family: 2 });
+      expect(retrans[0]!.sport).toBe(blockedPort);
+      expect(retrans[0]!.ageNs).toBeGreaterThan(0.9e9); // the socket was seen at connect()
+    } finally {
+      for (const c of sockets) c.destroy();
+      server.stdin!.end();
+      server.kill("SIGKILL");
+      deaf.cleanup();
+    }
   });
 });
 

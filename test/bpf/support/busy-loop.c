@@ -1,6 +1,7 @@
-/* Test workload for the CPU profile: prints "ready", then spins in a uniquely
- * named function for argv[1] milliseconds and waits for stdin to close. Built
- * with -O0 -fno-omit-frame-pointer so that user stacks walk through it. */
+/* Test workload for the CPU profile: prints "ready", waits for one byte on
+ * stdin ("go"), spins in a uniquely named function for argv[1] milliseconds,
+ * then stays alive (its maps readable for symbolisation) until stdin closes.
+ * Built with -O0 -fno-omit-frame-pointer so that user stacks walk through it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
 		return 2;
 	printf("ready\n");
 	fflush(stdout);
+	if (read(0, &c, 1) != 1)
+		return 3;
 	probebook_spin_here(atof(argv[1]));
 	/* stay alive (maps readable) until the test closes stdin */
 	while (read(0, &c, 1) > 0)

@@ -1,0 +1,247 @@
+// Cells through the real kernel path: the session's sandbox and bridge,
+// runtime/run.ts (planner, templates, native addon, real BPF) and workloads
+// the test starts itself, driven step by step so that every syscall happens
+// while the probe is attached.
+
+import { readdirSync, readlinkSync } from "node:fs";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { buildSandbox } from "../../scripts/build-sandbox.mjs";
+import { libcPath } from "../../runtime/features.js";
+import { startLiveEvents } from "../../runtime/live-events.js";
+import { runDeclaration } from "../../runtime/run.js";
+import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
+import { createExecutor } from "../../runtime/session.js";
+import { buildC } from "../bpf/support/build-c.js";
+import { startStepper, type Stepper } from "../bpf/support/stepper.js";
+import { buildWorkload, startHeld } from "../bpf/support/workload.js";
+import { recordingContext, type RecordingContext } from "./fixtures/recording-context.js";
+
+function openBpfDescriptors(): string[] {
+  const kinds: string[] = [];
+  for (const fd of readdirSync("/proc/self/fd")) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith("anon_inode:bpf")) kinds.push(target);
+    } catch {
+      // closed while listing
+    }
+  }
+  return kinds;
+}
+
+/** The real runner; `onAttached` starts the workload once every probe is attached. */
+function realRunner(hook: () => Promise<void> = async () => {}): ProbeRunner {
+  const hooked = <T extends { onAttached?: () => void | Promise<void> }>(o: T): T => ({
+    ...o,
+    onAttached: async () => {
+      await hook();
+      await o.onAttached?.();
+    },
+  });
+  return {
+    runEvents: (d, o) => runDeclaration(d, hooked(o)) as never,
+    run: (d, o) => runDeclaration(d, hooked(o)),
+    live: (d, o) => (d.kind === "events" ? startLiveEvents(d, hooked(o)) : undefined),
+  };
+}
+
+/** What the cell printed with console.log(JSON.stringify(...)), parsed. */
+function printed(ctx: RecordingContext): unknown {
+  const text = ctx.events.filter((e) => e.kind === "stream" && e.name === "stdout").map((e) => (e as { text: string }).text).join("");
+  return JSON.parse(text);
+}
+
+let steps: ReturnType<typeof buildC>;
+let stepper: Stepper;
+
+beforeAll(async () => {
+  await buildSandbox();
+  steps = buildC("agg-steps");
+}, 60_000);
+afterAll(async () => {
+  steps?.cleanup();
+  expect(openBpfDescriptors()).toEqual([]);
+});
+
+async function withSession<T>(runner: ProbeRunner, body: (session: ReturnType<typeof createExecutor>) => Promise<T>): Promise<T> {
+  const session = createExecutor({ warmUpAfterMs: false, probeRunner: runner });
+  try {
+    return await body(session);
+  } finally {
+    await session.shutdown();
+  }
+}
+
+test("syscall(\"getppid\").count().by(\"pid\") counts exactly 10,000 calls of the workload", async () => {
+  stepper = await startStepper(steps.bin);
+  try {
+    await withSession(realRunner(() => stepper.step("p 10000")), async (session) => {
+      const ctx = recordingContext(1);
+      const outcome = await session.execute([
+        `const t = await syscall("getppid").where({ pid: ${stepper.pid} }).count().by("pid").run({ for: "200ms" });`,
+        `console.log(JSON.stringify({ rows: t.objects(), lost: t.meta.lost, events: t.meta.events, explained: (await explain(t)).data.describe }))`,
+      ].join("\n"), ctx);
+      expect(outcome).toEqual({ status: "ok" });
+      expect(printed(ctx)).toEqual({ rows: [{ pid: stepper.pid, count: 10000 }], lost: 0, events: 10000, explained: "count of syscalls:sys_enter_getppid by pid" });
+    });
+  } finally {
+    await stepper.dispose();
+  }
+}, 60_000);
+
+test("a latency histogram puts sleeps of known lengths in their log2 buckets", async () => {
+  stepper = await startStepper(steps.bin);
+  try {
+    await withSession(realRunner(async () => {
+      await stepper.step("s 7 600");
+      await stepper.step("s 5 2200");
+    }), async (session) => {
+      const ctx = recordingContext(1);
+      const outcome = await session.execute([
+        `const h = await syscall("clock_nanosleep").latency().where({ pid: ${stepper.pid} }).histogram({ subBuckets: 1, for: "200ms" });`,
+        `console.log(JSON.stringify(h.objects()))`,
+      ].join("\n"), ctx);
+      expect(outcome).toEqual({ status: "ok" });
+      // Sleeps start just above a power of two, leaving room for wake-up latency on a busy machine:
+      // 600 us lands in [2^19, 2^20) ns (up to 448 us late), 2.2 ms in [2^21, 2^22) ns (up to 1.99 ms late)
+      expect(printed(ctx)).toEqual([
+        { lower: 524288, upper: 1048576, count: 7 },
+        { lower: 2097152, upper: 4194304, count: 5 },
+      ]);
+    });
+  } finally {
+    await stepper.dispose();
+  }
+}, 60_000);
+
+test("a uprobe on libc's lldiv sees every call of the workload with its argument", async () => {
+  const build = buildWorkload("libc-calls");
+  const workload = await startHeld(build.bin, ["500"]);
+  try {
+    await withSession(realRunner(async () => void (await workload.go())), async (session) => {
+      const ctx = recordingContext(1);
+      const outcome = await session.execute([
+        `const calls = await uprobe(${JSON.stringify(libcPath())}, "lldiv", { pid: ${workload.pid} }).arg("n", 0, "long").events({ for: "200ms" });`,
+        `console.log(JSON.stringify({ rows: calls.numRows(), first: calls.get("n", 0), last: calls.get("n", calls.numRows() - 1), comm: calls.get("comm", 0) }))`,
+      ].join("\n"), ctx);
+      expect(outcome).toEqual({ status: "ok" });
+      expect(printed(ctx)).toEqual({ rows: 500, first: 1007, last: 500007, comm: "libc-calls" });
+    });
+  } finally {
+    workload.dispose();
+    build.cleanup();
+  }
+}, 60_000);
+
+test("a background run: two snapshots while other cells run, then stop", async () => {
+  stepper = await startStepper(steps.bin);
+  try {
+    await withSession(realRunner(), async (session) => {
+      const started = await session.execute(`const run = syscall("getppid").where({ pid: ${stepper.pid} }).start({ name: "ppid" }); await run.started; String(run)`, recordingContext(1));
+      expect(started).toEqual({ status: "ok", result: { data: { "text/plain": `'background run "ppid" (running): syscall("getppid").where({"pid":${stepper.pid}})'` } } });
+      await stepper.step("p 300");
+      const first = recordingContext(2);
+      expect(await session.execute(`await sleep(150); const a = await run.snapshot(); console.log(JSON.stringify([a.numRows(), a.meta.partial]))`, first)).toEqual({ status: "ok" });
+      expect(printed(first)).toEqual([300, true]);
+      // An interrupt ends the running cell's work, not background runs.
+      session.interrupt();
+      await stepper.step("p 200");
+      const second = recordingContext(3);
+      expect(await session.execute(`await sleep(150); const b = await run.snapshot(); console.log(JSON.stringify([b.numRows(), (await runs()).map(String)]))`, second)).toEqual({ status: "ok" });
+      expect(printed(second)).toEqual([500, ['background run "ppid" (running): syscall("getppid").where({"pid":' + stepper.pid + "})"]]);
+      const stopped = recordingContext(4);
+      expect(await session.execute(`const c = await run.stop(); console.log(JSON.stringify([c.numRows(), c.meta.stoppedBy, c.meta.dropped, (await runs()).length]))`, stopped)).toEqual({ status: "ok" });
+      expect(printed(stopped)).toEqual([500, "abort", 0, 0]);
+    });
+  } finally {
+    await stepper.dispose();
+  }
+}, 60_000);
+
+test("a background aggregation: a time series started in one cell, stopped in another; no snapshot while it runs", async () => {
+  stepper = await startStepper(steps.bin);
+  try {
+    await withSession(realRunner(), async (session) => {
+      expect(await session.execute(`const run = syscall("getppid").where({ pid: ${stepper.pid} }).count().every("1h").start(); await run.started; 1`, recordingContext(1))).toMatchObject({ status: "ok" });
+      await stepper.step("p 250");
+      const snap = await session.execute(`await run.snapshot()`, recordingContext(2));
+      expect(snap).toMatchObject({ status: "error", evalue: 'background run "syscall(\\"getppid\\").where({\\"pid\\":' + stepper.pid + '}).count().every(\\"1h\\")": this kind of run (aggregate) can\'t be read while it runs yet; run.stop() returns its result' });
+      const stopped = recordingContext(3);
+      expect(await session.execute(`const t = await run.stop(); console.log(JSON.stringify([t.select("interval", "count").objects(), t.meta.events, t.meta.lost]))`, stopped)).toEqual({ status: "ok" });
+      expect(printed(stopped)).toEqual([[{ interval: 0, count: 250 }], 250, 0]);
+    });
+  } finally {
+    await stepper.dispose();
+  }
+}, 60_000);
+
+test("a background run that can't be planned fails at start, in the cell", async () => {
+  await withSession(realRunner(), async (session) => {
+    const ctx = recordingContext(1);
+    const outcome = await session.execute(`const run = syscall("nope_nope").count().start(); await run.started`, ctx);
+    expect(outcome).toMatchObject({ status: "error", ename: "PlanError" });
+    expect(ctx.events).toContainEqual({ kind: "stream", name: "stderr", text: expect.stringMatching(/^background run "syscall\(\\"nope_nope\\"\)\.count\(\)" did not start: Unknown tracepoint/) });
+    expect(await session.execute(`(await runs()).length`, recordingContext(2))).toEqual({ status: "ok", result: { data: { "text/plain": "0" } } });
+  });
+}, 60_000);
+
+test("kernel shutdown stops background runs and releases every BPF object", async () => {
+  const session = createExecutor({ warmUpAfterMs: false, probeRunner: realRunner() });
+  try {
+    const outcome = await session.execute(`const a = tracepoint("sched:sched_switch").start(); const b = syscall("getppid").count().by("pid").start(); await a.started; await b.started; (await runs()).length`, recordingContext(1));
+    expect(outcome).toEqual({ status: "ok", result: { data: { "text/plain": "2" } } });
+    expect(openBpfDescriptors().length).toBeGreaterThan(0);
+  } finally {
+    await session.shutdown();
+  }
+  expect(openBpfDescriptors()).toEqual([]);
+}, 60_000);
+
+test("explain() plans, loads through the verifier without attaching, and reports the programs", async () => {
+  await withSession(realRunner(), async (session) => {
+    const ctx = recordingContext(1);
+    const outcome = await session.execute([
+      `const e = await explain(syscall("getppid").count().by("pid"));`,
+      `const d = e.data;`,
+      `console.log(JSON.stringify({ template: d.template, attach: d.attach, programs: d.programs, describe: d.describe,`,
+      `  loaded: d.load.programs.map((p) => [p.name, p.type, p.xlatedInsns > 0, p.verifiedInsns >= p.xlatedInsns]),`,
+      `  maps: d.maps.filter((m) => m.name === "pb_agg0").map((m) => [m.type, m.maxEntries]), text: String(e).split("\\n").slice(0, 3) }))`,
+    ].join("\n"), ctx);
+    expect(outcome).toEqual({ status: "ok" });
+    expect(printed(ctx)).toEqual({
+      template: "agg_tp",
+      attach: ["tracepoint syscalls:sys_enter_getppid (pb_agg_tp)"],
+      programs: ["pb_agg_tp"],
+      describe: "count of syscalls:sys_enter_getppid by pid",
+      loaded: [["pb_agg_tp", "tracepoint", true, true]],
+      maps: [["percpu_hash", 10240]],
+      text: [
+        'syscall("getppid").count().by("pid")',
+        "  count of syscalls:sys_enter_getppid by pid",
+        "template: agg_tp (bpf/build/agg_tp.bpf.o), programs: pb_agg_tp",
+      ],
+    });
+    // As a cell's value: text and Markdown; the plan only, when asked not to load.
+    const shown = await session.execute(`await explain(runqueue().by("comm"), { load: false })`, recordingContext(2));
+    expect(shown.status).toBe("ok");
+    const data = (shown as { result: { data: Record<string, string> } }).result.data;
+    expect(Object.keys(data).sort()).toEqual(["text/markdown", "text/plain"]);
+    expect(data["text/plain"].split("\n")[0]).toBe('runqueue().by("comm")');
+    expect(data["text/plain"]).toContain("not loaded (explain(probe, { load: true }) loads it through the verifier)");
+    expect(data["text/markdown"]).toContain("| pb_start | lru_hash | 16384 | 16 | 8 | 384 KiB | start times waiting for their end |");
+  });
+}, 60_000);
+
+test("fentry and kprobe are refused with the missing feature and the tracepoint to use", async () => {
+  await withSession(realRunner(), async (session) => {
+    const fentry = await session.execute(`await fentry("vfs_read").events({ for: "1s" })`, recordingContext(1));
+    expect(fentry.status).toBe("error");
+    if (fentry.status === "error") {
+      expect(fentry.ename).toBe("FeatureUnavailableError");
+      expect(fentry.evalue).toMatch(/^fentry\/fexit \(BPF trampolines\) are not available on this kernel .*Use tracepoint syscalls:sys_enter_read instead\.$/s);
+    }
+    const kprobe = await session.execute(`await kprobe("do_sys_openat2").events({ for: "1s" })`, recordingContext(2));
+    expect(kprobe.status).toBe("error");
+    if (kprobe.status === "error") expect(kprobe.evalue).toMatch(/^kprobes are not available on this kernel \(CONFIG_KPROBES is off.*Use tracepoint syscalls:sys_enter_openat instead\.$/s);
+  });
+}, 60_000);

@@ -1,0 +1,232 @@
+// More sources and shapes from cell source through the real kernel path: a time
+// series, uretprobe return values, USDT arguments, TCP connections, a CPU
+// profile, block I/O and run-queue latency, each on a workload the test starts.
+// Plus the planner's errors as the cell sees them, and inspect's TSDoc.
+
+import { randomBytes } from "node:crypto";
+import { once } from "node:events";
+import { rmSync, statSync } from "node:fs";
+import { createConnection, createServer, type AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { buildSandbox } from "../../scripts/build-sandbox.mjs";
+import { libcPath } from "../../runtime/features.js";
+import { runDeclaration, type RunDeclarationOptions } from "../../runtime/run.js";
+import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
+import { createExecutor } from "../../runtime/session.js";
+import { buildC } from "../bpf/support/build-c.js";
+import { startStepper } from "../bpf/support/stepper.js";
+import { buildWorkload, startHeld } from "../bpf/support/workload.js";
+import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
+import { recordingContext } from "./fixtures/recording-context.js";
+
+let steps: ReturnType<typeof buildC>;
+beforeAll(async () => {
+  await buildSandbox();
+  steps = buildC("agg-steps");
+}, 60_000);
+afterAll(async () => {
+  steps?.cleanup();
+  expect(await waitUntilWeHoldNone()).toEqual([]);
+});
+
+type Hooks = Pick<RunDeclarationOptions, "onAttached" | "onInterval">;
+
+/** Runs `code` in a fresh session whose runner is the real one plus `hooks`; returns what it printed as JSON, or the error. */
+async function cell(code: string, hooks: Hooks = {}): Promise<unknown> {
+  const runner: ProbeRunner = {
+    runEvents: (d, o) => runDeclaration(d, { ...o, ...hooks }) as never,
+    run: (d, o) => runDeclaration(d, { ...o, ...hooks }),
+  };
+  const session = createExecutor({ warmUpAfterMs: false, probeRunner: runner });
+  try {
+    const ctx = recordingContext(1);
+    const outcome = await session.execute(code, ctx);
+    const err = ctx.events.filter((e) => e.kind === "stream" && e.name === "stderr").map((e) => (e as { text: string }).text).join("");
+    if (err) console.log(err);
+    if (outcome.status === "error") return { error: `${outcome.ename}: ${outcome.evalue}` };
+    const out = ctx.events.filter((e) => e.kind === "stream" && e.name === "stdout").map((e) => (e as { text: string }).text).join("");
+    return JSON.parse(out);
+  } finally {
+    await session.shutdown();
+  }
+}
+
+test("a time series: every interval's exact count", async () => {
+  const s = await startStepper(steps.bin);
+  try {
+    const printed = await cell([
+      `const t = await syscall("getppid").where({ pid: ${s.pid} }).count().every("250ms").run({ for: "1s" });`,
+      `console.log(JSON.stringify(t.select(aq.not("time")).objects()))`,
+    ].join("\n"), {
+      onAttached: () => s.step("p 100"),
+      onInterval: async (index) => {
+        if (index === 0) await s.step("p 200");
+        if (index === 1) await s.step("p 300");
+      },
+    });
+    expect(printed).toEqual([{ interval: 0, count: 100 }, { interval: 1, count: 200 }, { interval: 2, count: 300 }]);
+  } finally {
+    await s.dispose();
+  }
+}, 60_000);
+
+test("uretprobe: the return value of every call", async () => {
+  const build = buildWorkload("libc-calls");
+  const w = await startHeld(build.bin, ["50"]);
+  try {
+    const printed = await cell([
+      `const r = await uretprobe(${JSON.stringify(libcPath())}, "strverscmp", { pid: ${w.pid} }).returns("r", "int").events({ for: "300ms" });`,
+      `console.log(JSON.stringify(r.derive({ sign: (d) => op.sign(d.r) }).groupby("sign").count().orderby("sign").objects()))`,
+    ].join("\n"), { onAttached: async () => void (await w.go()) });
+    // strverscmp("item-<i>", "item-2") for i = 1..50: below for 1, equal for 2, above for the rest
+    expect(printed).toEqual([{ sign: -1, count: 1 }, { sign: 0, count: 1 }, { sign: 1, count: 48 }]);
+  } finally {
+    w.dispose();
+    build.cleanup();
+  }
+}, 60_000);
+
+test("usdt: a probe's arguments by position, numbers and strings", async () => {
+  const build = buildWorkload("usdt-ticks");
+  const w = await startHeld(build.bin, ["20"]);
+  try {
+    const printed = await cell([
+      `const t = await usdt(${JSON.stringify(build.bin)}, "probebook_test", "tick", { pid: ${w.pid} }).arg("i", 0, "long").arg("label", 1, "string").events({ for: "300ms" });`,
+      `console.log(JSON.stringify([t.numRows(), t.get("i", 0), t.get("label", 0), t.get("i", 19), t.get("label", 19)]))`,
+    ].join("\n"), { onAttached: async () => void (await w.go()) });
+    expect(printed).toEqual([20, 1, "tick-1", 20, "tick-20"]);
+  } finally {
+    w.dispose();
+    build.cleanup();
+  }
+}, 60_000);
+
+test("tcp(): N loopback connections give N connects with the right ports", async () => {
+  const N = 3;
+  const server = createServer((s) => s.end("hi"));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const port = (server.address() as AddressInfo).port;
+  const clientPorts: number[] = [];
+  try {
+    const printed = await cell([
+      `const t = await tcp().where({ port: ${port}, family: "ipv4" }).retransmits(false).events({ for: "500ms" });`,
+      `const connects = t.filter(aq.escape((d) => d.old_state === "SYN_SENT" && d.new_state === "ESTABLISHED"));`,
+      `console.log(JSON.stringify({ ports: connects.array("sport").slice().sort(), dport: [...new Set(connects.array("dport"))], daddr: [...new Set(connects.array("daddr"))] }))`,
+    ].join("\n"), {
+      onAttached: async () => {
+        for (let i = 0; i < N; i++) {
+          const c = createConnection({ host: "127.0.0.1", port });
+          await once(c, "connect");
+          clientPorts.push(c.localPort!);
+          c.resume();
+          await once(c, "end");
+          c.end();
+          await once(c, "close");
+        }
+      },
+    });
+    expect(printed).toEqual({ ports: clientPorts.sort(), dport: [port], daddr: ["127.0.0.1"] });
+  } finally {
+    server.close();
+  }
+}, 60_000);
+
+test("profile(): a busy child's spinning function is its hottest stack", async () => {
+  const busy = buildC("busy-loop", ["-O0", "-fno-omit-frame-pointer"]);
+  let w: Awaited<ReturnType<typeof startHeld>> | undefined;
+  try {
+    // The child spins once told to go, right after the perf events are attached.
+    const printed = await cell([
+      `const all = await profile({ hz: 99 }).run({ for: "1s" });`,
+      `const pid = all.filter((d) => d.comm === "busy-loop").get("pid", 0);`,
+      `const p = all.params({ pid }).filter((d, $) => d.pid === $.pid);`,
+      `const top = p.orderby(aq.desc("samples")).objects()[0];`,
+      `const spinning = p.objects().filter((r) => /main;probebook_spin_here/.test(r.stack)).reduce((n, r) => n + r.samples, 0);`,
+      `console.log(JSON.stringify({ comm: top.comm, spins: /main;probebook_spin_here/.test(top.stack), many: spinning > 30, events: all.meta.events === all.rollup({ n: (d) => op.sum(d.samples) }).get("n", 0) }))`,
+    ].join("\n"), {
+      onAttached: async () => {
+        w = await startHeld(busy.bin, ["1500"]);
+        void w.go();
+      },
+    });
+    expect(printed).toEqual({ comm: "busy-loop", spins: true, many: true, events: true });
+  } finally {
+    w?.dispose();
+    busy.cleanup();
+  }
+}, 60_000);
+
+// Not exact: the block layer merges adjacent writes into fewer requests and the
+// file system's journal adds its own, so only the device, the presence of
+// write requests and their positive latencies are certain.
+test("block(): O_DIRECT writes are block requests with a latency", async () => {
+  const dir = process.cwd();
+  const dev = statSync(dir).dev;
+  const major = Math.floor(dev / 256) & 0xfff, minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+  const kernelDev = major * 2 ** 20 + minor;
+  const path = join(dir, `.probebook-dio-${randomBytes(6).toString("hex")}`);
+  const s = await startStepper(steps.bin);
+  try {
+    const printed = await cell([
+      `const b = await block().where({ dev: ${kernelDev} }).by("dev", "rwbs").stats().run({ for: "300ms" });`,
+      `const w = b.filter((d) => op.startswith(d.rwbs, "W"));`,
+      `console.log(JSON.stringify({ devs: [...new Set(b.array("dev"))], writes: w.rollup({ n: (d) => op.sum(d.count) }).get("n", 0) > 0, positive: w.array("min").every((m) => m > 0) }))`,
+    ].join("\n"), { onAttached: () => s.step(`d ${path} 64`) });
+    expect(printed).toEqual({ devs: [kernelDev], writes: true, positive: true });
+  } finally {
+    rmSync(path, { force: true });
+    await s.dispose();
+  }
+}, 60_000);
+
+test("runqueue(): two busy processes pinned to one CPU wait for each other", async () => {
+  const a = await startStepper(steps.bin), b = await startStepper(steps.bin);
+  try {
+    await a.step("c 0");
+    await b.step("c 0");
+    const printed = await cell([
+      `const r = await runqueue().by("tid", "comm").stats().run({ for: "100ms" });`,
+      `const ours = r.filter(aq.escape((d) => d.tid === ${a.pid} || d.tid === ${b.pid})).orderby("tid");`,
+      `console.log(JSON.stringify({ tids: ours.array("tid"), comms: [...new Set(ours.array("comm"))], waited: ours.rollup({ s: (d) => op.sum(d.sum) }).get("s", 0) > 100e6 }))`,
+    ].join("\n"), { onAttached: async () => void (await Promise.all([a.step("b 300"), b.step("b 300")])) });
+    expect(printed).toEqual({ tids: [a.pid, b.pid].sort((x, y) => x - y), comms: ["agg-steps"], waited: true });
+  } finally {
+    await a.dispose();
+    await b.dispose();
+  }
+}, 60_000);
+
+test("the planner's errors reach the cell as written", async () => {
+  expect(await cell(`await syscall("getppidd").count({ for: "1s" })`)).toEqual({
+    error: 'PlanError: Unknown tracepoint "syscalls:sys_enter_getppidd". Closest: syscalls:sys_enter_getppid, syscalls:sys_enter_getpid, syscalls:sys_enter_getpgid, syscalls:sys_enter_getgid, syscalls:sys_enter_getsid.',
+  });
+  const unknownKey = (await cell(`await syscall("read").count().by("bytes").run({ for: "1s" })`)) as { error: string };
+  expect(unknownKey.error).toMatch(/^PlanError: .*"bytes".*count \(size_t\)/);
+  expect(await cell(`await tracepoint("sched:sched_switch").where({ comm: "x" }).events({ for: "1s" })`)).toEqual({
+    error: "PlanError: filter.comm is not supported by the events template yet (supported: pid)",
+  });
+}, 60_000);
+
+test("inspect shows the TSDoc and @example of the new sources and shapes", async () => {
+  const session = createExecutor({ warmUpAfterMs: false });
+  try {
+    for (const [code, signature, example] of [
+      ['syscall("read")', "syscall(name?: string): SyscallProbe", 'await syscall("getppid").count().by("pid").run({ for: "1s" })'],
+      ['explain(x)', "explain(probe: Probe | ProbeTable, options?: ExplainOptions): Promise<Explanation>", "explain(syscall(\"read\").latency().histogram())"],
+      ['uprobe("/a", "b")', "uprobe(binary: string, symbol: string, options?: ProcessOptions): FunctionProbe", 'await uprobe(libc, "lldiv")'],
+    ] as const) {
+      const result = await session.inspect(code, 2, 0);
+      const text = String(result.data["text/plain"]);
+      expect(text.split("\n\n")[0]).toBe(signature);
+      expect(text).toContain(`@example ${"```"}ts`);
+      expect(text).toContain(example);
+    }
+    const code = 'syscall("read").latency().histogram(';
+    const method = await session.inspect(code, code.length, 0);
+    expect(String(method.data["text/markdown"])).toContain("**Example**");
+  } finally {
+    await session.shutdown();
+  }
+}, 60_000);
