@@ -8,10 +8,11 @@ log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
 # --- system packages (Debian 12) --------------------------------------------
 # Build: clang/llvm for BPF, libbpf/libelf/zlib for the addon, bpftool for vmlinux.h.
-# Tests and benchmarks: bpftrace (peer), Jupyter's Python clients and servers.
+# Tests and benchmarks: bpftrace (peer), <sys/sdt.h> for USDT workloads,
+# rsvg-convert (plots rendered to PNG for a look), Jupyter's Python clients and servers.
 packages=(
   clang-16 llvm-16 libbpf-dev libelf-dev zlib1g-dev pkg-config bpftool bpftrace
-  systemtap-sdt-dev
+  systemtap-sdt-dev librsvg2-bin
   python3-jupyter-client python3-jupyter-kernel-test python3-nbclient python3-nbformat
   python3-jupyter-server jupyter-notebook
 )
