@@ -35,14 +35,14 @@ describe("probebook kernel (built dist/)", () => {
   beforeAll(() => requireBuiltDist());
   afterAll(async () => kernel?.dispose());
 
-  it("answers kernel_info within 0.5 s of launch and exits 0 on shutdown", async () => {
+  it("answers kernel_info after launch and exits 0 on shutdown", async () => {
     kernel = await spawnKernel({ command: [process.execPath, bin, "kernel"] });
     const client = new TestClient(kernel.info);
     try {
-      // Measured from just after spawn, by the first kernel_info_reply to arrive.
+      // How fast is latency.test.ts's job (median of 10 launches, < 0.5 s);
+      // one launch on a busy machine says little.
       const reply = await client.waitForReady(5000);
       expect(reply.content.implementation).toBe("probebook");
-      expect(reply.elapsedMs).toBeLessThan(500);
       const id = await client.send("control", "shutdown_request", { restart: false });
       await client.reply("control", id);
       expect(await kernel.exited).toEqual({ code: 0, signal: null });
