@@ -120,21 +120,12 @@ struct {
 } pb_ctl SEC(".maps");
 
 /* Updates lost because the map was full (E2BIG): shown to the user. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_lost SEC(".maps");
+PB_COUNTER(pb_lost);
 
-static __always_inline void agg_bump(void *counter)
-{
-	__u32 zero = 0;
-	__u64 *v = bpf_map_lookup_elem(counter, &zero);
-
-	if (v)
-		(*v)++;
-}
+/* Events aggregated (agg_tp: hits that passed the filter; lat_pairs: pairs
+ * measured), whatever the value: sum/min/max have no count column, and a
+ * histogram's counts leave out nothing but lost updates. */
+PB_COUNTER(pb_hits);
 
 /* floor(log2(v)) for v > 0, without loops (as in libbpf-tools' bits.bpf.h). */
 static __always_inline __u32 agg_log2(__u64 v)
@@ -204,7 +195,7 @@ static __always_inline struct agg_value *agg_entry(void *map, const void *key)
 		return NULL;
 	err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST: inserted meanwhile */) {
-		agg_bump(&pb_lost); /* E2BIG: the map is full */
+		pb_bump(&pb_lost); /* E2BIG: the map is full */
 		return NULL;
 	}
 	return bpf_map_lookup_elem(map, key);

@@ -24,6 +24,7 @@ int pb_agg_tp(void *ctx)
 	pb_current_ids(&cfg.filter, &ids);
 	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
 		return 0;
+	pb_bump(&pb_hits);
 	if (cfg.agg.value.size)
 		v = (__s64)pb_read_int(ctx, cfg.agg.value.src_off, cfg.agg.value.size, cfg.agg.value.is_signed);
 	agg_build_key(ctx, &cfg.agg, &ids, 0, key);

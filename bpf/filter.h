@@ -7,14 +7,15 @@
  * predicates on the raw tracepoint record, then 1-in-N sampling of what passed.
  *
  * Include it once per object, after vmlinux.h and bpf_helpers.h: it defines
- * the `pb_sample_seq` map. Any template can use it (tp_events could replace its
- * own tgid test with pb_filter_pass()).
+ * the `pb_sample_seq` map. Used by agg_tp, lat_pairs, tp_events and
+ * uprobe_events (whose predicates read argument registers in struct pt_regs).
  */
 #ifndef PB_FILTER_H
 #define PB_FILTER_H
 
+#include "common.bpf.h"
+
 #define PB_MAX_PREDS 4
-#define PB_COMM_LEN 16
 
 /* Comparison of a field predicate; packed so its names reach BTF (TypeScript). */
 enum __attribute__((packed)) pb_pred_op {
@@ -49,18 +50,10 @@ struct pb_filter {
 	__u64 cgroup_id;    /* 0 = any cgroup (cgroup v2 id) */
 	__u32 sample_every; /* 0 or 1 = keep all; N = keep every Nth passing event per CPU */
 	__u32 _pad2;
-	__u64 pidns_dev;    /* pid namespace of the reader (see tp_events.h); 0 = initial */
-	__u64 pidns_ino;
+	__u64 pidns_dev;    /* pid namespace of the reader (st_dev, st_ino of /proc/self/ns/pid): */
+	__u64 pidns_ino;    /* ids and tgid/tid above are in it. 0 = the initial namespace */
 	char comm[PB_COMM_LEN];
 	struct pb_pred preds[PB_MAX_PREDS];
-};
-
-/* Who is running, as the reader's pid namespace names it. */
-struct pb_ids {
-	__u32 tgid;
-	__u32 tid;
-	__u32 uid;
-	__u32 gid;
 };
 
 /* Sampling sequence, per CPU: deterministic 1-in-N (each CPU keeps every Nth). */
@@ -77,19 +70,7 @@ static __always_inline void pb_current_ids(const volatile struct pb_filter *f, s
 
 	ids->uid = (__u32)uid_gid;
 	ids->gid = uid_gid >> 32;
-	if (f->pidns_ino) { /* a constant: the branch not taken is pruned */
-		struct bpf_pidns_info ns = {};
-
-		if (bpf_get_ns_current_pid_tgid(f->pidns_dev, f->pidns_ino, &ns, sizeof(ns)))
-			ns.tgid = ns.pid = 0; /* not in the reader's namespace */
-		ids->tgid = ns.tgid;
-		ids->tid = ns.pid;
-	} else {
-		__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-		ids->tgid = pid_tgid >> 32;
-		ids->tid = (__u32)pid_tgid;
-	}
+	pb_ns_ids(f->pidns_dev, f->pidns_ino, &ids->tgid, &ids->tid);
 }
 
 /* An integer field of the raw record, widened to 64 bits (sign-extended when signed). */

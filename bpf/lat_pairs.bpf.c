@@ -31,12 +31,7 @@ struct {
 } pb_lat_events SEC(".maps");
 
 /* Pairs at or above the threshold that found the ring full. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_drops SEC(".maps");
+PB_COUNTER(pb_drops);
 
 static __always_inline void lat_id_of(void *ctx, const volatile struct lat_id_plan *p, const struct pb_ids *ids,
 				      struct lat_id *id)
@@ -97,6 +92,7 @@ static __always_inline void lat_end(void *ctx, const struct lat_id *known)
 		return;
 	if (!pb_filter_pass(ctx, &cfg.end_filter, &ids))
 		return;
+	pb_bump(&pb_hits);
 	agg_build_key(ctx, &cfg.agg, &ids, id.a, key);
 	if (cfg.to_ring) {
 		struct lat_event *e;
@@ -105,7 +101,7 @@ static __always_inline void lat_end(void *ctx, const struct lat_id *known)
 			return;
 		e = bpf_ringbuf_reserve(&pb_lat_events, sizeof(*e), 0);
 		if (!e) {
-			agg_bump(&pb_drops);
+			pb_bump(&pb_drops);
 			return;
 		}
 		e->ts_ns = now;

@@ -6,6 +6,7 @@
 // and symbolised in user space (runtime/symbolize.ts).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include "common.bpf.h"
 #include "profile.h"
 
 const volatile struct profile_config cfg = {};
@@ -28,52 +29,25 @@ struct {
 } pb_counts SEC(".maps");
 
 /* Samples lost because pb_counts was full: shown to the user. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_drops SEC(".maps");
+PB_COUNTER(pb_drops);
 
 /* Samples that passed the filters (= counted + dropped). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_seen SEC(".maps");
-
-static __always_inline void bump(void *counter)
-{
-	__u32 zero = 0;
-	__u64 *v = bpf_map_lookup_elem(counter, &zero);
-
-	if (v)
-		(*v)++;
-}
+PB_COUNTER(pb_seen);
 
 SEC("perf_event")
 int pb_profile(struct bpf_perf_event_data *ctx)
 {
 	struct profile_key key = {};
 	__u64 one = 1, *count;
-	__u32 tgid;
+	__u32 tgid, tid;
 
-	if (cfg.pidns_ino) {
-		struct bpf_pidns_info ns = {};
-
-		if (bpf_get_ns_current_pid_tgid(cfg.pidns_dev, cfg.pidns_ino, &ns, sizeof(ns)))
-			ns.tgid = 0;
-		tgid = ns.tgid;
-	} else {
-		tgid = bpf_get_current_pid_tgid() >> 32;
-	}
+	pb_ns_ids(cfg.pidns_dev, cfg.pidns_ino, &tgid, &tid);
 	if (cfg.target_tgid && tgid != cfg.target_tgid)
 		return 0;
 	/* The idle task has tgid 0 in every namespace; outside-namespace tasks too. */
 	if (!cfg.include_idle && tgid == 0)
 		return 0;
-	bump(&pb_seen);
+	pb_bump(&pb_seen);
 
 	key.pid = tgid;
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
@@ -89,7 +63,7 @@ int pb_profile(struct bpf_perf_event_data *ctx)
 		if (count)
 			__sync_fetch_and_add(count, 1);
 		else
-			bump(&pb_drops);
+			pb_bump(&pb_drops);
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include "common.bpf.h"
 #include "tcp_events.h"
 
 #define AF_INET 2
@@ -42,28 +43,9 @@ struct {
 	__type(value, struct sock_seen);
 } pb_socks SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_drops SEC(".maps");
+PB_COUNTER(pb_drops);
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_seen SEC(".maps");
-
-static __always_inline void bump(void *counter)
-{
-	__u32 zero = 0;
-	__u64 *v = bpf_map_lookup_elem(counter, &zero);
-
-	if (v)
-		(*v)++;
-}
+PB_COUNTER(pb_seen);
 
 static __always_inline bool wanted(__u16 family, __u16 sport, __u16 dport)
 {
@@ -78,10 +60,10 @@ static __always_inline struct tcp_event *reserve(void)
 {
 	struct tcp_event *e;
 
-	bump(&pb_seen);
+	pb_bump(&pb_seen);
 	e = bpf_ringbuf_reserve(&pb_events, sizeof(*e), 0);
 	if (!e) {
-		bump(&pb_drops);
+		pb_bump(&pb_drops);
 		return NULL;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
@@ -92,12 +74,7 @@ static __always_inline struct tcp_event *reserve(void)
 
 static __always_inline void submit(struct tcp_event *e)
 {
-	__u64 flags = 0;
-
-	if (cfg.wakeup_bytes)
-		flags = bpf_ringbuf_query(&pb_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	pb_ringbuf_submit(&pb_events, e, cfg.wakeup_bytes);
 }
 
 /* Times and owner of the socket; the entry goes when the socket closes. */

@@ -2,16 +2,17 @@
 //
 // SEC("tracepoint") has no fixed target: the loader attaches the program to any
 // classic tracepoint by name. What to copy out of the raw record is the field
-// plan in `cfg` (see tp_events.h), written into .rodata before load.
+// plan in `cfg` (see tp_events.h), written into .rodata before load; which
+// events to keep is cfg.filter (filter.h), tested before anything is reserved.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "tp_events.h"
 
 const volatile struct tp_events_config cfg = {};
 
-/* Never read: keeps struct tp_event_header in the object's BTF so the
+/* Never read: keeps struct pb_event_header in the object's BTF so the
  * TypeScript descriptor (event header layout) is generated from this object. */
-const volatile struct tp_event_header pb_event_header_layout = {};
+const volatile struct pb_event_header pb_event_header_layout = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -19,29 +20,9 @@ struct {
 } pb_events SEC(".maps");
 
 /* Reservations that failed because the ring was full: shown to the user. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_drops SEC(".maps");
-
+PB_COUNTER(pb_drops);
 /* Events that passed the filters (= received + dropped). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_seen SEC(".maps");
-
-static __always_inline void bump(void *counter)
-{
-	__u32 zero = 0;
-	__u64 *v = bpf_map_lookup_elem(counter, &zero);
-
-	if (v)
-		(*v)++;
-}
+PB_COUNTER(pb_seen);
 
 static __always_inline void copy_field(void *ctx, void *event, const volatile struct tp_field_plan *f)
 {
@@ -81,70 +62,30 @@ static __always_inline void copy_field(void *ctx, void *event, const volatile st
 		*(char *)dst = 0;
 }
 
-/* Process and thread id as the reader sees them. In a container (its own pid
- * namespace) bpf_get_current_pid_tgid() would give the host's ids, which the
- * reader cannot match against its own; tasks outside its namespace get 0. */
-static __always_inline void current_ids(__u32 *tgid, __u32 *tid)
-{
-	if (cfg.pidns_ino) { /* a constant: the verifier prunes the branch not taken */
-		struct bpf_pidns_info ns = {};
-
-		if (bpf_get_ns_current_pid_tgid(cfg.pidns_dev, cfg.pidns_ino, &ns, sizeof(ns)))
-			ns.tgid = ns.pid = 0;
-		*tgid = ns.tgid;
-		*tid = ns.pid;
-	} else {
-		__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-		*tgid = pid_tgid >> 32;
-		*tid = (__u32)pid_tgid;
-	}
-}
-
 SEC("tracepoint")
 int pb_tp_events(void *ctx)
 {
-	__u32 tgid, tid;
-	__u64 uid_gid, flags = 0;
-	struct tp_event_header *h;
+	struct pb_ids ids;
 	void *e;
 
-	current_ids(&tgid, &tid);
-	if (cfg.target_tgid && tgid != cfg.target_tgid)
+	pb_current_ids(&cfg.filter, &ids);
+	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
 		return 0;
-	bump(&pb_seen);
+	pb_bump(&pb_seen);
 
 	/* cfg.event_size is a verifier-known constant (frozen rodata) */
 	e = bpf_ringbuf_reserve(&pb_events, cfg.event_size, 0);
 	if (!e) {
-		bump(&pb_drops);
+		pb_bump(&pb_drops);
 		return 0;
 	}
-
-	h = e;
-	h->ts_ns = bpf_ktime_get_ns();
-	h->cgroup_id = bpf_get_current_cgroup_id();
-	h->cpu = bpf_get_smp_processor_id();
-	h->pid = tgid;
-	h->tid = tid;
-	uid_gid = bpf_get_current_uid_gid();
-	h->uid = (__u32)uid_gid;
-	h->gid = uid_gid >> 32;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
-	h->_pad = 0;
-
+	pb_fill_header(e, &ids);
 	for (__u32 i = 0; i < TP_MAX_FIELDS; i++) {
 		if (i >= cfg.nfields)
 			break;
 		copy_field(ctx, e, &cfg.fields[i]);
 	}
-
-	/* Waking the consumer per event costs ~1.2 us (anchors PART 1 (e) vs (e')):
-	 * wake it only when a batch is pending; it polls with a timeout for the tail. */
-	if (cfg.wakeup_bytes)
-		flags = bpf_ringbuf_query(&pb_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	pb_ringbuf_submit(&pb_events, e, cfg.wakeup_bytes);
 	return 0;
 }
 

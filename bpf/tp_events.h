@@ -8,6 +8,8 @@
 #ifndef PB_TP_EVENTS_H
 #define PB_TP_EVENTS_H
 
+#include "filter.h" /* struct pb_filter; common.bpf.h: struct pb_event_header */
+
 /* Upper bound of the field plan; a bounded loop walks it. */
 #define TP_MAX_FIELDS 16
 
@@ -37,28 +39,15 @@ struct tp_field_plan {
  * Because .rodata is frozen, the verifier sees every value here as a constant:
  * the reservation size is a known constant and the plan loop unrolls per entry. */
 struct tp_events_config {
-	__u32 target_tgid;   /* 0 = every process; else only events from this tgid */
 	__u32 event_size;    /* bytes reserved per event: header + payload, multiple of 8 */
 	__u32 nfields;       /* used entries of fields[] */
-	__u32 _pad;
 	__u64 wakeup_bytes;  /* 0 = libbpf's adaptive wakeup; else wake the consumer only when
 	                      * this many bytes are pending (it also polls with a timeout) */
-	__u64 pidns_dev;     /* pid namespace of the reader (st_dev, st_ino of /proc/self/ns/pid): */
-	__u64 pidns_ino;     /* pids/tids and target_tgid are in it. 0 = the initial namespace */
+	struct pb_filter filter; /* process, thread, uid, cgroup, comm, field predicates, 1-in-N
+	                          * sampling; the reader's pid namespace (filter.h) */
 	struct tp_field_plan fields[TP_MAX_FIELDS];
 };
 
-/* Fixed header at the start of every event; the planned payload follows it. */
-struct tp_event_header {
-	__u64 ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 cgroup_id;  /* bpf_get_current_cgroup_id() (cgroup v2) */
-	__u32 cpu;
-	__u32 pid;        /* tgid, what user space calls the process id (0: not in the reader's pid namespace) */
-	__u32 tid;        /* kernel pid = thread id */
-	__u32 uid;
-	__u32 gid;
-	char comm[16];
-	__u32 _pad;
-};
+/* Every event starts with struct pb_event_header (common.bpf.h); the planned payload follows it. */
 
 #endif

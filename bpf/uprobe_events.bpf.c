@@ -18,36 +18,16 @@
 
 const volatile struct uprobe_events_config cfg = {};
 
-/* Never read: keeps struct up_event_header in BTF for the generated descriptor. */
-const volatile struct up_event_header pb_up_header_layout = {};
+/* Never read: keeps struct pb_event_header in BTF for the generated descriptor. */
+const volatile struct pb_event_header pb_event_header_layout = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20); /* the loader sets the real size */
 } pb_events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_drops SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u64);
-} pb_seen SEC(".maps");
-
-static __always_inline void bump(void *counter)
-{
-	__u32 zero = 0;
-	__u64 *v = bpf_map_lookup_elem(counter, &zero);
-
-	if (v)
-		(*v)++;
-}
+PB_COUNTER(pb_drops); /* reservations refused by a full ring */
+PB_COUNTER(pb_seen);  /* hits that passed the filter (= received + dropped) */
 
 /* Argument `i` of a function entry. `i` is a rodata constant, so the verifier
  * keeps one branch of the switch. x86-64 System V: rdi, rsi, rdx, rcx, r8, r9
@@ -72,53 +52,24 @@ static __always_inline __u64 func_arg(struct pt_regs *ctx, __u8 i)
 
 enum up_mode { MODE_ENTRY, MODE_RETURN, MODE_USDT, MODE_FENTRY };
 
-static __always_inline void current_ids(__u32 *tgid, __u32 *tid)
-{
-	if (cfg.pidns_ino) {
-		struct bpf_pidns_info ns = {};
-
-		if (bpf_get_ns_current_pid_tgid(cfg.pidns_dev, cfg.pidns_ino, &ns, sizeof(ns)))
-			ns.tgid = ns.pid = 0;
-		*tgid = ns.tgid;
-		*tid = ns.pid;
-	} else {
-		__u64 pid_tgid = bpf_get_current_pid_tgid();
-
-		*tgid = pid_tgid >> 32;
-		*tid = (__u32)pid_tgid;
-	}
-}
-
 static __always_inline int emit(void *ctx, enum up_mode mode)
 {
-	__u32 tgid, tid;
-	__u64 uid_gid, flags = 0;
-	struct up_event_header *h;
+	struct pb_ids ids;
 	void *e;
 
-	current_ids(&tgid, &tid);
-	/* A uprobe attached for one pid only fires there already; this also
-	 * covers "every process" attachments filtered afterwards. */
-	if (cfg.target_tgid && tgid != cfg.target_tgid)
+	/* A uprobe attached for one pid only fires there already; the filter also
+	 * covers "every process" attachments and the other clauses. */
+	pb_current_ids(&cfg.filter, &ids);
+	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
 		return 0;
-	bump(&pb_seen);
+	pb_bump(&pb_seen);
 
 	e = bpf_ringbuf_reserve(&pb_events, cfg.event_size, 0);
 	if (!e) {
-		bump(&pb_drops);
+		pb_bump(&pb_drops);
 		return 0;
 	}
-	h = e;
-	h->ts_ns = bpf_ktime_get_ns();
-	h->cgroup_id = bpf_get_current_cgroup_id();
-	h->cpu = bpf_get_smp_processor_id();
-	h->pid = tgid;
-	h->tid = tid;
-	uid_gid = bpf_get_current_uid_gid();
-	h->uid = (__u32)uid_gid;
-	h->gid = uid_gid >> 32;
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
-	h->_pad = 0;
+	pb_fill_header(e, &ids);
 
 	for (__u32 i = 0; i < UP_MAX_VALUES; i++) {
 		const volatile struct up_value_plan *v = &cfg.values[i];
@@ -152,10 +103,7 @@ static __always_inline int emit(void *ctx, enum up_mode mode)
 		}
 	}
 
-	if (cfg.wakeup_bytes)
-		flags = bpf_ringbuf_query(&pb_events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ?
-			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
+	pb_ringbuf_submit(&pb_events, e, cfg.wakeup_bytes);
 	return 0;
 }
 

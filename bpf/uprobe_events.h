@@ -8,6 +8,8 @@
 #ifndef PB_UPROBE_EVENTS_H
 #define PB_UPROBE_EVENTS_H
 
+#include "filter.h" /* struct pb_filter; common.bpf.h: struct pb_event_header */
+
 /* Up to 6 arguments (PT_REGS_PARM1..6 on x86-64: the System V integer registers)
  * plus the return value. USDT probes have at most 12 arguments; we keep 6. */
 #define UP_MAX_VALUES 7
@@ -37,27 +39,16 @@ struct up_value_plan {
 
 /* The `cfg` rodata, written before load: constants for the verifier. */
 struct uprobe_events_config {
-	__u32 target_tgid;  /* 0 = every process that runs the probed code */
 	__u32 event_size;   /* bytes reserved per event: header + payload, multiple of 8 */
 	__u32 nvalues;      /* used entries of values[] */
-	__u32 _pad;
 	__u64 wakeup_bytes; /* as in tp_events: wake the reader only for a backlog */
-	__u64 pidns_dev;    /* the reader's pid namespace; 0 = the initial one */
-	__u64 pidns_ino;
+	/* process, thread, uid, cgroup, comm, sampling and the reader's pid namespace
+	 * (filter.h). Predicates read the probe's struct pt_regs: an argument or the
+	 * return value is an integer at its register's offset (uprobe, uretprobe, kprobe). */
+	struct pb_filter filter;
 	struct up_value_plan values[UP_MAX_VALUES];
 };
 
-/* Fixed header of every event; the planned values follow it. */
-struct up_event_header {
-	__u64 ts_ns;
-	__u64 cgroup_id;
-	__u32 cpu;
-	__u32 pid;  /* tgid */
-	__u32 tid;
-	__u32 uid;
-	__u32 gid;
-	char comm[16];
-	__u32 _pad;
-};
+/* Every event starts with struct pb_event_header (common.bpf.h); the planned values follow it. */
 
 #endif

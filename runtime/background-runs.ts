@@ -28,6 +28,8 @@ interface Entry {
   info: RunInfo;
   controller: AbortController;
   live?: LiveRun;
+  /** Runs that are not LiveRuns but say, once attached, how to read them (aggregations: runtime/run.ts onReadable). */
+  readable: { read?: () => Promise<ProbeRunResult> };
   done: Promise<ProbeRunResult>;
   result?: ProbeRunResult;
   error?: Error;
@@ -57,10 +59,18 @@ export class BackgroundRuns {
     const runner = this.#runner();
     let attached = () => {};
     const whenAttached = new Promise<void>((resolve) => (attached = resolve));
-    const options: RunDeclarationOptions = { signal: controller.signal, onAttached: () => attached() };
     const info: RunInfo = { name, code, declaration, startedAt: Date.now(), state: "running", snapshots: false };
+    const readable: Entry["readable"] = {};
+    const options: RunDeclarationOptions = {
+      signal: controller.signal,
+      onAttached: () => attached(),
+      onReadable: (read) => {
+        readable.read = read;
+        info.snapshots = true;
+      },
+    };
     const live = await runner.live?.(declaration, options);
-    const entry: Entry = { info, controller, done: live ? live.done : runner.run(declaration, options) };
+    const entry: Entry = { info, controller, readable, done: live ? live.done : runner.run(declaration, options) };
     if (live) {
       entry.live = live;
       info.snapshots = true;
@@ -94,10 +104,9 @@ export class BackgroundRuns {
     const entry = this.#get(name, "snapshot");
     if (entry.error) throw entry.error;
     if (entry.result) return entry.result;
-    if (!entry.live) {
-      throw new Error(`background run ${JSON.stringify(name)}: this kind of run (${entry.info.declaration.kind}) can't be read while it runs yet; run.stop() returns its result`);
-    }
-    return entry.live.snapshot();
+    if (entry.live) return entry.live.snapshot();
+    if (entry.readable.read) return entry.readable.read();
+    throw new Error(`background run ${JSON.stringify(name)}: this kind of run (${entry.info.declaration.kind}) can't be read while it runs yet; run.stop() returns its result`);
   }
 
   /** Detaches the run (if it still runs), forgets it and returns its final result. */

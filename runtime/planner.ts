@@ -10,6 +10,7 @@ import type { AggregateDeclaration, Declaration, EventsDeclaration, LatencyDecla
 import type { AggregationInstance } from "./planner/agg-plan.js";
 export type { AggregationInstance } from "./planner/agg-plan.js";
 import { planAggregate } from "./planner/aggregate.js";
+import { FILTER_KEYS, planFilter } from "./planner/agg-filter.js";
 import { planLatency } from "./planner/latency.js";
 import type { ProbeDeclaration } from "./declaration.js";
 import { planFunctionEvents, type FunctionEventsInstance } from "./planner/function-events.js";
@@ -115,17 +116,18 @@ function bad(message: string, details: Record<string, unknown> = {}): PlanError 
 function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidNamespace): TpEventsInstance {
   checkCommon(decl);
   const format = findTracepoint(decl.source.name, tracefs);
+  const tp = `${format.category}:${format.event}`;
+  // every clause runs in the kernel, before a record is reserved (bpf/filter.h)
+  const filter = planFilter(decl.filter, { format, supported: FILTER_KEYS, what: `the events of ${tp}` }, pidns);
   const { chosen, skipped } = chooseFields(decl.fields ?? [], format);
   const { fields, columns, eventSize } = layout(chosen, format);
   const ringBytes = ringSize(eventSize);
   const cfg: TpEventsConfig = {
-    target_tgid: decl.filter?.pid ?? 0,
     event_size: eventSize,
     nfields: fields.length,
     // Wake the reader only for a backlog; it polls every POLL_MS for the rest.
     wakeup_bytes: ringBytes / 4,
-    pidns_dev: pidns.dev,
-    pidns_ino: pidns.ino,
+    filter,
     fields,
   };
   return {
@@ -160,11 +162,6 @@ function checkCommon(decl: EventsDeclaration): void {
     throw bad(`limit must be a positive whole number of rows, got ${JSON.stringify(decl.limit)}`);
   const filter = decl.filter ?? {};
   if (typeof filter !== "object" || filter === null) throw bad(`filter must be an object such as { pid: 1234 }`);
-  for (const key of Object.keys(filter)) {
-    if (key !== "pid")
-      throw new PlanError("UNSUPPORTED_FILTER",
-        `filter.${key} is not supported by the events template yet (supported: pid)`, { filter: key, supported: ["pid"] });
-  }
   const pid = filter.pid;
   if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0 || pid > MAX_PID))
     throw bad(`filter.pid must be a process id (a whole number from 1 to ${MAX_PID}), got ${JSON.stringify(pid)}`);

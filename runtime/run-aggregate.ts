@@ -11,12 +11,16 @@ import type { AggregateDeclaration, LatencyDeclaration } from "./declaration.js"
 import type { AggregationInstance, AttachPoint } from "./planner/agg-plan.js";
 import { bucketBounds } from "./planner/agg-plan.js";
 import { plan } from "./planner.js";
+import type { EventsProgress } from "./run-events.js";
 import type { TracefsSource } from "./tracefs.js";
 import { AGG, valueLayout } from "./templates/aggregation.js";
 import type { ColumnType, OutputColumn } from "./templates/columns.js";
 import { loadAggregation } from "./templates/load-aggregation.js";
 
 export interface AggregateStats {
+  /** Events aggregated (agg_tp: hits that passed the filter; lat_pairs: pairs measured), counted
+   *  per CPU in the kernel whatever the value (sum, min and max have no count column). */
+  events: number;
   /** Updates lost because the map already held maxKeys keys (counted in the kernel). */
   lost: number;
   /** Threshold mode: slow pairs lost because the ring buffer was full. */
@@ -52,13 +56,27 @@ export interface RunAggregateOptions {
   onInterval?: (index: number, rows: number) => void | Promise<void>;
   /** Tracepoints source for planning (default: the running kernel). */
   tracefs?: TracefsSource;
+  /** Called every `progressIntervalMs` (default 250) while attached: elapsed time, events
+   *  aggregated so far (the kernel's per-CPU hit counter), drops and lost updates. */
+  onProgress?: (p: EventsProgress) => void;
+  progressIntervalMs?: number;
+  /** runAggregateInstance(): the run once attached, for reading it while it runs (background runs). */
+  onStarted?: (run: AggregateRun) => void;
+}
+
+/** What read() returns: the rows so far, with the counters now (the run goes on). */
+export interface AggregateSnapshot extends Omit<AggregateResult, "stats"> {
+  stats: Omit<AggregateStats, "stoppedBy">;
 }
 
 /** A started aggregation: attached and collecting until stop(). */
 export interface AggregateRun {
   readonly plan: AggregationInstance;
-  /** Time series: ends the current interval now and reads it exactly. */
-  snapshot(): Promise<void>;
+  /** Time series: ends the current interval now and reads it exactly; resolves with every interval so far. */
+  snapshot(): Promise<AggregateSnapshot>;
+  /** The table so far, without disturbing the run: a time series' completed intervals, a plain
+   *  aggregation's current totals (read, not deleted), a threshold run's pairs received. */
+  read(): Promise<AggregateSnapshot>;
   /** Detaches, reads what is left, closes; resolves with every row. Idempotent. */
   stop(): Promise<AggregateResult>;
 }
@@ -70,6 +88,7 @@ export async function runAggregate(decl: AggregateDeclaration | LatencyDeclarati
 /** Runs an already planned instance for its duration (or until aborted). */
 export async function runAggregateInstance(instance: AggregationInstance, opts: RunAggregateOptions = {}): Promise<AggregateResult> {
   const run = await startAggregateInstance(instance, opts);
+  opts.onStarted?.(run);
   const why = await new Promise<"duration" | "abort">((resolve) => {
     const done = (w: "duration" | "abort") => {
       clearTimeout(timer);
@@ -126,9 +145,21 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
   const attachedAt = performance.now();
   const series = new Series(obj, instance, rows);
   let stopped: Promise<AggregateResult> | undefined;
+  let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let cutting: Promise<void> = Promise.resolve();
   let timerError: unknown;
+
+  const counters = () => ({
+    events: obj.percpuSum(AGG.hitsMap, 0),
+    lost: obj.percpuSum(instance.counters.lost, 0),
+    dropped: instance.counters.drops ? obj.percpuSum(instance.counters.drops, 0) : 0,
+  });
+  const ticker = opts.onProgress ? setInterval(() => {
+    if (closed) return;
+    const { events, lost, dropped } = counters();
+    opts.onProgress!({ elapsedMs: performance.now() - attachedAt, events, dropped, lost });
+  }, opts.progressIntervalMs ?? 250) : undefined;
 
   // one cut at a time: the timer's and snapshot()'s are queued
   const cut = () => (cutting = cutting.then(async () => {
@@ -142,9 +173,36 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
   };
   schedule();
 
+  const statsNow = (durationMs: number): Omit<AggregateStats, "stoppedBy"> => ({
+    ...counters(),
+    missed: [...new Set(attachPoints.map((a) => a.program))]
+      .reduce((n, prog) => n + obj.programInfo(prog).recursionMisses, 0),
+    intervals: series.intervals,
+    batched: rows.batched,
+    durationMs,
+    variant,
+  });
+
+  /** The rows so far into a copy: the run's own rows are not touched. */
+  const read = async (): Promise<AggregateSnapshot> => {
+    if (stopped) {
+      const r = await stopped;
+      return r;
+    }
+    await cutting.catch(() => {}); // a cut in progress: its interval is complete once it is read
+    const copy = rows.copy();
+    if (instance.events) {
+      copy.addEvents(instance.events.columns, ringBatches);
+    } else if (instance.everyMs === undefined) {
+      copy.addRead(obj.readAggregate(AGG.generations[0], keyLayout(instance), valueLayout(instance.nslots)));
+    }
+    return { ...copy.assemble(), stats: statsNow(performance.now() - attachedAt), plan: instance };
+  };
+
   const stop = async (): Promise<AggregateResult> => {
     try {
       if (timer) clearTimeout(timer);
+      if (ticker) clearInterval(ticker);
       await cutting.catch(() => {});
       for (const l of links) l.destroy();
       if (timerError) throw timerError;
@@ -153,30 +211,23 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
       if (instance.events) rows.addEvents(instance.events.columns, ringBatches);
       else if (instance.everyMs !== undefined) await series.cut();
       else rows.addRead(obj.readAggregate(AGG.generations[0], keyLayout(instance), valueLayout(instance.nslots)));
-      const stats: AggregateStats = {
-        lost: obj.percpuSum(instance.counters.lost, 0),
-        dropped: instance.counters.drops ? obj.percpuSum(instance.counters.drops, 0) : 0,
-        missed: [...new Set(attachPoints.map((a) => a.program))]
-          .reduce((n, prog) => n + obj.programInfo(prog).recursionMisses, 0),
-        intervals: series.intervals,
-        batched: rows.batched,
-        durationMs,
-        stoppedBy: "stop",
-        variant,
-      };
+      const stats: AggregateStats = { ...statsNow(durationMs), stoppedBy: "stop" };
       return { ...rows.assemble(), stats, plan: instance };
     } finally {
+      closed = true;
       obj.close();
     }
   };
   return {
     plan: instance,
-    snapshot: () => {
+    snapshot: async () => {
       if (instance.everyMs === undefined)
-        return Promise.reject(new Error(`snapshot() needs a time series: declare it with everyMs (${instance.describe})`));
-      if (stopped) return Promise.reject(new Error("snapshot() after stop()"));
-      return cut();
+        throw new Error(`snapshot() needs a time series: declare it with everyMs (${instance.describe}); read() returns the totals so far`);
+      if (stopped) throw new Error("snapshot() after stop()");
+      await cut();
+      return read();
     },
+    read,
     stop: () => (stopped ??= stop()),
   };
 }
@@ -227,6 +278,15 @@ class Rows {
   readonly types: Record<string, ColumnType> = {};
   batched = true;
   count = 0;
+
+  /** The rows so far, in a new Rows that further reads extend without touching these. */
+  copy(): Rows {
+    const c = new Rows(this.instance);
+    for (const [name, values] of this.cols) c.cols.set(name, [...values]);
+    c.batched = this.batched;
+    c.count = this.count;
+    return c;
+  }
 
   constructor(private readonly instance: AggregationInstance) {
     if (instance.everyMs !== undefined && !instance.events) {

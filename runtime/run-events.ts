@@ -19,6 +19,8 @@ export interface EventsProgress {
   events: number;
   /** Events lost because the ring buffer was full. */
   dropped: number;
+  /** Aggregations: updates lost because the map was full (more keys than maxKeys). */
+  lost?: number;
 }
 
 export interface EventsStats {

@@ -14,6 +14,7 @@ import { frameText, snapshotMaps, symbolizeKernel, symbolizeUser } from "./symbo
 import { descriptor as profileDescriptor } from "../bpf/generated/profile.js";
 import { decodeProfileKey, type ProfileKey } from "./templates/profile.js";
 import type { ColumnType } from "./templates/columns.js";
+import type { EventsProgress } from "./run-events.js";
 import { loadTemplate } from "./templates/load-template.js";
 
 export interface ProfileRow {
@@ -42,6 +43,10 @@ export interface RunProfileOptions {
   signal?: AbortSignal;
   /** Sampling runs: start the workload now. Awaited; the duration counts from when it resolves. */
   onAttached?: () => void | Promise<void>;
+  /** Called every `progressIntervalMs` (default 250) while sampling: events = samples kept so far
+   *  (the kernel's pb_seen), dropped = samples a full count map refused. */
+  onProgress?: (p: EventsProgress) => void;
+  progressIntervalMs?: number;
 }
 
 /** Online CPUs ("0-1,4" in /sys/devices/system/cpu/online). */
@@ -70,7 +75,13 @@ export async function runProfile(what: ProfileInstance | ProfileDeclaration, opt
     const start = performance.now();
     await opts.onAttached?.();
     const stoppedBy = await new Promise<"duration" | "abort">((resolve) => {
+      const ticker = opts.onProgress ? setInterval(() => opts.onProgress!({
+        elapsedMs: performance.now() - start,
+        events: obj.percpuSum(instance.counters.seen, 0),
+        dropped: obj.percpuSum(instance.counters.drops, 0),
+      }), opts.progressIntervalMs ?? 250) : undefined;
       const done = (why: "duration" | "abort") => {
+        if (ticker) clearInterval(ticker);
         clearTimeout(timer);
         opts.signal?.removeEventListener("abort", onAbort);
         resolve(why);

@@ -6,11 +6,15 @@
 
 import type { AggregateDeclaration, FunctionEventsDeclaration, LatencyDeclaration, ProfileDeclaration, TcpDeclaration } from "./declaration.js";
 import type { AnyDeclaration, RunStats } from "./probe-protocol.js";
-import type { RunAggregateOptions } from "./run-aggregate.js";
+import type { AggregateResult, AggregateRun, AggregateSnapshot, RunAggregateOptions } from "./run-aggregate.js";
 import type { RunEventsOptions } from "./run-events.js";
 
 /** Options of runDeclaration(): those of run-events.ts (signal, onProgress, onAttached, tracefs), and for time series onInterval. */
-export type RunDeclarationOptions = RunEventsOptions & Pick<RunAggregateOptions, "onInterval">;
+export type RunDeclarationOptions = RunEventsOptions & Pick<RunAggregateOptions, "onInterval"> & {
+  /** Called once attached when the run can be read while it runs (aggregations and latencies):
+   *  `read()` gives the table so far without disturbing the run (background runs' snapshot). */
+  onReadable?: (read: () => Promise<ProbeRunResult>) => void;
+};
 
 /** What every run returns: columns, their types, the counters and the plan that ran. */
 export interface ProbeRunResult {
@@ -69,15 +73,21 @@ async function runRingProbe(decl: FunctionEventsDeclaration | TcpDeclaration | P
 
 async function runAggregation(decl: AggregateDeclaration | LatencyDeclaration, opts: RunDeclarationOptions): Promise<ProbeRunResult> {
   const { runAggregate } = await import("./run-aggregate.js");
-  const result = await runAggregate(decl, opts);
-  const { lost, dropped, durationMs, stoppedBy } = result.stats;
-  // Events are not counted one by one in the kernel: the folded counts are the events seen
-  // (plus `lost`, the updates a full map refused).
-  const counts = result.columns.count as ArrayLike<number> | undefined;
-  let events = 0;
-  if (counts) for (let i = 0; i < counts.length; i++) events += Number(counts[i]);
+  const { onReadable, ...rest } = opts;
+  const result = await runAggregate(decl, {
+    ...rest,
+    ...(onReadable ? { onStarted: (run: AggregateRun) => onReadable(async () => aggregationResult(await run.read())) } : {}),
+  });
+  return aggregationResult(result);
+}
+
+/** An aggregation's result (or snapshot) in the shape every run shares. `events` is the
+ *  kernel's per-CPU hit counter: every event aggregated, whatever the value folded. */
+function aggregationResult(r: AggregateSnapshot & { stats: { stoppedBy?: AggregateResult["stats"]["stoppedBy"] } }): ProbeRunResult {
+  const { events, lost, dropped, durationMs, stoppedBy } = r.stats;
   return {
-    columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount,
-    stats: { events, dropped, lost, durationMs, stoppedBy: stoppedBy === "stop" ? "abort" : stoppedBy }, plan: result.plan,
+    columns: r.columns, columnTypes: r.columnTypes, rowCount: r.rowCount,
+    stats: { events, dropped, lost, durationMs, ...(stoppedBy ? { stoppedBy: stoppedBy === "stop" ? "abort" as const : stoppedBy } : {}) },
+    plan: r.plan,
   };
 }

@@ -13,7 +13,8 @@ export const TP = "sys_enter_getppid";
 /** The CPU the workload is pinned to (the anchors' LOOP_CPU). */
 export const LOOP_CPU = Number(process.env.LOOP_CPU ?? 1);
 
-/** Runs a command to completion; rejects with its stderr when it fails. */
+/** Runs a command to completion; rejects with its stderr when it fails.
+ *  ("close", not "exit": exit can come before the last of stdout is read.) */
 export function run(cmd, args, { timeoutMs = 120000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -22,7 +23,7 @@ export function run(cmd, args, { timeoutMs = 120000 } = {}) {
     child.stderr.on("data", (d) => (err += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.once("error", reject);
-    child.once("exit", (code, signal) => {
+    child.once("close", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve({ out, err });
       else reject(new Error(`bench: ${cmd} ${args.join(" ")} failed (${signal ?? `exit ${code}`}): ${err.trim().slice(-600)}`));
@@ -57,12 +58,26 @@ export function watchAttach(pid, { tp = TP, gone = false, timeoutMs = 60000 } = 
     let out = "", err = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (err += d));
-    child.once("exit", (code) => (code === 0 ? resolve(BigInt(out.trim())) : reject(new Error(err.trim() || `attachwatch exited ${code}`))));
+    child.once("close", (code) => (code === 0 ? resolve(BigInt(out.trim())) : reject(new Error(err.trim() || `attachwatch exited ${code}`))));
   });
   done.catch(() => undefined);
   // Give the watcher a moment to exec and start polling before the caller acts.
   const started = new Promise((resolve) => child.once("spawn", () => setTimeout(resolve, 30)));
   return { done, started, cancel: () => child.kill("SIGKILL") };
+}
+
+/**
+ * The watcher's answer, unless the cell (`run`, a promise) ends first: a cell that
+ * fails or finishes without attaching must fail the bench at once, not after the
+ * watcher's timeout (and never as an unhandled rejection).
+ */
+export function attachedOrFailed(watch, run, what = "the probe cell") {
+  const ended = run.then(
+    () => Promise.reject(new Error(`bench: ${what} finished before the kernel showed the probe attached`)),
+    (error) => Promise.reject(error),
+  );
+  ended.catch(() => undefined);
+  return Promise.race([watch.done, ended]).finally(() => watch.cancel());
 }
 
 /** Fork-to-attached and SIGINT-to-exit of a tracer command, in ms (attachwatch's fork mode). */
@@ -97,7 +112,7 @@ function collect(child) {
   let out = "", err = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (err += d));
-  const exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise((resolve) => child.once("close", (code) => resolve(code)));
   return { output: () => out, errors: () => err, exited };
 }
 

@@ -25,7 +25,8 @@ export function markdownTable(rows) {
     "|---|---:|---:|---:|---|:-:|",
   ];
   for (const r of rows) {
-    const value = r.value === null ? `not measured${r.note ? ` (${r.note})` : ""}` : fmt(r.value, r.unit);
+    const why = r.note?.replace(/^not measured:?\s*/, "");
+    const value = r.value === null ? `not measured${why ? ` (${why})` : ""}` : fmt(r.value, r.unit);
     lines.push(`| ${r.name} | ${value} | ${fmt(r.floor, r.unit)} | ${fmt(r.peer, r.unit)} | ${r.target} | ${r.meetsTarget ? "yes" : "**no**"} |`);
   }
   return lines.join("\n");

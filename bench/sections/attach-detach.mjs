@@ -3,7 +3,7 @@
 // with a BPF program on sys_enter_getppid), never anything a tool prints.
 import { join } from "node:path";
 import { launchProbebook, probeCell } from "../lib/kernel-launchers.mjs";
-import { FLOOR_BIN, forkToAttach, median, watchAttach, sleep } from "../lib/procs.mjs";
+import { attachedOrFailed, FLOOR_BIN, forkToAttach, median, watchAttach, sleep } from "../lib/procs.mjs";
 import { num } from "../lib/results.mjs";
 import { planStream } from "../lib/probebook-runs.mjs";
 
@@ -15,8 +15,10 @@ const BPFTRACE_STREAM = ["bpftrace", "-e", 'tracepoint:syscalls:sys_enter_getppi
 async function warmAttach(kernel, durationMs) {
   const watch = watchAttach(kernel.child.pid);
   await watch.started;
-  const { reply, sentAt } = await kernel.client.execute(probeCell(`${durationMs}ms`));
-  const attachedAt = await watch.done;
+  const run = kernel.client.execute(probeCell(`${durationMs}ms`));
+  run.catch(() => undefined);
+  const attachedAt = await attachedOrFailed(watch, run);
+  const { reply, sentAt } = await run;
   return { attachMs: ms(attachedAt, sentAt), tailMs: ms(reply.at, attachedAt) - durationMs };
 }
 
@@ -26,12 +28,16 @@ async function rerunAfterInterrupt(kernel) {
   const attach = watchAttach(kernel.child.pid);
   await attach.started;
   const { msgId } = await client.send("shell", "execute_request", { code: probeCell("60s"), silent: false, store_history: true, user_expressions: {}, allow_stdin: false });
-  await attach.done;
+  const reply0 = client.reply("shell", msgId, 120000);
+  reply0.catch(() => undefined);
+  await attachedOrFailed(attach, reply0.then((r) => {
+    if (r.content.status !== "ok") throw new Error(`bench: the probe cell failed (${r.content.ename}: ${r.content.evalue})`);
+  }));
   await sleep(50);
   const gone = watchAttach(kernel.child.pid, { gone: true });
   await gone.started;
   const { sentAt: interruptAt } = await client.send("control", "interrupt_request");
-  const reply = await client.reply("shell", msgId, 30000);
+  const reply = await reply0;
   await client.iopubUntilIdle(msgId);
   const goneAt = await gone.done;
   if (reply.content.status !== "error") throw new Error(`bench: the interrupted cell ended with ${reply.content.status}, expected an error`);

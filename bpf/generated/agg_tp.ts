@@ -10,6 +10,7 @@ export const descriptor = {
     "pb_agg0": {"type": "percpu_hash", "maxEntries": 10240},
     "pb_agg1": {"type": "percpu_hash", "maxEntries": 10240},
     "pb_ctl": {"type": "array", "maxEntries": 4, "keySize": 4, "valueSize": 8},
+    "pb_hits": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_lost": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_zero": {"type": "percpu_array", "maxEntries": 1}

@@ -9,24 +9,25 @@ export const descriptor = {
   "maps": {
     "pb_drops": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_events": {"type": "ringbuf", "maxEntries": 1048576},
+    "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_seen": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8}
   },
   "sections": {
     ".rodata": {
-      "size": 288,
+      "size": 392,
       "vars": [
-        {"name": "cfg", "offset": 0, "size": 232, "type": {"kind": "struct", "name": "tp_events_config"}},
+        {"name": "cfg", "offset": 0, "size": 336, "type": {"kind": "struct", "name": "tp_events_config"}},
         {
           "name": "pb_event_header_layout",
-          "offset": 232,
+          "offset": 336,
           "size": 56,
-          "type": {"kind": "struct", "name": "tp_event_header"}
+          "type": {"kind": "struct", "name": "pb_event_header"}
         }
       ]
     }
   },
   "structs": {
-    "tp_event_header": {
+    "pb_event_header": {
       "size": 56,
       "members": [
         {"name": "ts_ns", "offset": 0, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
@@ -45,19 +46,66 @@ export const descriptor = {
         {"name": "_pad", "offset": 52, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}}
       ]
     },
-    "tp_events_config": {
-      "size": 232,
+    "pb_filter": {
+      "size": 128,
       "members": [
-        {"name": "target_tgid", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
-        {"name": "event_size", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
-        {"name": "nfields", "offset": 8, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
-        {"name": "_pad", "offset": 12, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
-        {"name": "wakeup_bytes", "offset": 16, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
-        {"name": "pidns_dev", "offset": 24, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
-        {"name": "pidns_ino", "offset": 32, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "tgid", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "tid", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "uid", "offset": 8, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "has_uid", "offset": 12, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "has_comm", "offset": 13, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "npreds", "offset": 14, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "_pad", "offset": 15, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "cgroup_id", "offset": 16, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "sample_every", "offset": 24, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "_pad2", "offset": 28, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "pidns_dev", "offset": 32, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "pidns_ino", "offset": 40, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {
+          "name": "comm",
+          "offset": 48,
+          "size": 16,
+          "type": {"kind": "array", "of": {"kind": "char"}, "count": 16}
+        },
+        {
+          "name": "preds",
+          "offset": 64,
+          "size": 64,
+          "type": {"kind": "array", "of": {"kind": "struct", "name": "pb_pred"}, "count": 4}
+        }
+      ]
+    },
+    "pb_pred": {
+      "size": 16,
+      "members": [
+        {"name": "value", "offset": 0, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "src_off", "offset": 8, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "size", "offset": 10, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "is_signed", "offset": 11, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {
+          "name": "op",
+          "offset": 12,
+          "size": 1,
+          "type": {"kind": "enum", "name": "pb_pred_op", "size": 1, "signed": false}
+        },
+        {
+          "name": "_pad",
+          "offset": 13,
+          "size": 3,
+          "type": {"kind": "array", "of": {"kind": "int", "size": 1, "signed": false}, "count": 3}
+        }
+      ]
+    },
+    "tp_events_config": {
+      "size": 336,
+      "members": [
+        {"name": "event_size", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "nfields", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "wakeup_bytes", "offset": 8, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "filter", "offset": 16, "size": 128, "type": {"kind": "struct", "name": "pb_filter"}},
         {
           "name": "fields",
-          "offset": 40,
+          "offset": 144,
           "size": 192,
           "type": {"kind": "array", "of": {"kind": "struct", "name": "tp_field_plan"}, "count": 16}
         }
@@ -86,6 +134,16 @@ export const descriptor = {
     }
   },
   "enums": {
+    "pb_pred_op": {
+      "PB_PRED_NONE": 0,
+      "PB_PRED_EQ": 1,
+      "PB_PRED_NE": 2,
+      "PB_PRED_LT": 3,
+      "PB_PRED_LE": 4,
+      "PB_PRED_GT": 5,
+      "PB_PRED_GE": 6,
+      "PB_PRED_MASK": 7
+    },
     "tp_field_kind": {
       "TP_FIELD_NONE": 0,
       "TP_FIELD_INT": 1,

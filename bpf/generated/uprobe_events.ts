@@ -18,24 +18,25 @@ export const descriptor = {
     "__bpf_usdt_specs": {"type": "array", "maxEntries": 256, "keySize": 4, "valueSize": 208},
     "pb_drops": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_events": {"type": "ringbuf", "maxEntries": 1048576},
+    "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_seen": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8}
   },
   "sections": {
     ".rodata": {
-      "size": 152,
+      "size": 256,
       "vars": [
-        {"name": "cfg", "offset": 0, "size": 96, "type": {"kind": "struct", "name": "uprobe_events_config"}},
+        {"name": "cfg", "offset": 0, "size": 200, "type": {"kind": "struct", "name": "uprobe_events_config"}},
         {
-          "name": "pb_up_header_layout",
-          "offset": 96,
+          "name": "pb_event_header_layout",
+          "offset": 200,
           "size": 56,
-          "type": {"kind": "struct", "name": "up_event_header"}
+          "type": {"kind": "struct", "name": "pb_event_header"}
         }
       ]
     }
   },
   "structs": {
-    "up_event_header": {
+    "pb_event_header": {
       "size": 56,
       "members": [
         {"name": "ts_ns", "offset": 0, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
@@ -52,6 +53,56 @@ export const descriptor = {
           "type": {"kind": "array", "of": {"kind": "char"}, "count": 16}
         },
         {"name": "_pad", "offset": 52, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}}
+      ]
+    },
+    "pb_filter": {
+      "size": 128,
+      "members": [
+        {"name": "tgid", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "tid", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "uid", "offset": 8, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "has_uid", "offset": 12, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "has_comm", "offset": 13, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "npreds", "offset": 14, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "_pad", "offset": 15, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "cgroup_id", "offset": 16, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "sample_every", "offset": 24, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "_pad2", "offset": 28, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "pidns_dev", "offset": 32, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "pidns_ino", "offset": 40, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {
+          "name": "comm",
+          "offset": 48,
+          "size": 16,
+          "type": {"kind": "array", "of": {"kind": "char"}, "count": 16}
+        },
+        {
+          "name": "preds",
+          "offset": 64,
+          "size": 64,
+          "type": {"kind": "array", "of": {"kind": "struct", "name": "pb_pred"}, "count": 4}
+        }
+      ]
+    },
+    "pb_pred": {
+      "size": 16,
+      "members": [
+        {"name": "value", "offset": 0, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "src_off", "offset": 8, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "size", "offset": 10, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "is_signed", "offset": 11, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {
+          "name": "op",
+          "offset": 12,
+          "size": 1,
+          "type": {"kind": "enum", "name": "pb_pred_op", "size": 1, "signed": false}
+        },
+        {
+          "name": "_pad",
+          "offset": 13,
+          "size": 3,
+          "type": {"kind": "array", "of": {"kind": "int", "size": 1, "signed": false}, "count": 3}
+        }
       ]
     },
     "up_value_plan": {
@@ -76,18 +127,15 @@ export const descriptor = {
       ]
     },
     "uprobe_events_config": {
-      "size": 96,
+      "size": 200,
       "members": [
-        {"name": "target_tgid", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
-        {"name": "event_size", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
-        {"name": "nvalues", "offset": 8, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
-        {"name": "_pad", "offset": 12, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
-        {"name": "wakeup_bytes", "offset": 16, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
-        {"name": "pidns_dev", "offset": 24, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
-        {"name": "pidns_ino", "offset": 32, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "event_size", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "nvalues", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {"name": "wakeup_bytes", "offset": 8, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
+        {"name": "filter", "offset": 16, "size": 128, "type": {"kind": "struct", "name": "pb_filter"}},
         {
           "name": "values",
-          "offset": 40,
+          "offset": 144,
           "size": 56,
           "type": {"kind": "array", "of": {"kind": "struct", "name": "up_value_plan"}, "count": 7}
         }
@@ -95,6 +143,16 @@ export const descriptor = {
     }
   },
   "enums": {
+    "pb_pred_op": {
+      "PB_PRED_NONE": 0,
+      "PB_PRED_EQ": 1,
+      "PB_PRED_NE": 2,
+      "PB_PRED_LT": 3,
+      "PB_PRED_LE": 4,
+      "PB_PRED_GT": 5,
+      "PB_PRED_GE": 6,
+      "PB_PRED_MASK": 7
+    },
     "up_value_kind": {"UP_VALUE_INT": 0, "UP_VALUE_USER_STR": 1, "UP_VALUE_KERNEL_STR": 2},
     "up_value_source": {"UP_SRC_NONE": 0, "UP_SRC_ARG": 1, "UP_SRC_RETVAL": 2}
   }

@@ -20,6 +20,7 @@ import type { UprobeEventsConfig, UpValuePlan } from "../templates/uprobe-events
 import { UPROBE_EVENTS, uprobeEventsDescriptor, uprobeHeaderColumns } from "../templates/uprobe-events.js";
 import { HEADER_COLUMN_NAMES } from "../templates/probe-header.js";
 import { tracepointAlternative } from "./kernel-alternatives.js";
+import { planFilter } from "./agg-filter.js";
 import { checkDuration, checkLimit, checkPidFilter, ringSize, STRING_MAX } from "./probe-common.js";
 
 /** How the instance is attached (the runner's job). */
@@ -151,7 +152,12 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
   if (!src || typeof src !== "object") throw bad(`source must be an object such as { type: "uprobe", binary, symbol }`);
   checkDuration(decl.durationMs);
   checkLimit(decl.limit);
-  const pid = checkPidFilter(decl.filter, "function events");
+  // pid as before (its message and range); the rest in the kernel through bpf/filter.h
+  const pid = checkPidFilter(decl.filter && { pid: decl.filter.pid }, "function events");
+  const filter = planFilter(decl.filter, {
+    supported: ["pid", "tid", "comm", "uid", "cgroup", "sample"],
+    what: `function events (${decl.source?.type ?? "?"}; where on arguments is not planned yet: filter on a tracepoint, or in the table)`,
+  }, pidns);
   const P = UPROBE_EVENTS.programs;
   let program: string, target: string, attach: ProbeAttach, canRet = false, maxArg = 5;
   let strKind: "UP_VALUE_USER_STR" | "UP_VALUE_KERNEL_STR" = "UP_VALUE_USER_STR";
@@ -217,12 +223,10 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
   const { values, columns, eventSize } = planValues(decl, canRet, maxArg, strKind);
   const ringBytes = ringSize(eventSize);
   const cfg: UprobeEventsConfig = {
-    target_tgid: pid ?? 0,
     event_size: eventSize,
     nvalues: values.length,
     wakeup_bytes: ringBytes / 4,
-    pidns_dev: pidns.dev,
-    pidns_ino: pidns.ino,
+    filter,
     values,
   };
   return {

@@ -31,6 +31,8 @@ export const AGG = {
   zeroMap: "pb_zero" satisfies keyof typeof aggTp.maps,
   ctlMap: "pb_ctl" satisfies keyof typeof aggTp.maps,
   lostMap: "pb_lost" satisfies keyof typeof aggTp.maps,
+  /** Events aggregated (agg_tp) or pairs measured (lat_pairs), per CPU. */
+  hitsMap: "pb_hits" satisfies keyof typeof aggTp.maps,
   /** pb_ctl indexes (enum agg_ctl_index): the generation, and the in-flight counts of each. */
   ctl: { gen: 0, busy: [1, 2] as const },
   maxKeys: arrayCount(aggTp, "agg_plan", "keys"),

@@ -54,7 +54,7 @@ export function loadInstance(instance: TemplateInstance): BpfObject {
   } catch (e) {
     obj.close();
     const err = e as NativeError;
-    const config = JSON.stringify(instance.rodata);
+    const config = JSON.stringify(instance.rodata, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
     throw new TemplateLoadError(
       `template ${instance.template} for ${instance.tracepoint} did not load: ${err.message}${hint(err)}\n` +
         `configuration (.rodata): ${config}`,

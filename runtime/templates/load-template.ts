@@ -64,7 +64,7 @@ export function loadTemplate(instance: LoadableInstance, descriptor: TemplateDes
     const err = e as NativeError;
     throw new ProbeLoadError(
       `template ${instance.template} (${instance.programs.join(", ")}) for ${instance.target} did not load: ` +
-        `${err.message}${hint(err)}\nconfiguration (.rodata): ${JSON.stringify(instance.rodata)}`,
+        `${err.message}${hint(err)}\nconfiguration (.rodata): ${JSON.stringify(instance.rodata, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}`,
       instance, err);
   }
 }

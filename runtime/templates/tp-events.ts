@@ -2,6 +2,7 @@
 // Every name and layout here comes from the generated descriptor, so renaming
 // a map or a struct member in the C header breaks this file at compile time.
 import { descriptor } from "../../bpf/generated/tp_events.js";
+import type { PbFilter } from "./aggregation.js";
 import type { OutputColumn } from "./columns.js";
 import { columnType, integerKind } from "./columns.js";
 import { member, structSize } from "./struct-codec.js";
@@ -15,7 +16,7 @@ export const TP_EVENTS = {
   dropsMap: "pb_drops" satisfies keyof typeof descriptor.maps,
   seenMap: "pb_seen" satisfies keyof typeof descriptor.maps,
   configVar: "cfg",
-  headerSize: structSize(descriptor, "tp_event_header"),
+  headerSize: structSize(descriptor, "pb_event_header"),
   maxFields: (() => {
     const t = member(descriptor, "tp_events_config", "fields").type;
     if (t.kind !== "array") throw new Error("tp_events_config.fields is not an array");
@@ -37,17 +38,16 @@ export interface TpFieldPlan {
 
 /** The `cfg` rodata; names as in struct tp_events_config. */
 export interface TpEventsConfig {
-  target_tgid: number;
   event_size: number;
   nfields: number;
   wakeup_bytes: number;
-  /** The reader's pid namespace (0, 0: the initial one). */
-  pidns_dev: number;
-  pidns_ino: number;
+  /** Which events to keep (process, thread, uid, cgroup, comm, field predicates, sampling)
+   *  and the reader's pid namespace: struct pb_filter of bpf/filter.h. */
+  filter: PbFilter;
   fields: TpFieldPlan[];
 }
 
-/** Common columns: column name -> tp_event_header member. */
+/** Common columns: column name -> pb_event_header member (bpf/common.bpf.h). */
 const HEADER_COLUMNS: readonly [string, string][] = [
   ["time_ns", "ts_ns"],
   ["cpu", "cpu"],
@@ -64,11 +64,11 @@ export const COMMON_COLUMN_NAMES: readonly string[] = HEADER_COLUMNS.map(([c]) =
 /** The common columns, laid out as the compiled header says. */
 export function headerColumns(): OutputColumn[] {
   return HEADER_COLUMNS.map(([name, m]) => {
-    const mem = member(descriptor, "tp_event_header", m);
+    const mem = member(descriptor, "pb_event_header", m);
     const t = mem.type;
     if (t.kind === "array" && t.of.kind === "char")
       return { name, offset: mem.offset, kind: "cstring", length: t.count, type: "string", origin: "header" };
-    if (t.kind !== "int") throw new Error(`tp_event_header.${m} has an unexpected type`);
+    if (t.kind !== "int") throw new Error(`pb_event_header.${m} has an unexpected type`);
     const kind = integerKind(t.size, t.signed)!;
     return { name, offset: mem.offset, kind, type: columnType(kind), origin: "header" };
   });

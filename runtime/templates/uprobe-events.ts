@@ -1,6 +1,7 @@
 // What the runtime knows about the uprobe_events template (bpf/uprobe_events.bpf.c),
 // all from its generated descriptor.
 import { descriptor } from "../../bpf/generated/uprobe_events.js";
+import type { PbFilter } from "./aggregation.js";
 import type { OutputColumn } from "./columns.js";
 import { structColumns } from "./probe-header.js";
 import { member, structSize } from "./struct-codec.js";
@@ -18,7 +19,7 @@ export const UPROBE_EVENTS = {
   ringMap: "pb_events" satisfies keyof typeof descriptor.maps,
   dropsMap: "pb_drops" satisfies keyof typeof descriptor.maps,
   seenMap: "pb_seen" satisfies keyof typeof descriptor.maps,
-  headerSize: structSize(descriptor, "up_event_header"),
+  headerSize: structSize(descriptor, "pb_event_header"),
   maxValues: (() => {
     const t = member(descriptor, "uprobe_events_config", "values").type;
     if (t.kind !== "array") throw new Error("uprobe_events_config.values is not an array");
@@ -40,15 +41,14 @@ export interface UpValuePlan {
 
 /** The `cfg` rodata; names as in struct uprobe_events_config. */
 export interface UprobeEventsConfig {
-  target_tgid: number;
   event_size: number;
   nvalues: number;
   wakeup_bytes: number;
-  pidns_dev: number;
-  pidns_ino: number;
+  /** struct pb_filter (bpf/filter.h); predicates compare struct pt_regs members (argument registers). */
+  filter: PbFilter;
   values: UpValuePlan[];
 }
 
 export function uprobeHeaderColumns(): OutputColumn[] {
-  return structColumns(descriptor, "up_event_header");
+  return structColumns(descriptor, "pb_event_header");
 }

@@ -103,8 +103,10 @@ describe("npm run bench (BENCH_QUICK=1)", () => {
     expect(row("drop accounting").meetsTarget).toBe(true);
   });
 
-  it("leaves no BPF program loaded", () => {
+  it("leaves none of its floor programs loaded", () => {
+    // pb_* programs are checked by scripts/check-leftovers.mjs after the whole suite:
+    // on a shared machine other people's runs may hold theirs right now.
     const progs = spawnSync("bpftool", ["prog", "show"], { encoding: "utf8" }).stdout;
-    expect(progs).not.toMatch(/name (floor_|pb_)/);
+    expect(progs).not.toMatch(/name floor_/);
   });
 });

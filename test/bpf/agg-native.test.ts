@@ -2,23 +2,23 @@
 // kept apart by the kernel and merged in C - counts and sums add, min and max
 // combine over the CPUs that saw the key, histogram slots add - and a batched
 // read-and-delete leaves the map empty.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
 import { plan } from "../../runtime/planner.js";
 import { AGG, valueLayout } from "../../runtime/templates/aggregation.js";
 import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
-import { heldBpfFds } from "./support/held-fds.js";
 import { startStepper } from "./support/stepper.js";
-import { buildWorkload } from "./support/workload.js";
+import { killSpawned } from "../support/children.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
+import { buildC, type BuiltC } from "./support/build-c.js";
 
-let build: ReturnType<typeof buildWorkload>;
+let build: BuiltC;
 beforeAll(() => {
-  build = buildWorkload("agg-steps");
+  build = buildC("agg-steps");
 });
-afterAll(() => {
-  build?.cleanup();
-  expect(heldBpfFds()).toEqual([]);
-});
+const held = expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
+afterEach(killSpawned);
+afterAll(() => build?.cleanup());
 
 describe("readAggregate", () => {
   it("merges per-CPU values in C and deletes what it read", async () => {
@@ -62,7 +62,7 @@ describe("readAggregate", () => {
       expect(obj.mapLookup("pb_agg0", key)).toBeNull();
       expect(obj.readAggregate("pb_agg0", [], valueLayout(p.nslots)).rows).toBe(0);
     } finally {
-      obj.close();
+      held.close(obj);
       await s.dispose();
     }
   });
@@ -93,7 +93,7 @@ describe("readAggregate", () => {
       expect(() => obj.readAggregate("pb_agg0", [], valueLayout(4))).toThrow(/value layout does not fit map pb_agg0's 32-byte values/);
       expect(() => obj.setMapValueSize("pb_agg0", 64)).toThrow(/cannot set the value size of pb_agg0: .* is already loaded/);
     } finally {
-      obj.close();
+      held.close(obj);
     }
   });
 });

@@ -37,22 +37,23 @@ describe("generated template descriptors", () => {
     }
   });
 
-  it("transcribe tp_events.h: header, config, plan entry and field kinds", () => {
+  it("transcribe tp_events.h: header (common.bpf.h), config with the shared filter, plan entry and field kinds", () => {
     expect(descriptor.programs).toEqual([{ name: "pb_tp_events", section: "tracepoint" }]);
-    expect(Object.keys(descriptor.maps)).toEqual(["pb_drops", "pb_events", "pb_seen"]);
+    expect(Object.keys(descriptor.maps)).toEqual(["pb_drops", "pb_events", "pb_sample_seq", "pb_seen"]);
     expect(descriptor.maps.pb_events.type).toBe("ringbuf");
     expect(descriptor.maps.pb_drops).toEqual({ type: "percpu_array", maxEntries: 1, keySize: 4, valueSize: 8 });
-    const header = descriptor.structs.tp_event_header;
+    const header = descriptor.structs.pb_event_header;
     expect(header.size).toBe(56);
     expect(header.members.map((m) => `${m.name}@${m.offset}:${m.size}`)).toEqual([
       "ts_ns@0:8", "cgroup_id@8:8", "cpu@16:4", "pid@20:4", "tid@24:4", "uid@28:4", "gid@32:4", "comm@36:16", "_pad@52:4",
     ]);
     expect(descriptor.structs.tp_field_plan.size).toBe(12);
-    expect(descriptor.structs.tp_events_config.members.at(-1)).toEqual({
-      name: "fields", offset: 40, size: 192,
-      type: { kind: "array", of: { kind: "struct", name: "tp_field_plan" }, count: 16 },
-    });
-    expect(descriptor.sections[".rodata"].vars[0]).toMatchObject({ name: "cfg", offset: 0, size: 232 });
+    expect(descriptor.structs.tp_events_config.members.map((m) => `${m.name}@${m.offset}:${m.size}`)).toEqual([
+      "event_size@0:4", "nfields@4:4", "wakeup_bytes@8:8", "filter@16:128", "fields@144:192",
+    ]);
+    expect(descriptor.structs.tp_events_config.members.at(-1)!.type).toEqual(
+      { kind: "array", of: { kind: "struct", name: "tp_field_plan" }, count: 16 });
+    expect(descriptor.sections[".rodata"].vars[0]).toMatchObject({ name: "cfg", offset: 0, size: 336 });
     expect(descriptor.enums.tp_field_kind).toEqual({
       TP_FIELD_NONE: 0, TP_FIELD_INT: 1, TP_FIELD_ARRAY: 2, TP_FIELD_DATA_LOC: 3, TP_FIELD_REL_LOC: 4,
       TP_FIELD_USER_STR: 5, TP_FIELD_KERNEL_STR: 6,

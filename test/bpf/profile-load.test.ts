@@ -1,15 +1,12 @@
 // Contract 1: the profile template through the real verifier, with each stack setting.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { planProbe } from "../../runtime/planner.js";
 import type { ProfileInstance } from "../../runtime/planner/profile.js";
 import { profileDescriptor } from "../../runtime/templates/profile.js";
 import { loadTemplate } from "../../runtime/templates/load-template.js";
-import { waitUntilWeHoldNone } from "./support/held-by-us.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
-afterAll(async () => {
-  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
-  expect(await waitUntilWeHoldNone()).toEqual([]);
-});
+const held = expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
 
 describe("profile through the verifier", () => {
   for (const stacks of [{}, { kernel: false }, { user: false }, { kernel: false, user: false }]) {
@@ -21,7 +18,7 @@ describe("profile through the verifier", () => {
       try {
         expect(obj.programInfo("pb_profile").type).toBe("perf_event");
       } finally {
-        obj.close();
+        held.close(obj);
       }
     });
   }

@@ -1,15 +1,12 @@
 // Contract 1: both state variants of tcp_events and the retransmit program through the real verifier.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { planProbe } from "../../runtime/planner.js";
 import type { TcpEventsInstance } from "../../runtime/planner/tcp.js";
 import { loadTemplate } from "../../runtime/templates/load-template.js";
 import { TCP_EVENTS, tcpEventsDescriptor } from "../../runtime/templates/tcp-events.js";
-import { waitUntilWeHoldNone } from "./support/held-by-us.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
-afterAll(async () => {
-  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
-  expect(await waitUntilWeHoldNone()).toEqual([]);
-});
+const held = expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
 
 describe("tcp_events through the verifier", () => {
   it("plans the tp_btf variant here (BTF tracepoints work) and loads it", () => {
@@ -22,13 +19,13 @@ describe("tcp_events through the verifier", () => {
       expect(obj.programInfo(TCP_EVENTS.programs.stateBtf).type).toBe("tracing");
       expect(obj.programInfo(TCP_EVENTS.programs.retransmit).type).toBe("tracepoint");
     } finally {
-      obj.close();
+      held.close(obj);
     }
   });
 
   it("loads the classic tracepoint variant", () => {
     const p = planProbe({ kind: "tcp", durationMs: 1000 }) as TcpEventsInstance;
-    loadTemplate({ ...p, programs: [TCP_EVENTS.programs.state, TCP_EVENTS.programs.retransmit] }, tcpEventsDescriptor).close();
+    held.close(loadTemplate({ ...p, programs: [TCP_EVENTS.programs.state, TCP_EVENTS.programs.retransmit] }, tcpEventsDescriptor));
   });
 
   it("refuses a bad port or family", () => {

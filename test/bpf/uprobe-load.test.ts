@@ -1,19 +1,16 @@
 // Contract 1: every variant of uprobe_events goes through the real verifier,
 // with a full value plan of every kind; the kernel-function variants compile
 // and load (kprobe) or are refused here (fentry: EPERM), as the features say.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FunctionEventsDeclaration } from "../../runtime/declaration.js";
 import { libcPath } from "../../runtime/features.js";
 import { planProbe } from "../../runtime/planner.js";
 import type { FunctionEventsInstance } from "../../runtime/planner/function-events.js";
 import { loadTemplate, ProbeLoadError } from "../../runtime/templates/load-template.js";
 import { UPROBE_EVENTS, uprobeEventsDescriptor } from "../../runtime/templates/uprobe-events.js";
-import { waitUntilWeHoldNone } from "./support/held-by-us.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
-afterAll(async () => {
-  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
-  expect(await waitUntilWeHoldNone()).toEqual([]);
-});
+const held = expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
 
 function planned(source: FunctionEventsDeclaration["source"], values: FunctionEventsDeclaration["values"]) {
   return planProbe({ kind: "events", source, values, filter: {}, durationMs: 1000 }) as FunctionEventsInstance;
@@ -32,7 +29,7 @@ describe("uprobe_events through the verifier", () => {
       expect(info.type).toBe("kprobe");
       expect(info.verifiedInsns).toBeLessThan(20_000);
     } finally {
-      obj.close();
+      held.close(obj);
     }
   });
 
@@ -40,17 +37,17 @@ describe("uprobe_events through the verifier", () => {
     for (const p of [
       planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv", retprobe: true }, [{ name: "r", retval: true, type: "long" }]),
       { ...planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv" }, SIX), programs: [UPROBE_EVENTS.programs.usdt] },
-    ]) loadTemplate(p, uprobeEventsDescriptor).close();
+    ]) held.close(loadTemplate(p, uprobeEventsDescriptor));
   });
 
   it("loads the kprobe variants (only attaching fails here); fentry is refused with EPERM", () => {
     const p = planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv" }, SIX);
     for (const program of [UPROBE_EVENTS.programs.kprobe, UPROBE_EVENTS.programs.kretprobe])
-      loadTemplate({ ...p, programs: [program] }, uprobeEventsDescriptor).close();
+      held.close(loadTemplate({ ...p, programs: [program] }, uprobeEventsDescriptor));
     let err: ProbeLoadError | undefined;
     try {
-      loadTemplate({ ...p, programs: [UPROBE_EVENTS.programs.fentry], attachTargets: { pb_fentry: "vfs_read" } },
-        uprobeEventsDescriptor).close();
+      held.close(loadTemplate({ ...p, programs: [UPROBE_EVENTS.programs.fentry], attachTargets: { pb_fentry: "vfs_read" } },
+        uprobeEventsDescriptor));
     } catch (e) {
       err = e as ProbeLoadError;
     }

@@ -5,25 +5,22 @@ import { openSync, closeSync, rmSync, writeFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
 import type { BpfObject, ColumnBatch, NativeError } from "../../native/surface.js";
-import { openatPlan, openConfigured, ourPrograms } from "./support.js";
+import { recordHeld } from "../support/held-bpf.js";
+import { thrown as thrownBy } from "../support/thrown.js";
+import { openatPlan, openConfigured } from "./support.js";
 
-function thrown(fn: () => unknown): NativeError {
-  try {
-    fn();
-  } catch (e) {
-    return e as NativeError;
-  }
-  throw new Error("did not throw");
-}
+const thrown = (fn: () => unknown) => thrownBy<NativeError>(fn);
 
 const opened: BpfObject[] = [];
 function track(o: BpfObject): BpfObject {
   opened.push(o);
   return o;
 }
-afterEach(() => {
+const held = recordHeld();
+afterEach(async () => {
+  held.sample(); // what this test's objects hold, before they are closed
   for (const o of opened.splice(0)) o.close();
-  expect(ourPrograms()).toEqual([]);
+  expect(await held.leftovers()).toEqual([]); // exactly those are closed and freed
 });
 
 describe("native errors", () => {

@@ -1,17 +1,21 @@
 // Contract 3, nothing outlives its owner: a process that loaded and attached
 // tp_events (with a ring reader running) and then ends - normally, by an
 // uncaught exception or by SIGKILL - leaves no program of ours in the kernel.
-// Exit behaviour is tested in child processes.
-import { spawn } from "node:child_process";
+// Exit behaviour is tested in child processes: the test reads the exact
+// program, map and link ids the child holds once attached, and waits until the
+// kernel has freed exactly those (other processes' probes may be loaded).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { packageRoot } from "../../native/load.js";
-import { openatPlan, ourPrograms, rodataOf, waitUntilNoneLoaded } from "./support.js";
+import { killSpawned, spawnTracked } from "../support/children.js";
+import { heldBpf, programNames, waitUntilFreed, type HeldBpf } from "../support/held-bpf.js";
+import { openatPlan, rodataOf } from "./support.js";
 
 const dir = mkdtempSync(join(tmpdir(), "probebook-exit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(killSpawned); // a failed assertion must not leave a child running with its probe attached
 
 const CHILD = `
 import { createRequire } from "node:module";
@@ -37,7 +41,7 @@ function startChild(mode: string) {
   const script = join(dir, "child.mjs");
   writeFileSync(script, CHILD);
   const p = openatPlan(null);
-  const child = spawn(process.execPath, [
+  const child = spawnTracked(process.execPath, [
     script,
     join(packageRoot(), "native/build/Release/probebook_bpf.node"),
     p.object,
@@ -57,33 +61,43 @@ function startChild(mode: string) {
   return { child, attached, exited };
 }
 
+/** What the attached child holds: one program (pb_tp_events) with its link, and its maps. */
+function heldByAttached(pid: number): HeldBpf {
+  const held = heldBpf(pid);
+  expect(programNames(held.progs)).toEqual(["pb_tp_events"]);
+  expect(held.links).toHaveLength(1);
+  expect(held.maps.length).toBeGreaterThan(0);
+  return held;
+}
+
 describe("exit clean-up", () => {
-  it("leaves nothing loaded after process.exit() with a reader running", async () => {
+  it("frees exactly the child's objects after process.exit() with a reader running", async () => {
     const { child, attached, exited } = startChild("exit");
     await attached;
-    expect(ourPrograms()).toEqual(["pb_tp_events"]);
+    const held = heldByAttached(child.pid!);
     child.stdin!.write("go");
     const r = await exited;
     expect(r).toEqual({ code: 0, signal: null, stderr: "" });
-    expect(await waitUntilNoneLoaded()).toEqual([]);
+    expect(await waitUntilFreed(held)).toEqual([]);
   });
 
-  it("leaves nothing loaded after an uncaught exception", async () => {
+  it("frees exactly the child's objects after an uncaught exception", async () => {
     const { child, attached, exited } = startChild("throw");
     await attached;
+    const held = heldByAttached(child.pid!);
     child.stdin!.write("go");
     const r = await exited;
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("uncaught in the child");
-    expect(await waitUntilNoneLoaded()).toEqual([]);
+    expect(await waitUntilFreed(held)).toEqual([]);
   });
 
-  it("leaves nothing loaded after SIGKILL (links are fds, never pinned)", async () => {
+  it("frees exactly the child's objects after SIGKILL (links are fds, never pinned)", async () => {
     const { child, attached, exited } = startChild("kill");
     await attached;
-    expect(ourPrograms()).toEqual(["pb_tp_events"]);
+    const held = heldByAttached(child.pid!);
     child.kill("SIGKILL");
     expect((await exited).signal).toBe("SIGKILL");
-    expect(await waitUntilNoneLoaded()).toEqual([]);
+    expect(await waitUntilFreed(held)).toEqual([]);
   });
 });

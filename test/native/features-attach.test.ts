@@ -1,14 +1,15 @@
 // The native additions (native/src/attach_more.c, stacks.c): each attach kind
 // against the real kernel, Node-style errors that say what was being attached,
 // the program-variant and attach-target settings, and the map reads.
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { descriptor as featureProbes } from "../../bpf/generated/feature_probes.js";
 import { descriptor as profile } from "../../bpf/generated/profile.js";
 import { native, packageRoot } from "../../native/load.js";
 import type { BpfObject, NativeError } from "../../native/surface.js";
 import { libcPath } from "../../runtime/features.js";
 import { join } from "node:path";
-import { ourHeldBpf, waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
+import { heldBpf, programNames, recordHeld, waitUntilFreed, waitUntilHoldsNothing } from "../support/held-bpf.js";
+import { thrown as thrownBy } from "../support/thrown.js";
 
 const opened: BpfObject[] = [];
 
@@ -21,31 +22,25 @@ function only(program: string, load = true): BpfObject {
   return obj;
 }
 
-function thrown(f: () => unknown): NativeError {
-  try {
-    f();
-  } catch (e) {
-    return e as NativeError;
-  }
-  throw new Error("did not throw");
-}
+const thrown = (fn: () => unknown) => thrownBy<NativeError>(fn);
 
-afterEach(() => {
+const held = recordHeld();
+afterEach(async () => {
+  held.sample(); // what this test's objects hold, before they are closed
   for (const o of opened.splice(0)) o.close();
-});
-
-afterAll(async () => {
-  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
-  expect(await waitUntilWeHoldNone()).toEqual([]);
+  expect(await held.leftovers()).toEqual([]); // exactly those are closed and freed
 });
 
 describe("the leak check of these tests", () => {
   it("sees the programs and maps this process holds, and their release", async () => {
     const obj = only("pb_fp_uprobe");
     obj.attachUprobe("pb_fp_uprobe", { binary: libcPath(), symbol: "getpid", pid: process.pid });
-    expect(ourHeldBpf()).toContain("prog pb_fp_uprobe");
+    const ours = heldBpf();
+    expect(programNames(ours.progs)).toEqual(["pb_fp_uprobe"]);
+    expect(ours.links).toHaveLength(1);
     obj.close();
-    expect(await waitUntilWeHoldNone()).toEqual([]);
+    expect(await waitUntilHoldsNothing()).toEqual([]);
+    expect(await waitUntilFreed(ours)).toEqual([]);
   });
 });
 

@@ -1,6 +1,5 @@
 // Shared by the native tests: a tp_events object configured to capture this
 // process's openat calls (filename + flags), loaded and ready to attach.
-import { execFileSync } from "node:child_process";
 import { native } from "../../native/load.js";
 import type { BpfObject } from "../../native/surface.js";
 import { plan, type TpEventsInstance } from "../../runtime/planner.js";
@@ -29,19 +28,4 @@ export function openConfigured(p: TpEventsInstance, load = true): BpfObject {
   obj.setMapMaxEntries("pb_events", p.maps.pb_events!.maxEntries);
   if (load) obj.load();
   return obj;
-}
-
-export function ourPrograms(): string[] {
-  const out = execFileSync("bpftool", ["prog", "show", "-j"], { encoding: "utf8" });
-  return (JSON.parse(out) as { name?: string }[]).map((x) => x.name ?? "").filter((n) => n.startsWith("pb_"));
-}
-
-/** The kernel frees programs after their last fd closes, not always at once. */
-export async function waitUntilNoneLoaded(timeoutMs = 3000): Promise<string[]> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const left = ourPrograms();
-    if (left.length === 0 || Date.now() > end) return left;
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

@@ -1,54 +1,28 @@
 // Real kernel, real BPF: in-kernel aggregations (agg_tp) over workloads the
 // test drives step by step (test/bpf/support/agg-steps.c), with exact results.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AggregateDeclaration } from "../../runtime/declaration.js";
 import { runAggregate, startAggregate } from "../../runtime/run-aggregate.js";
-import { heldBpfFds, programsLeft } from "../bpf/support/held-fds.js";
-import { buildWorkload } from "../bpf/support/workload.js";
-import { startStepper, type Stepper } from "../bpf/support/stepper.js";
+import { withStepper as withStepperOn, type Stepper } from "../bpf/support/stepper.js";
+import { buildC, type BuiltC } from "../bpf/support/build-c.js";
+import { killSpawned } from "../support/children.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
+import { during, rowsOf } from "./fixtures/aggregate-run.js";
 
-// Other templates' tests may run at the same time: look for this file's programs.
-const OUR_PROGRAMS = ["pb_agg_tp", "pb_lat_start", "pb_lat_end", "pb_lat_rq_issue", "pb_lat_rq_done"];
-let build: ReturnType<typeof buildWorkload>;
+let build: BuiltC;
 beforeAll(() => {
-  build = buildWorkload("agg-steps");
+  build = buildC("agg-steps");
 });
-afterAll(async () => {
-  build?.cleanup();
-  expect(heldBpfFds()).toEqual([]); // nothing of this file's is still open...
-  expect(await programsLeft(OUR_PROGRAMS)).toEqual([]); // ...or loaded
-});
+expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
+afterEach(killSpawned);
+afterAll(() => build?.cleanup());
 
-async function withStepper<T>(fn: (s: Stepper) => Promise<T>): Promise<T> {
-  const s = await startStepper(build.bin);
-  try {
-    return await fn(s);
-  } finally {
-    await s.dispose();
-  }
-}
-
-/** Rows of a result as plain objects (typed arrays read back as numbers). */
-function rowsOf(r: { columns: Record<string, ArrayLike<unknown>>; rowCount: number }): Record<string, unknown>[] {
-  return Array.from({ length: r.rowCount }, (_, i) =>
-    Object.fromEntries(Object.entries(r.columns).map(([k, c]) => [k, c[i]])));
-}
+const withStepper = <T>(fn: (s: Stepper) => Promise<T>) => withStepperOn(build.bin, fn);
 
 const writes = (over: Partial<AggregateDeclaration>, pid: number): AggregateDeclaration => ({
   kind: "aggregate", source: { type: "tracepoint", name: "syscalls:sys_enter_write" }, filter: { pid }, keys: ["comm"],
   value: { op: "count" }, durationMs: 60_000, ...over,
 });
-
-/** Runs `decl` while `work` drives the workload, then stops. */
-async function during(decl: AggregateDeclaration, work: () => Promise<void>) {
-  const run = await startAggregate(decl);
-  try {
-    await work();
-  } finally {
-    await run.stop().catch(() => {}); // stop() is idempotent: the second call returns the same result
-  }
-  return run.stop();
-}
 
 describe("runAggregate (agg_tp)", () => {
   it("counts exactly 10,000 getppid calls for the workload's pid", async () => {

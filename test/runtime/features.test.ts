@@ -3,17 +3,14 @@
 // raw and BTF tracepoints, uprobes (so USDT), perf-event sampling and the map
 // types work; CONFIG_KPROBES is off (a kprobe loads but cannot attach) and
 // fentry is refused at load with EPERM.
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
 import {
   clearFeatureCache, FEATURE_NAMES, FeatureUnavailableError, probeFeature, probeFeatures, requireFeature, usdtTarget,
 } from "../../runtime/features.js";
-import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
-afterAll(async () => {
-  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
-  expect(await waitUntilWeHoldNone()).toEqual([]);
-});
+expectReleasedAfterAll({ loads: false }); // what this file loads must all be closed and freed, by id
 
 describe("feature probes", () => {
   it("report what this kernel really supports", () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { EventsDeclaration } from "../../runtime/declaration.js";
 import { PlanError } from "../../runtime/plan-error.js";
+import { thrown } from "../support/thrown.js";
 import { plan } from "../../runtime/planner.js";
 import type { TracefsSource } from "../../runtime/tracefs.js";
 import { parseFieldDeclaration, parseFormat, readFormat } from "../../runtime/tracefs.js";
@@ -63,15 +64,7 @@ function decl(name: string, extra: Partial<EventsDeclaration> = {}): EventsDecla
   return { kind: "events", source: { type: "tracepoint", name }, fields: [], filter: {}, durationMs: 1000, ...extra };
 }
 
-function planError(d: EventsDeclaration): PlanError {
-  try {
-    plan(d, { tracefs: fakeTracefs });
-  } catch (e) {
-    expect(e).toBeInstanceOf(PlanError);
-    return e as PlanError;
-  }
-  throw new Error("plan() did not throw");
-}
+const planError = (d: EventsDeclaration) => thrown(() => plan(d, { tracefs: fakeTracefs }), PlanError);
 
 describe("tracefs format parsing", () => {
   it("types every field of sys_enter_openat and skips common_*", () => {
@@ -170,9 +163,15 @@ describe("plan() errors", () => {
       "the duration must be a positive number of milliseconds up to 24 h, got 0");
     expect(planError(decl("syscalls:sys_enter_openat", { limit: 0 })).message).toBe(
       "limit must be a positive whole number of rows, got 0");
-    const f = planError(decl("syscalls:sys_enter_openat", { filter: { comm: "nginx" } as never }));
+    const f = planError(decl("syscalls:sys_enter_openat", { filter: { port: 80 } as never }));
     expect(f.code).toBe("UNSUPPORTED_FILTER");
-    expect(f.message).toBe("filter.comm is not supported by the events template yet (supported: pid)");
+    expect(f.message).toBe(
+      "filter.port is not supported by the events of syscalls:sys_enter_openat (supported: pid, tid, comm, uid, cgroup, where, sample)");
+    const w = planError(decl("syscalls:sys_enter_openat", { filter: { where: [{ field: "flag", op: "==", value: 1 }] } }));
+    expect(w.code).toBe("UNKNOWN_FIELD");
+    expect(w.message).toMatch(/^filter.where\[0\]: tracepoint syscalls:sys_enter_openat has no field "flag". Did you mean "flags"\?/);
+    expect(planError(decl("syscalls:sys_enter_openat", { filter: { comm: "a-name-longer-than-15" } })).message).toBe(
+      'filter.comm must be a command name of 1 to 15 bytes (the kernel keeps no more), got "a-name-longer-than-15"');
     expect(planError({ ...decl("x:y"), source: { type: "uprobe", name: "x" } as never }).message).toBe(
       'the events template reads tracepoints: source.type must be "tracepoint", got "uprobe"');
   });
@@ -187,12 +186,13 @@ describe("plan() instances", () => {
     expect(p.program).toBe("pb_tp_events");
     expect(p.attach).toEqual([{ kind: "tracepoint", category: "syscalls", event: "sys_enter_openat" }]);
     expect(p.rodata.cfg).toEqual({
-      target_tgid: 42,
       event_size: 320,
       nfields: 3,
       wakeup_bytes: 2097152,
-      pidns_dev: 0,
-      pidns_ino: 0,
+      filter: {
+        tgid: 42, tid: 0, uid: 0, has_uid: 0, has_comm: 0, npreds: 0, cgroup_id: 0n, sample_every: 0,
+        pidns_dev: 0, pidns_ino: 0, comm: "", preds: [],
+      },
       fields: [
         { src_off: 24, size: 8, dst_off: 56, max_len: 256, kind: "TP_FIELD_USER_STR" },
         { src_off: 16, size: 4, dst_off: 312, max_len: 0, kind: "TP_FIELD_INT" },
@@ -206,13 +206,31 @@ describe("plan() instances", () => {
       "uid:u32@28=uint32", "gid:u32@32=uint32", "cgroup:u64_f64@8=float64", "comm:cstring@36/16=string",
       "filename:cstring@56/256=string", "dfd:s32@312=int32", "mode:u16@316=uint16",
     ]);
-    expect(JSON.parse(JSON.stringify(p))).toEqual(p); // plain data
+    // plain data (cgroup ids are 64-bit: bigint)
+    const bigints = (_k: string, v: unknown) => (typeof v === "bigint" ? { bigint: String(v) } : v);
+    const revive = (_k: string, v: unknown) => (v && typeof v === "object" && "bigint" in v ? BigInt((v as { bigint: string }).bigint) : v);
+    expect(JSON.parse(JSON.stringify(p, bigints), revive)).toEqual(p);
   });
 
   it("puts pids in the given pid namespace", () => {
     const p = plan(decl("syscalls:sys_enter_openat", { filter: { pid: 7 } }),
       { tracefs: fakeTracefs, pidNamespace: { dev: 4, ino: 4026532178 } });
-    expect(p.rodata.cfg).toMatchObject({ target_tgid: 7, pidns_dev: 4, pidns_ino: 4026532178 });
+    expect(p.rodata.cfg.filter).toMatchObject({ tgid: 7, pidns_dev: 4, pidns_ino: 4026532178 });
+  });
+
+  it("plans every filter clause into the kernel's struct pb_filter", () => {
+    const p = plan(decl("syscalls:sys_enter_openat", {
+      filter: { pid: 7, tid: 8, uid: 0, cgroup: 1234, comm: "cat", sample: 3,
+        where: [{ field: "flags", op: "&", value: "0x80000" }, { field: "dfd", op: "<", value: -50 }] },
+    }), { tracefs: fakeTracefs, pidNamespace: { dev: 0, ino: 0 } });
+    expect(p.rodata.cfg.filter).toEqual({
+      tgid: 7, tid: 8, uid: 0, has_uid: 1, has_comm: 1, npreds: 2, cgroup_id: 1234n, sample_every: 3,
+      pidns_dev: 0, pidns_ino: 0, comm: "cat",
+      preds: [
+        { value: 0x80000n, src_off: 32, size: 4, is_signed: 1, op: "PB_PRED_MASK" },
+        { value: BigInt.asUintN(64, -50n), src_off: 16, size: 4, is_signed: 1, op: "PB_PRED_LT" },
+      ],
+    });
   });
 
   it("takes every supported field by default, prefixing names that clash with common columns", () => {

@@ -3,8 +3,7 @@
 // the test starts itself, driven step by step so that every syscall happens
 // while the probe is attached.
 
-import { readdirSync, readlinkSync } from "node:fs";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
 import { libcPath } from "../../runtime/features.js";
 import { startLiveEvents } from "../../runtime/live-events.js";
@@ -13,21 +12,11 @@ import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
 import { createExecutor } from "../../runtime/session.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { startStepper, type Stepper } from "../bpf/support/stepper.js";
-import { buildWorkload, startHeld } from "../bpf/support/workload.js";
-import { recordingContext, type RecordingContext } from "./fixtures/recording-context.js";
+import { withHeldWorkload } from "../bpf/support/workload.js";
+import { killSpawned } from "../support/children.js";
+import { describeHeld, expectReleasedAfterAll } from "../support/held-bpf.js";
+import { recordingContext, streamText, type RecordingContext } from "./fixtures/recording-context.js";
 
-function openBpfDescriptors(): string[] {
-  const kinds: string[] = [];
-  for (const fd of readdirSync("/proc/self/fd")) {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target.startsWith("anon_inode:bpf")) kinds.push(target);
-    } catch {
-      // closed while listing
-    }
-  }
-  return kinds;
-}
 
 /** The real runner; `onAttached` starts the workload once every probe is attached. */
 function realRunner(hook: () => Promise<void> = async () => {}): ProbeRunner {
@@ -47,7 +36,7 @@ function realRunner(hook: () => Promise<void> = async () => {}): ProbeRunner {
 
 /** What the cell printed with console.log(JSON.stringify(...)), parsed. */
 function printed(ctx: RecordingContext): unknown {
-  const text = ctx.events.filter((e) => e.kind === "stream" && e.name === "stdout").map((e) => (e as { text: string }).text).join("");
+  const text = streamText(ctx, "stdout");
   return JSON.parse(text);
 }
 
@@ -58,10 +47,9 @@ beforeAll(async () => {
   await buildSandbox();
   steps = buildC("agg-steps");
 }, 60_000);
-afterAll(async () => {
-  steps?.cleanup();
-  expect(openBpfDescriptors()).toEqual([]);
-});
+expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
+afterEach(killSpawned);
+afterAll(() => steps?.cleanup());
 
 async function withSession<T>(runner: ProbeRunner, body: (session: ReturnType<typeof createExecutor>) => Promise<T>): Promise<T> {
   const session = createExecutor({ warmUpAfterMs: false, probeRunner: runner });
@@ -93,8 +81,8 @@ test("a latency histogram puts sleeps of known lengths in their log2 buckets", a
   stepper = await startStepper(steps.bin);
   try {
     await withSession(realRunner(async () => {
-      await stepper.step("s 7 600");
-      await stepper.step("s 5 2200");
+      await stepper.step("s 7 8500");
+      await stepper.step("s 5 34000");
     }), async (session) => {
       const ctx = recordingContext(1);
       const outcome = await session.execute([
@@ -102,11 +90,12 @@ test("a latency histogram puts sleeps of known lengths in their log2 buckets", a
         `console.log(JSON.stringify(h.objects()))`,
       ].join("\n"), ctx);
       expect(outcome).toEqual({ status: "ok" });
-      // Sleeps start just above a power of two, leaving room for wake-up latency on a busy machine:
-      // 600 us lands in [2^19, 2^20) ns (up to 448 us late), 2.2 ms in [2^21, 2^22) ns (up to 1.99 ms late)
+      // Sleeps start just above a power of two and are long enough that wake-up latency on a loaded
+      // 2-core machine stays inside the bucket (the sleeps run before the window's duration starts):
+      // 8.5 ms lands in [2^23, 2^24) ns (up to 8.27 ms late), 34 ms in [2^25, 2^26) ns (up to 33.1 ms late)
       expect(printed(ctx)).toEqual([
-        { lower: 524288, upper: 1048576, count: 7 },
-        { lower: 2097152, upper: 4194304, count: 5 },
+        { lower: 8388608, upper: 16777216, count: 7 },
+        { lower: 33554432, upper: 67108864, count: 5 },
       ]);
     });
   } finally {
@@ -115,9 +104,7 @@ test("a latency histogram puts sleeps of known lengths in their log2 buckets", a
 }, 60_000);
 
 test("a uprobe on libc's lldiv sees every call of the workload with its argument", async () => {
-  const build = buildWorkload("libc-calls");
-  const workload = await startHeld(build.bin, ["500"]);
-  try {
+  await withHeldWorkload("libc-calls", ["500"], async (workload) => {
     await withSession(realRunner(async () => void (await workload.go())), async (session) => {
       const ctx = recordingContext(1);
       const outcome = await session.execute([
@@ -127,10 +114,7 @@ test("a uprobe on libc's lldiv sees every call of the workload with its argument
       expect(outcome).toEqual({ status: "ok" });
       expect(printed(ctx)).toEqual({ rows: 500, first: 1007, last: 500007, comm: "libc-calls" });
     });
-  } finally {
-    workload.dispose();
-    build.cleanup();
-  }
+  });
 }, 60_000);
 
 test("a background run: two snapshots while other cells run, then stop", async () => {
@@ -190,11 +174,11 @@ test("kernel shutdown stops background runs and releases every BPF object", asyn
   try {
     const outcome = await session.execute(`const a = tracepoint("sched:sched_switch").start(); const b = syscall("getppid").count().by("pid").start(); await a.started; await b.started; (await runs()).length`, recordingContext(1));
     expect(outcome).toEqual({ status: "ok", result: { data: { "text/plain": "2" } } });
-    expect(openBpfDescriptors().length).toBeGreaterThan(0);
+    expect(describeHeld().length).toBeGreaterThan(0);
   } finally {
     await session.shutdown();
   }
-  expect(openBpfDescriptors()).toEqual([]);
+  expect(describeHeld()).toEqual([]);
 }, 60_000);
 
 test("explain() plans, loads through the verifier without attaching, and reports the programs", async () => {

@@ -8,7 +8,7 @@ import { once } from "node:events";
 import { rmSync, statSync } from "node:fs";
 import { createConnection, createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
 import { libcPath } from "../../runtime/features.js";
 import { runDeclaration, type RunDeclarationOptions } from "../../runtime/run.js";
@@ -16,19 +16,19 @@ import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
 import { createExecutor } from "../../runtime/session.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { startStepper } from "../bpf/support/stepper.js";
-import { buildWorkload, startHeld } from "../bpf/support/workload.js";
-import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
-import { recordingContext } from "./fixtures/recording-context.js";
+import { startHeld, withHeldWorkload } from "../bpf/support/workload.js";
+import { killSpawned } from "../support/children.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
+import { recordingContext, streamText } from "./fixtures/recording-context.js";
 
 let steps: ReturnType<typeof buildC>;
 beforeAll(async () => {
   await buildSandbox();
   steps = buildC("agg-steps");
 }, 60_000);
-afterAll(async () => {
-  steps?.cleanup();
-  expect(await waitUntilWeHoldNone()).toEqual([]);
-});
+expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
+afterEach(killSpawned);
+afterAll(() => steps?.cleanup());
 
 type Hooks = Pick<RunDeclarationOptions, "onAttached" | "onInterval">;
 
@@ -42,10 +42,10 @@ async function cell(code: string, hooks: Hooks = {}): Promise<unknown> {
   try {
     const ctx = recordingContext(1);
     const outcome = await session.execute(code, ctx);
-    const err = ctx.events.filter((e) => e.kind === "stream" && e.name === "stderr").map((e) => (e as { text: string }).text).join("");
+    const err = streamText(ctx, "stderr");
     if (err) console.log(err);
     if (outcome.status === "error") return { error: `${outcome.ename}: ${outcome.evalue}` };
-    const out = ctx.events.filter((e) => e.kind === "stream" && e.name === "stdout").map((e) => (e as { text: string }).text).join("");
+    const out = streamText(ctx, "stdout");
     return JSON.parse(out);
   } finally {
     await session.shutdown();
@@ -72,34 +72,20 @@ test("a time series: every interval's exact count", async () => {
 }, 60_000);
 
 test("uretprobe: the return value of every call", async () => {
-  const build = buildWorkload("libc-calls");
-  const w = await startHeld(build.bin, ["50"]);
-  try {
-    const printed = await cell([
-      `const r = await uretprobe(${JSON.stringify(libcPath())}, "strverscmp", { pid: ${w.pid} }).returns("r", "int").events({ for: "300ms" });`,
-      `console.log(JSON.stringify(r.derive({ sign: (d) => op.sign(d.r) }).groupby("sign").count().orderby("sign").objects()))`,
-    ].join("\n"), { onAttached: async () => void (await w.go()) });
-    // strverscmp("item-<i>", "item-2") for i = 1..50: below for 1, equal for 2, above for the rest
-    expect(printed).toEqual([{ sign: -1, count: 1 }, { sign: 0, count: 1 }, { sign: 1, count: 48 }]);
-  } finally {
-    w.dispose();
-    build.cleanup();
-  }
+  const printed = await withHeldWorkload("libc-calls", ["50"], (w) => cell([
+    `const r = await uretprobe(${JSON.stringify(libcPath())}, "strverscmp", { pid: ${w.pid} }).returns("r", "int").events({ for: "300ms" });`,
+    `console.log(JSON.stringify(r.derive({ sign: (d) => op.sign(d.r) }).groupby("sign").count().orderby("sign").objects()))`,
+  ].join("\n"), { onAttached: async () => void (await w.go()) }));
+  // strverscmp("item-<i>", "item-2") for i = 1..50: below for 1, equal for 2, above for the rest
+  expect(printed).toEqual([{ sign: -1, count: 1 }, { sign: 0, count: 1 }, { sign: 1, count: 48 }]);
 }, 60_000);
 
 test("usdt: a probe's arguments by position, numbers and strings", async () => {
-  const build = buildWorkload("usdt-ticks");
-  const w = await startHeld(build.bin, ["20"]);
-  try {
-    const printed = await cell([
-      `const t = await usdt(${JSON.stringify(build.bin)}, "probebook_test", "tick", { pid: ${w.pid} }).arg("i", 0, "long").arg("label", 1, "string").events({ for: "300ms" });`,
-      `console.log(JSON.stringify([t.numRows(), t.get("i", 0), t.get("label", 0), t.get("i", 19), t.get("label", 19)]))`,
-    ].join("\n"), { onAttached: async () => void (await w.go()) });
-    expect(printed).toEqual([20, 1, "tick-1", 20, "tick-20"]);
-  } finally {
-    w.dispose();
-    build.cleanup();
-  }
+  const printed = await withHeldWorkload("usdt-ticks", ["20"], (w, bin) => cell([
+    `const t = await usdt(${JSON.stringify(bin)}, "probebook_test", "tick", { pid: ${w.pid} }).arg("i", 0, "long").arg("label", 1, "string").events({ for: "300ms" });`,
+    `console.log(JSON.stringify([t.numRows(), t.get("i", 0), t.get("label", 0), t.get("i", 19), t.get("label", 19)]))`,
+  ].join("\n"), { onAttached: async () => void (await w.go()) }));
+  expect(printed).toEqual([20, 1, "tick-1", 20, "tick-20"]);
 }, 60_000);
 
 test("tcp(): N loopback connections give N connects with the right ports", async () => {

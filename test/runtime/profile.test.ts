@@ -2,13 +2,14 @@
 // uniquely named function (built -O0 -fno-omit-frame-pointer) must top the
 // symbolised profile, with its user stack walking main -> probebook_spin_here.
 import { readFileSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { planProbe } from "../../runtime/planner.js";
 import type { ProfileInstance } from "../../runtime/planner/profile.js";
 import { runProfile } from "../../runtime/run-profile.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { startHeld } from "../bpf/support/workload.js";
-import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
+import { killSpawned } from "../support/children.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
 const busy = buildC("busy-loop", ["-O0", "-fno-omit-frame-pointer"]);
 const CLK_TCK = 100; // USER_HZ: the unit of /proc/PID/stat times on Linux
@@ -20,11 +21,9 @@ function cpuTicks(pid: number): number {
   return Number(f[11]) + Number(f[12]); // fields 14 and 15
 }
 
-afterAll(async () => {
-  busy.cleanup();
-  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
-  expect(await waitUntilWeHoldNone()).toEqual([]);
-});
+expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
+afterEach(killSpawned);
+afterAll(() => busy.cleanup());
 
 describe("CPU profile", () => {
   it("puts the busy child's spinning function on top, symbolised", async () => {

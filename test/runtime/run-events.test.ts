@@ -3,18 +3,23 @@
 // filtered in the kernel to that one process.
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { plan } from "../../runtime/planner.js";
 import { runEvents, runInstance } from "../../runtime/run-events.js";
-import { buildWorkload, loadedProgramNames, startHeld } from "../bpf/support/workload.js";
+import { startHeld } from "../bpf/support/workload.js";
+import { buildC, type BuiltC } from "../bpf/support/build-c.js";
+import { killSpawned } from "../support/children.js";
+import { recordHeld } from "../support/held-bpf.js";
 
 const OPENS = 1000;
-let build: ReturnType<typeof buildWorkload>;
+let build: BuiltC;
 
 beforeAll(() => {
-  build = buildWorkload("open-loop");
+  build = buildC("open-loop");
 });
 afterAll(() => build?.cleanup());
+afterEach(killSpawned);
+const held = recordHeld();
 
 describe("runEvents on syscalls:sys_enter_openat", () => {
   it("returns one row per open of the filtered process, in order, with nothing dropped", async () => {
@@ -66,7 +71,7 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
       wl.dispose();
       rmSync(path, { force: true });
     }
-    expect(loadedProgramNames().filter((n) => n.startsWith("pb_"))).toEqual([]);
+    expect(await held.leftovers()).toEqual([]); // detached, closed and freed: exactly what this process held
   });
 
   it("stops at the row limit and on abort, detaching every time", async () => {
@@ -105,7 +110,7 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
     expect(aborted.stats.stoppedBy).toBe("abort");
     expect(aborted.stats.durationMs).toBeLessThan(5_000);
     expect(Object.keys(aborted.columns).slice(8)).toEqual(["filename", "tp_pid", "old_pid"]);
-    expect(loadedProgramNames().filter((n) => n.startsWith("pb_"))).toEqual([]);
+    expect(await held.leftovers()).toEqual([]); // detached, closed and freed: exactly what this process held
   });
 
   it("counts every event a full ring buffer drops: rows + drops = opens", async () => {

@@ -3,35 +3,28 @@
 // test starts, which opens one path exactly 200 times while the probe is attached.
 
 import { randomBytes } from "node:crypto";
-import { readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { rmSync, writeFileSync } from "node:fs";
+import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
 import { runEvents } from "../../runtime/run-events.js";
 import { createExecutor } from "../../runtime/session.js";
 import type { HeldWorkload } from "../bpf/support/workload.js";
-import { buildWorkload, startHeld } from "../bpf/support/workload.js";
+import { startHeld } from "../bpf/support/workload.js";
+import { killSpawned } from "../support/children.js";
+import { describeHeld, expectReleasedAfterAll } from "../support/held-bpf.js";
 import { recordingContext } from "./fixtures/recording-context.js";
+import { buildC, type BuiltC } from "../bpf/support/build-c.js";
 
 const OPENS = 200;
 
-function openBpfDescriptors(): string[] {
-  const kinds: string[] = [];
-  for (const fd of readdirSync("/proc/self/fd")) {
-    try {
-      const target = readlinkSync(`/proc/self/fd/${fd}`);
-      if (target.startsWith("anon_inode:bpf")) kinds.push(target);
-    } catch {
-      // closed while listing
-    }
-  }
-  return kinds;
-}
-let build: ReturnType<typeof buildWorkload>;
+let build: BuiltC;
 
 beforeAll(async () => {
   await buildSandbox();
-  build = buildWorkload("open-loop");
+  build = buildC("open-loop");
 }, 60_000);
+expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
+afterEach(killSpawned);
 afterAll(() => build?.cleanup());
 
 test("a cell collects a real tracepoint's events filtered to the workload's pid", async () => {
@@ -41,7 +34,7 @@ test("a cell collects a real tracepoint's events filtered to the workload's pid"
   let exitCode: number | null | undefined;
   let descriptorsWhileAttached = 0;
   // The real runner; the only addition is starting the workload once the probe is attached.
-  expect(openBpfDescriptors()).toEqual([]);
+  expect(describeHeld()).toEqual([]);
   const session = createExecutor({
     warmUpAfterMs: false,
     probeRunner: {
@@ -49,7 +42,7 @@ test("a cell collects a real tracepoint's events filtered to the workload's pid"
         runEvents(declaration, {
           ...options,
           onAttached: async () => {
-            descriptorsWhileAttached = openBpfDescriptors().length;
+            descriptorsWhileAttached = describeHeld().length;
             exitCode = await workload.go();
           },
         }),
@@ -85,7 +78,7 @@ test("a cell collects a real tracepoint's events filtered to the workload's pid"
   }
   // Other test files may load programs at the same time, so look at this
   // process's own descriptors: no BPF program, link or map may be left open.
-  expect(openBpfDescriptors()).toEqual([]);
+  expect(describeHeld()).toEqual([]);
 }, 60_000);
 
 test("an unknown tracepoint is an error in the cell that names the closest ones", async () => {

@@ -1,7 +1,7 @@
 // Symbolisation: ELF symbol tables (.symtab and .dynsym), PIE executables and
 // shared libraries mapped at random bases, /proc/kallsyms, and the caches.
 import { readFileSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { findFunction, readElfSymbols } from "../../runtime/elf-symbols.js";
 import { libcPath } from "../../runtime/features.js";
 import { kallsyms, parseKallsyms } from "../../runtime/kallsyms.js";
@@ -9,6 +9,9 @@ import { mappingAt, parseMaps, readMaps } from "../../runtime/proc-maps.js";
 import { elfSymbolsOf, symbolizeKernel, symbolizeUser } from "../../runtime/symbolize.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { startHeld } from "../bpf/support/workload.js";
+import { killSpawned } from "../support/children.js";
+
+afterEach(killSpawned);
 
 const busy = buildC("busy-loop", ["-O0", "-fno-omit-frame-pointer"]);
 afterAll(() => busy.cleanup());

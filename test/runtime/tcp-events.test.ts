@@ -2,20 +2,18 @@
 // server it starts give N client rows SYN_SENT -> ESTABLISHED with the right
 // ports and a connect latency, and N session-lifetime rows at CLOSE, on IPv4
 // (127.0.0.1) and IPv6 (::1).
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createConnection, createServer, type AddressInfo, type Socket } from "node:net";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { planProbe } from "../../runtime/planner.js";
 import type { TcpEventsInstance } from "../../runtime/planner/tcp.js";
 import { addressText, runTcp } from "../../runtime/run-tcp.js";
 import { buildC } from "../bpf/support/build-c.js";
-import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
+import { killSpawned, spawnTracked } from "../support/children.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
-afterAll(async () => {
-  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
-  expect(await waitUntilWeHoldNone()).toEqual([]);
-});
+expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
+afterEach(killSpawned);
 
 const N = 5;
 const PAYLOAD = 1000;
@@ -112,7 +110,7 @@ describe("TCP events from the classic tracepoint variant", () => {
 describe("TCP retransmissions", () => {
   it("show a SYN retransmitted to a listener whose accept queue is full", async () => {
     const deaf = buildC("deaf-listener");
-    const server = spawn(deaf.bin, [], { stdio: ["pipe", "pipe", "inherit"] });
+    const server = spawnTracked(deaf.bin, [], { stdio: ["pipe", "pipe", "inherit"] });
     const sockets: Socket[] = [];
     try {
       const out = await new Promise<string>((resolve) => {

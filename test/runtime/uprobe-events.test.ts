@@ -1,6 +1,6 @@
 // Uprobes, uretprobes and USDT probes on workloads this test starts: exact
 // counts for the workload's pid and the argument / return values it passed.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { FunctionEventsDeclaration } from "../../runtime/declaration.js";
 import { libcPath } from "../../runtime/features.js";
 import { PlanError } from "../../runtime/plan-error.js";
@@ -10,17 +10,18 @@ import { runProbe } from "../../runtime/run-probe.js";
 import { runProbeEvents } from "../../runtime/run-probe-events.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { startHeld } from "../bpf/support/workload.js";
-import { waitUntilWeHoldNone } from "../bpf/support/held-by-us.js";
+import { killSpawned } from "../support/children.js";
+import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
 const N = 25;
 const libcCalls = buildC("libc-calls", ["-O0"]);
 const usdtTicks = buildC("usdt-ticks", ["-O0"]);
 
-afterAll(async () => {
+expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
+afterEach(killSpawned);
+afterAll(() => {
   libcCalls.cleanup();
   usdtTicks.cleanup();
-  // This process holds no pb_* program or map any more (exact while other runs share the kernel).
-  expect(await waitUntilWeHoldNone()).toEqual([]);
 });
 
 /** Plans `decl` for the held workload's pid, runs it until the workload exits, returns the result. */

@@ -1,6 +1,6 @@
 // Drives support/agg-steps.c one command at a time: step() resolves when the
 // workload printed "done", so every syscall of the step has happened by then.
-import { spawn } from "node:child_process";
+import { spawnTracked } from "../../support/children.js";
 
 export interface Stepper {
   pid: number;
@@ -9,7 +9,7 @@ export interface Stepper {
 }
 
 export async function startStepper(bin: string): Promise<Stepper> {
-  const child = spawn(bin, [], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawnTracked(bin, [], { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   let waiting: { token: string; resolve: () => void; reject: (e: Error) => void } | undefined;
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -48,4 +48,14 @@ export async function startStepper(bin: string): Promise<Stepper> {
       }
     },
   };
+}
+
+/** Runs `fn` with a fresh stepper on `bin`, disposed afterwards whatever happens. */
+export async function withStepper<T>(bin: string, fn: (s: Stepper) => Promise<T>): Promise<T> {
+  const s = await startStepper(bin);
+  try {
+    return await fn(s);
+  } finally {
+    await s.dispose();
+  }
 }

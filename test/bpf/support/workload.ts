@@ -1,12 +1,10 @@
-// A child process the test controls: built with cc into a temp dir, started,
+// A child process the test controls (a workload built by build-c.ts), started
 // and held until go() so that probes are attached before it does anything.
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const here = dirname(fileURLToPath(import.meta.url));
+// Spawned through test/support/children.ts: files that use it call
+// `afterEach(killSpawned)` so a failed assertion cannot leave it running.
+import type { ChildProcess } from "node:child_process";
+import { spawnTracked } from "../../support/children.js";
+import { buildC } from "./build-c.js";
 
 export interface HeldWorkload {
   child: ChildProcess;
@@ -16,17 +14,9 @@ export interface HeldWorkload {
   dispose(): void;
 }
 
-/** Compiles support/<name>.c into a fresh temp dir; returns the binary's path and a cleanup. */
-export function buildWorkload(name: string): { bin: string; dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), "probebook-wl-"));
-  const bin = join(dir, name);
-  execFileSync("cc", ["-O2", "-Wall", "-o", bin, join(here, `${name}.c`)]);
-  return { bin, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 /** Starts `bin args`, waits until it printed "ready", and holds it there. */
 export async function startHeld(bin: string, args: string[]): Promise<HeldWorkload> {
-  const child = spawn(bin, args, { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawnTracked(bin, args, { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     let out = "";
@@ -50,8 +40,17 @@ export async function startHeld(bin: string, args: string[]): Promise<HeldWorklo
   };
 }
 
-/** Names of loaded BPF programs (bpftool prog show -j). */
-export function loadedProgramNames(): string[] {
-  const out = execFileSync("bpftool", ["prog", "show", "-j"], { encoding: "utf8" });
-  return (JSON.parse(out) as { name?: string }[]).map((p) => p.name ?? "");
+/** Builds support/<name>.c, starts it held with `args`, runs `fn`, then kills and deletes it whatever happens. */
+export async function withHeldWorkload<T>(name: string, args: string[], fn: (w: HeldWorkload, bin: string) => Promise<T>): Promise<T> {
+  const build = buildC(name);
+  try {
+    const w = await startHeld(build.bin, args);
+    try {
+      return await fn(w, build.bin);
+    } finally {
+      w.dispose();
+    }
+  } finally {
+    build.cleanup();
+  }
 }

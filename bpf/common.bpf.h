@@ -1,0 +1,99 @@
+/* What every template shares: who is running (in the reader's pid namespace),
+ * the fixed header of event records, per-CPU counters and the ring-buffer
+ * wakeup policy. One copy here instead of one per template.
+ *
+ * Include after vmlinux.h and bpf_helpers.h (filter.h includes it).
+ */
+#ifndef PB_COMMON_BPF_H
+#define PB_COMMON_BPF_H
+
+#define PB_COMM_LEN 16
+
+/* Fixed header at the start of every event record (tp_events, uprobe_events);
+ * the planned payload follows it. */
+struct pb_event_header {
+	__u64 ts_ns;      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 cgroup_id;  /* bpf_get_current_cgroup_id() (cgroup v2) */
+	__u32 cpu;
+	__u32 pid;        /* tgid, what user space calls the process id (0: not in the reader's pid namespace) */
+	__u32 tid;        /* kernel pid = thread id */
+	__u32 uid;
+	__u32 gid;
+	char comm[PB_COMM_LEN];
+	__u32 _pad;
+};
+
+/* Who is running, as the reader's pid namespace names it. */
+struct pb_ids {
+	__u32 tgid;
+	__u32 tid;
+	__u32 uid;
+	__u32 gid;
+};
+
+/* A per-CPU counter (drops, events seen, updates lost): user space sums the CPUs. */
+#define PB_COUNTER(name)                         \
+	struct {                                 \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); \
+		__uint(max_entries, 1);          \
+		__type(key, __u32);              \
+		__type(value, __u64);            \
+	} name SEC(".maps")
+
+static __always_inline void pb_bump(void *counter)
+{
+	__u32 zero = 0;
+	__u64 *v = bpf_map_lookup_elem(counter, &zero);
+
+	if (v)
+		(*v)++;
+}
+
+/* Process and thread id as the reader sees them. In a container (its own pid
+ * namespace, pidns_ino != 0) bpf_get_current_pid_tgid() would give the host's
+ * ids, which the reader cannot match against its own; tasks outside its
+ * namespace get 0. `ino` is a rodata constant: the branch not taken is pruned. */
+static __always_inline void pb_ns_ids(__u64 dev, __u64 ino, __u32 *tgid, __u32 *tid)
+{
+	if (ino) {
+		struct bpf_pidns_info ns = {};
+
+		if (bpf_get_ns_current_pid_tgid(dev, ino, &ns, sizeof(ns)))
+			ns.tgid = ns.pid = 0;
+		*tgid = ns.tgid;
+		*tid = ns.pid;
+	} else {
+		__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+		*tgid = pid_tgid >> 32;
+		*tid = (__u32)pid_tgid;
+	}
+}
+
+static __always_inline void pb_fill_header(struct pb_event_header *h, const struct pb_ids *ids)
+{
+	h->ts_ns = bpf_ktime_get_ns();
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->cpu = bpf_get_smp_processor_id();
+	h->pid = ids->tgid;
+	h->tid = ids->tid;
+	h->uid = ids->uid;
+	h->gid = ids->gid;
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->_pad = 0;
+}
+
+/* Waking the consumer per record costs ~1.2 us (anchors PART 1 (e) vs (e')):
+ * with wakeup_bytes set, wake it only when a batch is pending; it polls with a
+ * timeout for the tail. 0 = libbpf's adaptive wakeup. */
+static __always_inline void pb_ringbuf_submit(void *ring, void *record, __u64 wakeup_bytes)
+{
+	__u64 flags = 0;
+
+	if (wakeup_bytes)
+		flags = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(record, flags);
+}
+
+#endif
