@@ -8,6 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JupyterClient, monoNs } from "./jupyter-client.mjs";
 
+// Kernels this process started: killed if the bench exits without disposing of
+// them (a crash), so no kernel outlives the run.
+const running = new Set();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 async function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -45,7 +52,11 @@ export async function launchKernel(command, { env = {}, cwd } = {}) {
   const child = spawn(argv[0], argv.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  running.add(child);
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => {
+    running.delete(child);
+    resolve({ code, signal });
+  }));
   return {
     info, client, child, launchedAt, exited,
     stderr: () => stderr,
