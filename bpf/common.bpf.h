@@ -83,6 +83,23 @@ static __always_inline void pb_fill_header(struct pb_event_header *h, const stru
 	h->_pad = 0;
 }
 
+/* A record of `size` bytes (a verifier-known constant) for an event that passed
+ * the filter, its header filled: counted in `seen`, or in `drops` when the ring
+ * is full (then NULL). The caller fills the payload and pb_ringbuf_submit()s it. */
+static __always_inline void *pb_reserve_event(void *ring, __u32 size, void *seen, void *drops, const struct pb_ids *ids)
+{
+	void *e;
+
+	pb_bump(seen);
+	e = bpf_ringbuf_reserve(ring, size, 0);
+	if (!e) {
+		pb_bump(drops);
+		return NULL;
+	}
+	pb_fill_header(e, ids);
+	return e;
+}
+
 /* Waking the consumer per record costs ~1.2 us (anchors PART 1 (e) vs (e')):
  * with wakeup_bytes set, wake it only when a batch is pending; it polls with a
  * timeout for the tail. 0 = libbpf's adaptive wakeup. */

@@ -71,15 +71,10 @@ int pb_tp_events(void *ctx)
 	pb_current_ids(&cfg.filter, &ids);
 	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
 		return 0;
-	pb_bump(&pb_seen);
-
 	/* cfg.event_size is a verifier-known constant (frozen rodata) */
-	e = bpf_ringbuf_reserve(&pb_events, cfg.event_size, 0);
-	if (!e) {
-		pb_bump(&pb_drops);
+	e = pb_reserve_event(&pb_events, cfg.event_size, &pb_seen, &pb_drops, &ids);
+	if (!e)
 		return 0;
-	}
-	pb_fill_header(e, &ids);
 	for (__u32 i = 0; i < TP_MAX_FIELDS; i++) {
 		if (i >= cfg.nfields)
 			break;

@@ -62,14 +62,9 @@ static __always_inline int emit(void *ctx, enum up_mode mode)
 	pb_current_ids(&cfg.filter, &ids);
 	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
 		return 0;
-	pb_bump(&pb_seen);
-
-	e = bpf_ringbuf_reserve(&pb_events, cfg.event_size, 0);
-	if (!e) {
-		pb_bump(&pb_drops);
+	e = pb_reserve_event(&pb_events, cfg.event_size, &pb_seen, &pb_drops, &ids);
+	if (!e)
 		return 0;
-	}
-	pb_fill_header(e, &ids);
 
 	for (__u32 i = 0; i < UP_MAX_VALUES; i++) {
 		const volatile struct up_value_plan *v = &cfg.values[i];

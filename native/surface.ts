@@ -33,6 +33,8 @@ export type ColumnKind =
   | "u64_f64" | "s64_f64"
   /** NUL-terminated text within `length` bytes -> string. */
   | "cstring"
+  /** As "cstring", dictionary-encoded per batch: a DictionaryColumn, one JS string per distinct value. */
+  | "cstring_dict"
   /** `length` raw bytes -> lowercase hex string. */
   | "hex";
 
@@ -50,9 +52,16 @@ export type NativeColumn =
   | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array
   | BigUint64Array | BigInt64Array | Float64Array | string[];
 
+/** A "cstring_dict" column of a batch: row i is dictionary[codes[i]]. */
+export interface DictionaryColumn {
+  codes: Uint32Array;
+  dictionary: string[];
+}
+
 export interface ColumnBatch {
   rows: number;
-  columns: Record<string, NativeColumn>;
+  /** Numeric columns' typed arrays are the reader thread's own buffers (no copy). */
+  columns: Record<string, NativeColumn | DictionaryColumn>;
 }
 
 export interface RingReaderOptions {
@@ -132,6 +141,16 @@ export interface BpfObject {
   programNames(): string[];
   /** Stops readers (final drain), destroys links, frees the object. Idempotent. */
   close(): void;
+  /** close() with the kernel part on a libuv worker (native/src/close_async.c): the object
+   *  is "closed" for JS at once (readers halted, final drain included); the links' detach
+   *  (three RCU grace periods each, 50-90 ms) and the object's fds are released off the JS
+   *  thread. Resolves when the kernel let go (detachMs: how long that took). The exit hook
+   *  finishes any still pending. */
+  closeAsync(): Promise<{ detachMs: number }>;
+  /** The build's min_core_btf (bpf/build/<t>.min.btf) CO-RE relocated against, or null when
+   *  libbpf used the kernel's /sys/kernel/btf/vmlinux (no current min.btf, or
+   *  PROBEBOOK_CORE_BTF=vmlinux). native/src/core_btf.c. */
+  readonly coreBtf: string | null;
 
   // --- native/src/attach_more.c: more hooks, and the settings they need before load ---
   /** Before load: whether this program is loaded (variants the kernel lacks stay off). */

@@ -15,14 +15,15 @@ export interface TracepointSource {
 export interface Filter {
   /** Process id (tgid) the event must come from. */
   pid?: number;
-  /** Thread id. (Aggregations and latency pairs; events support pid only so far.) */
+  /** Thread id. */
   tid?: number;
   /** The task's command name (at most 15 bytes), compared exactly. */
   comm?: string;
   uid?: number;
   /** cgroup v2 id (the inode number of the cgroup's directory). */
   cgroup?: number;
-  /** Conditions on the tracepoint's integer fields, ANDed (at most 4). */
+  /** Conditions on the tracepoint's integer fields (function probes: their integer values, read from
+   *  the argument registers of uprobes and kprobes), ANDed (at most 4). */
   where?: FieldPredicate[];
   /** Keep one event in N that passed the other clauses (deterministic, per CPU). */
   sample?: number;

@@ -204,10 +204,13 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
       if (timer) clearTimeout(timer);
       if (ticker) clearInterval(ticker);
       await cutting.catch(() => {});
-      for (const l of links) l.destroy();
+      // No detach here: the links stay until closeAsync() below releases them on a worker
+      // (each detach waits on RCU grace periods, 50-90 ms the reply must not wait on); what
+      // is read next is everything up to now.
+      void links;
       if (timerError) throw timerError;
       const durationMs = performance.now() - attachedAt;
-      if (reader) await reader.stop(); // the final drain: every pair sent before detach
+      if (reader) await reader.stop(); // the final drain: every pair sent until now
       if (instance.events) rows.addEvents(instance.events.columns, ringBatches);
       else if (instance.everyMs !== undefined) await series.cut();
       else rows.addRead(obj.readAggregate(AGG.generations[0], keyLayout(instance), valueLayout(instance.nslots)));
@@ -215,7 +218,7 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
       return { ...rows.assemble(), stats, plan: instance };
     } finally {
       closed = true;
-      obj.close();
+      void obj.closeAsync(); // detach and free off the JS thread; the exit hook finishes it if need be
     }
   };
   return {

@@ -2,7 +2,7 @@
 // drain the ring buffer for the duration (or until aborted or the row limit),
 // detach, drain the rest and close - always, in a finally. Rows come back as
 // columns (typed arrays and string arrays) in ring order.
-import type { ColumnBatch, NativeColumn, NativeError } from "../native/surface.js";
+import type { ColumnBatch, DictionaryColumn, NativeColumn, NativeError } from "../native/surface.js";
 import type { EventsDeclaration } from "./declaration.js";
 import type { TemplateInstance } from "./planner.js";
 import { plan } from "./planner.js";
@@ -67,7 +67,9 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
   try {
     let limitReached = () => {};
     const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
-    const layout = instance.columns.map(({ name, offset, kind, length }) => ({ name, offset, kind, ...(length ? { length } : {}) }));
+    // Text columns dictionary-encoded in C (a comm repeats): one JS string per distinct value per batch.
+    const layout = instance.columns.map(({ name, offset, kind, length }) =>
+      ({ name, offset, kind: kind === "cstring" ? "cstring_dict" as const : kind, ...(length ? { length } : {}) }));
     const reader = obj.openRingReader(instance.ring.map, layout,
       { recordSize: instance.ring.recordSize, pollMs: instance.ring.pollMs, batchRows: instance.ring.batchRows },
       (batch) => {
@@ -75,7 +77,7 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
         received += batch.rows;
         if (instance.limit !== undefined && received >= instance.limit) limitReached();
       });
-    const links = instance.attach.map((a) => {
+    instance.attach.forEach((a) => { // detached by closeAsync() in the finally
       try {
         return obj.attachTracepoint(instance.program, a.category, a.event);
       } catch (e) {
@@ -93,19 +95,23 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
       events: received,
       dropped: obj.percpuSum(instance.counters.drops, 0),
     }));
-    for (const link of links) link.destroy();
     const durationMs = performance.now() - attachedAt;
-    await reader.stop(); // the final drain: every record submitted before detach
-    const stats: EventsStats = {
-      events: received,
-      dropped: obj.percpuSum(instance.counters.drops, 0),
-      seen: obj.percpuSum(instance.counters.seen, 0),
-      durationMs,
-      stoppedBy,
-    };
-    return { ...assemble(instance, batches, instance.limit), stats, plan: instance };
+    // The probes stay attached until closeAsync() (below) detaches them on a worker: the
+    // detach waits on RCU grace periods (50-90 ms) the reply must not wait on. So the
+    // kernel's counters are read first, and the rows after the final drain are cut to
+    // what they counted (ring order is reservation order): rows + dropped = seen, as if
+    // detached right here.
+    const dropped = obj.percpuSum(instance.counters.drops, 0);
+    const seen = obj.percpuSum(instance.counters.seen, 0);
+    await reader.stop(); // the final drain: every record of the events counted above
+    const counted = Math.max(0, seen - dropped);
+    const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, durationMs, stoppedBy };
+    const cut = instance.limit !== undefined ? Math.min(instance.limit, counted) : counted;
+    return { ...assemble(instance, batches, cut), stats, plan: instance };
   } finally {
-    obj.close(); // stops the reader if still running, detaches, frees
+    // Halts the reader if still running, then detaches and frees off the JS thread; the
+    // addon's exit hook finishes it if the process ends first.
+    void obj.closeAsync();
   }
 }
 
@@ -147,9 +153,25 @@ export function assemble(instance: Pick<TemplateInstance, "columns">, batches: C
   for (const col of instance.columns) {
     columnTypes[col.name] = col.type;
     if (col.type === "string") {
-      const out: string[] = [];
-      for (const b of batches) for (const s of b.columns[col.name] as string[]) if (out.length < rowCount) out.push(s);
+      const out: string[] = new Array<string>(rowCount);
+      let at = 0;
+      for (const b of batches) {
+        if (at >= rowCount) break;
+        const part = b.columns[col.name]!;
+        const n = Math.min(b.rows, rowCount - at);
+        if (Array.isArray(part)) for (let i = 0; i < n; i++) out[at + i] = part[i] as string;
+        else { // dictionary-encoded: rows share the batch's strings
+          const { codes, dictionary } = part as DictionaryColumn;
+          for (let i = 0; i < n; i++) out[at + i] = dictionary[codes[i]!]!;
+        }
+        at += n;
+      }
       columns[col.name] = out;
+      continue;
+    }
+    const only = batches.length === 1 ? batches[0]!.columns[col.name] as EventColumn : undefined;
+    if (only && only.length === rowCount) { // one batch, uncut: its array is the column (no copy)
+      columns[col.name] = only;
       continue;
     }
     const out = new ARRAYS[col.type](rowCount);

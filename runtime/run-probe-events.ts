@@ -72,7 +72,7 @@ export async function runProbeEvents(instance: RingEventsInstance, opts: RunEven
         received += batch.rows;
         if (instance.limit !== undefined && received >= instance.limit) limitReached();
       });
-    const links = instance.attach.map((a) => attachOne(obj, a));
+    instance.attach.forEach((a) => attachOne(obj, a)); // detached by closeAsync() in the finally
     const attachedAt = performance.now();
     await opts.onAttached?.();
 
@@ -81,20 +81,19 @@ export async function runProbeEvents(instance: RingEventsInstance, opts: RunEven
       events: received,
       dropped: obj.percpuSum(instance.counters.drops, 0),
     }));
-    for (const link of links) link.destroy();
     const durationMs = performance.now() - attachedAt;
+    // Still attached (closeAsync() detaches off the JS thread): counters first, then the
+    // final drain cut to what they counted, so rows + dropped = seen (as in run-events.ts).
+    const dropped = obj.percpuSum(instance.counters.drops, 0);
+    const seen = obj.percpuSum(instance.counters.seen, 0);
     await reader.stop(); // the final drain
-    const stats: EventsStats = {
-      events: received,
-      dropped: obj.percpuSum(instance.counters.drops, 0),
-      seen: obj.percpuSum(instance.counters.seen, 0),
-      durationMs,
-      stoppedBy,
-    };
-    const result = { ...assemble(instance, batches, instance.limit), stats, plan: instance };
+    const counted = Math.max(0, seen - dropped);
+    const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, durationMs, stoppedBy };
+    const cut = instance.limit !== undefined ? Math.min(instance.limit, counted) : counted;
+    const result = { ...assemble(instance, batches, cut), stats, plan: instance };
     if (instance.template === "tcp_events") readableTcpColumns(result); // addresses as text, states as names
     return result;
   } finally {
-    obj.close();
+    void obj.closeAsync(); // detach and free off the JS thread; the exit hook finishes it if need be
   }
 }

@@ -4,4 +4,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 make -C "$root/bpf" --no-print-directory "$@"
+bash "$root/scripts/gen-min-btf.sh"
 node "$root/scripts/gen-bpf-descriptors.mjs"

@@ -17,6 +17,7 @@ static void on_env_exit(void *arg)
 {
 	pb_addon *a = arg;
 
+	pb_close_async_finish_all(a); /* detaches handed to workers finish first */
 	while (a->objects)
 		pb_object_close(a->objects); /* unlinks itself */
 }
@@ -72,6 +73,8 @@ static napi_value init(napi_env env, napi_value exports)
 	if (!pb_features_init(env, exports))
 		return NULL;
 	if (!pb_attach_more_init(env, object_ctor))
+		return NULL;
+	if (!pb_core_btf_init(env, object_ctor) || !pb_close_async_init(env, object_ctor))
 		return NULL;
 
 	PB_CHECK(env, napi_create_object(env, &cap));

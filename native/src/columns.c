@@ -15,6 +15,7 @@ static const struct {
 	{ "u64", PB_U64, 8, 8 }, { "s8", PB_S8, 1, 1 },		  { "s16", PB_S16, 2, 2 },
 	{ "s32", PB_S32, 4, 4 }, { "s64", PB_S64, 8, 8 },	  { "u64_f64", PB_U64_F64, 8, 8 },
 	{ "s64_f64", PB_S64_F64, 8, 8 }, { "cstring", PB_CSTRING, 0, 0 }, { "hex", PB_HEX, 0, 0 },
+	{ "cstring_dict", PB_CSTRING_DICT, 0, 4 },
 };
 
 static uint32_t out_size(pb_col_kind k)
@@ -77,7 +78,7 @@ bool pb_layout_parse(napi_env env, napi_value arr, uint32_t record_size, pb_col 
 				break;
 		if (k == sizeof(kinds) / sizeof(kinds[0])) {
 			pb_throw_type(env, "%s (%s): unknown kind \"%s\" (u8 u16 u32 u64 s8 s16 s32 s64 u64_f64 "
-					   "s64_f64 cstring hex)", what, cols[i].name, kbuf);
+					   "s64_f64 cstring cstring_dict hex)", what, cols[i].name, kbuf);
 			goto fail;
 		}
 		cols[i].kind = kinds[k].kind;
@@ -114,7 +115,11 @@ pb_batch *pb_batch_new(const pb_col *cols, size_t ncols, uint32_t cap_rows)
 	for (size_t i = 0; i < ncols; i++) {
 		uint32_t sz = out_size(cols[i].kind);
 		pb_colbuf *c = &b->cols[i];
-		if (sz) {
+		if (cols[i].kind == PB_CSTRING_DICT) {
+			c->cap = (size_t)sz * cap_rows;
+			if (!pb_dict_init(c, cap_rows))
+				goto fail;
+		} else if (sz) {
 			c->cap = (size_t)sz * cap_rows;
 		} else {
 			c->cap = (size_t)cap_rows * 16;
@@ -139,6 +144,7 @@ void pb_batch_free(pb_batch *b)
 	for (size_t i = 0; i < b->ncols; i++) {
 		free(b->cols[i].data);
 		free(b->cols[i].ends);
+		pb_dict_free(&b->cols[i]);
 	}
 	free(b);
 }
@@ -192,6 +198,10 @@ bool pb_batch_append(pb_batch *b, const pb_col *cols, const uint8_t *rec)
 			c->ends[b->rows] = (uint32_t)c->used;
 			break;
 		}
+		case PB_CSTRING_DICT:
+			if (!pb_dict_append(c, src, col->len, b->rows))
+				return false;
+			break;
 		case PB_HEX:
 			if (!reserve(c, (size_t)col->len * 2))
 				return false;
@@ -211,11 +221,9 @@ bool pb_batch_append(pb_batch *b, const pb_col *cols, const uint8_t *rec)
 	return true;
 }
 
-static napi_value numbers_to_js(napi_env env, const pb_colbuf *c, pb_col_kind kind, uint32_t rows)
+static napi_value numbers_to_js(napi_env env, pb_colbuf *c, pb_col_kind kind, uint32_t rows)
 {
 	napi_typedarray_type t;
-	napi_value ab, ta;
-	void *p;
 
 	switch (kind) {
 	case PB_U8: t = napi_uint8_array; break;
@@ -228,11 +236,7 @@ static napi_value numbers_to_js(napi_env env, const pb_colbuf *c, pb_col_kind ki
 	case PB_S64: t = napi_bigint64_array; break;
 	default: t = napi_float64_array; break;
 	}
-	PB_CHECK(env, napi_create_arraybuffer(env, c->used, &p, &ab));
-	if (c->used)
-		memcpy(p, c->data, c->used);
-	PB_CHECK(env, napi_create_typedarray(env, t, rows, ab, 0, &ta));
-	return ta;
+	return pb_external_array(env, c, t, rows);
 }
 
 static napi_value strings_to_js(napi_env env, const pb_colbuf *c, uint32_t rows)
@@ -249,14 +253,16 @@ static napi_value strings_to_js(napi_env env, const pb_colbuf *c, uint32_t rows)
 	return arr;
 }
 
-napi_value pb_batch_to_js(napi_env env, const pb_batch *b, const pb_col *cols)
+napi_value pb_batch_to_js(napi_env env, pb_batch *b, const pb_col *cols)
 {
 	napi_value out, columns, v;
 
 	PB_CHECK(env, napi_create_object(env, &out));
 	PB_CHECK(env, napi_create_object(env, &columns));
 	for (size_t i = 0; i < b->ncols; i++) {
-		if (cols[i].kind == PB_CSTRING || cols[i].kind == PB_HEX)
+		if (cols[i].kind == PB_CSTRING_DICT)
+			v = pb_dict_to_js(env, &b->cols[i], b->rows);
+		else if (cols[i].kind == PB_CSTRING || cols[i].kind == PB_HEX)
 			v = strings_to_js(env, &b->cols[i], b->rows);
 		else
 			v = numbers_to_js(env, &b->cols[i], cols[i].kind, b->rows);

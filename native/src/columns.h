@@ -9,6 +9,7 @@ typedef enum {
 	PB_U64_F64, PB_S64_F64, /* 64-bit integers delivered as Float64Array */
 	PB_CSTRING,             /* NUL-terminated within `len` bytes -> string */
 	PB_HEX,                 /* `len` raw bytes -> lowercase hex string */
+	PB_CSTRING_DICT,        /* like PB_CSTRING, dictionary-encoded per batch (columns_dict.c) */
 } pb_col_kind;
 
 typedef struct {
@@ -21,6 +22,11 @@ typedef struct {
 	uint8_t *data; /* numbers: rows * element size; strings: concatenated bytes */
 	size_t used, cap;
 	uint32_t *ends; /* strings: end offset of each row in data */
+	/* PB_CSTRING_DICT: data holds a uint32 code per row; the batch's distinct
+	 * strings are dict (concatenated) with dict_ends; slots is their hash table */
+	uint8_t *dict;
+	size_t dict_used, dict_cap;
+	uint32_t *dict_ends, ndict, *slots, nslots;
 } pb_colbuf;
 
 typedef struct {
@@ -35,7 +41,16 @@ pb_batch *pb_batch_new(const pb_col *cols, size_t ncols, uint32_t cap_rows);
 /* Appends one record (size already checked); false when out of memory. */
 bool pb_batch_append(pb_batch *b, const pb_col *cols, const uint8_t *rec);
 void pb_batch_free(pb_batch *b);
-/* { rows, columns: { name: TypedArray | string[] } } */
-napi_value pb_batch_to_js(napi_env env, const pb_batch *b, const pb_col *cols);
+/* { rows, columns: { name: TypedArray | string[] | {codes, dictionary} } }. The
+ * numeric buffers are handed to JS without a copy (external ArrayBuffers): b
+ * must only be freed afterwards. */
+napi_value pb_batch_to_js(napi_env env, pb_batch *b, const pb_col *cols);
+
+/* columns_dict.c */
+bool pb_dict_init(pb_colbuf *c, uint32_t cap_rows);
+void pb_dict_free(pb_colbuf *c);
+bool pb_dict_append(pb_colbuf *c, const uint8_t *src, uint32_t len, uint32_t row);
+napi_value pb_dict_to_js(napi_env env, pb_colbuf *c, uint32_t rows);
+napi_value pb_external_array(napi_env env, pb_colbuf *c, napi_typedarray_type t, uint32_t rows);
 
 #endif

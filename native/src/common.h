@@ -42,6 +42,7 @@ struct pb_object {
 	struct bpf_object *obj;
 	pb_addon *addon; /* NULL once closed: then it is in no list */
 	char path[512];
+	char core_btf[512]; /* min.btf passed as btf_custom_path; "" = vmlinux (core_btf.c) */
 	bool loaded;
 	pb_link **links;
 	size_t nlinks, links_cap;
@@ -54,6 +55,7 @@ struct pb_object {
 struct pb_addon {
 	napi_ref object_ctor, link_ctor, reader_ctor, stats_ctor;
 	pb_object *objects; /* open objects, closed by the env clean-up hook */
+	struct pb_closing *closing; /* closeAsync() still running (close_async.c) */
 };
 
 /* errors.c */
@@ -111,6 +113,14 @@ napi_value pb_features_init(napi_env env, napi_value exports);
 bool pb_attach_more_init(napi_env env, napi_value object_ctor);
 napi_value pb_stack_trace(napi_env env, napi_callback_info info);
 napi_value pb_hash_entries(napi_env env, napi_callback_info info);
+
+/* core_btf.c: the build's min.btf for an object (its path into `out`), if current */
+bool pb_core_btf_for(const char *obj_path, char *out, size_t cap);
+bool pb_core_btf_init(napi_env env, napi_value object_ctor);
+
+/* close_async.c: BpfObject.closeAsync() and the exit hook's part of it */
+bool pb_close_async_init(napi_env env, napi_value object_ctor);
+void pb_close_async_finish_all(pb_addon *a);
 
 pb_addon *pb_addon_get(napi_env env);
 

@@ -469,13 +469,16 @@ napi_value pb_open_object(napi_env env, napi_callback_info info)
 	pb_addon *a = pb_addon_get(env);
 	pb_object *o;
 	struct bpf_object *obj;
-	char path[512];
+	char path[512], core_btf[512];
+	LIBBPF_OPTS(bpf_object_open_opts, opts);
 
 	PB_CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
 	if (argc < 1 || !pb_arg_string(env, argv[0], "path", path, sizeof(path)))
 		return NULL;
+	if (pb_core_btf_for(path, core_btf, sizeof(core_btf))) /* core_btf.c: why */
+		opts.btf_custom_path = core_btf;
 	pb_libbpf_log_reset();
-	obj = bpf_object__open_file(path, NULL);
+	obj = bpf_object__open_file(path, &opts);
 	if (!obj) {
 		pb_throw_errno(env, errno, "open BPF object %s", path);
 		return NULL;
@@ -488,6 +491,7 @@ napi_value pb_open_object(napi_env env, napi_callback_info info)
 	}
 	o->obj = obj;
 	snprintf(o->path, sizeof(o->path), "%s", path);
+	snprintf(o->core_btf, sizeof(o->core_btf), "%s", core_btf);
 	PB_CHECK(env, napi_get_reference_value(env, a->object_ctor, &ctor));
 	PB_CHECK(env, napi_create_external(env, o, NULL, NULL, &ext));
 	if (napi_new_instance(env, ctor, 1, &ext, &inst) != napi_ok)

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "columns.h"
 
@@ -23,6 +26,7 @@ typedef struct pb_reader {
 	napi_threadsafe_function tsfn;
 	atomic_uint_fast64_t records, malformed, batches;
 	int error;             /* errno of a failed poll (written by the thread before it exits) */
+	int wake_fd;           /* eventfd in the ring's epoll set: stop() ends the poll now, not after pollMs */
 	bool tsfn_done, wrapper_gone;
 	napi_deferred stop_deferred;
 	napi_ref stop_promise;
@@ -90,9 +94,20 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* Interrupts the thread's epoll_wait so stop() does not wait out the poll timeout. */
+static void wake(pb_reader *r)
+{
+	uint64_t one = 1;
+	if (r->wake_fd >= 0 && write(r->wake_fd, &one, sizeof(one)) < 0) {
+		/* the counter is saturated: the poll is awake already */
+	}
+}
+
 static void maybe_free(pb_reader *r)
 {
 	if (r->tsfn_done && r->wrapper_gone) {
+		if (r->wake_fd >= 0)
+			close(r->wake_fd);
 		free(r->cols);
 		free(r);
 	}
@@ -110,6 +125,7 @@ static void join(pb_reader *r)
 void pb_reader_halt(pb_reader *r)
 {
 	atomic_store(&r->stop, true);
+	wake(r);
 	join(r);
 	if (r->owner) {
 		pb_object_forget_reader(r->owner, r);
@@ -224,6 +240,7 @@ static napi_value stop(napi_env env, napi_callback_info info)
 	PB_CHECK(env, napi_create_promise(env, &r->stop_deferred, &promise));
 	napi_create_reference(env, promise, 1, &r->stop_promise);
 	atomic_store(&r->stop, true);
+	wake(r);
 	if (r->tsfn_done) /* already finished (closed object, or a poll error) */
 		settle(env, r);
 	return promise;
@@ -305,6 +322,7 @@ napi_value pb_reader_open(napi_env env, pb_object *o, napi_value this_obj, napi_
 		pb_throw_errno(env, ENOMEM, "open ring reader");
 		return NULL;
 	}
+	r->wake_fd = -1;
 	if (!pb_arg_string(env, argv[0], "map name", r->map, sizeof(r->map)))
 		goto fail;
 	if (napi_typeof(env, argv[2], &t) != napi_ok || t != napi_object) {
@@ -332,6 +350,17 @@ napi_value pb_reader_open(napi_env env, pb_object *o, napi_value this_obj, napi_
 	if (!r->rb) {
 		pb_throw_errno(env, errno, "open ring buffer %s", r->map);
 		goto fail;
+	}
+	/* The wake eventfd goes into libbpf's epoll set tagged as ring 0: when it
+	 * fires, ring_buffer__poll() just consumes ring 0 once more (harmless) and
+	 * returns. Without it, stop() waits up to pollMs for the thread. */
+	r->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->wake_fd >= 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = 0 };
+		if (epoll_ctl(ring_buffer__epoll_fd(r->rb), EPOLL_CTL_ADD, r->wake_fd, &ev)) {
+			close(r->wake_fd);
+			r->wake_fd = -1;
+		}
 	}
 	if (o->nreaders == o->readers_cap) {
 		void *p = realloc(o->readers, (o->readers_cap * 2 + 2) * sizeof(*o->readers));
@@ -377,6 +406,8 @@ napi_value pb_reader_open(napi_env env, pb_object *o, napi_value this_obj, napi_
 fail:
 	if (r->rb)
 		ring_buffer__free(r->rb);
+	if (r->wake_fd >= 0)
+		close(r->wake_fd);
 	free(r->cols);
 	free(r);
 	return NULL;

@@ -58,6 +58,32 @@ export interface FilterScope {
   supported: readonly (typeof FILTER_KEYS)[number][];
   /** For messages: "the aggregation of syscalls:sys_enter_read". */
   what: string;
+  /** Where predicates find their fields when they are not the tracepoint's (function arguments). */
+  resolveField?: (field: string, where: string) => PredField;
+}
+
+/** An integer the kernel side compares: where it is in the probe's context, its width and sign. */
+export interface PredField {
+  offset: number;
+  size: number;
+  signed: boolean;
+}
+
+/** `where` as struct pb_pred entries; `resolve` finds each field (or throws an error for people). */
+export function planPredicates(where: unknown, resolve: (field: string, where: string) => PredField): PbPred[] {
+  if (!Array.isArray(where)) throw bad(`filter.where must be a list such as [{ field: "count", op: ">=", value: 4096 }]`);
+  if (where.length > AGG.maxPreds)
+    throw bad(`filter.where has ${where.length} conditions; the kernel side takes at most ${AGG.maxPreds}`);
+  return (where as FieldPredicate[]).map((p, i): PbPred => {
+    const at = `filter.where[${i}]`;
+    if (!p || typeof p.field !== "string" || !(p.op in OPS))
+      throw bad(`${at} must be { field, op, value } with op one of ${Object.keys(OPS).join(" ")}, got ${JSON.stringify(p)}`);
+    const field = resolve(p.field, at);
+    return {
+      value: predValue(p, field.signed, field.size, at), src_off: field.offset, size: field.size,
+      is_signed: field.signed ? 1 : 0, op: OPS[p.op],
+    };
+  });
 }
 
 /** The filter's clauses as a struct pb_filter. */
@@ -87,20 +113,11 @@ export function planFilter(filter: Filter | undefined, scope: FilterScope, pidns
   }
   if (f.sample !== undefined) out.sample_every = wholeNumber(f.sample, "filter.sample", 1 << 30) || fail("filter.sample must be at least 1");
   if (f.where !== undefined) {
-    if (!Array.isArray(f.where)) throw bad(`filter.where must be a list such as [{ field: "count", op: ">=", value: 4096 }]`);
-    if (f.where.length > AGG.maxPreds)
-      throw bad(`filter.where has ${f.where.length} conditions; the kernel side takes at most ${AGG.maxPreds}`);
-    out.preds = f.where.map((p, i): PbPred => {
-      const where = `filter.where[${i}]`;
-      if (!p || typeof p.field !== "string" || !(p.op in OPS))
-        throw bad(`${where} must be { field, op, value } with op one of ${Object.keys(OPS).join(" ")}, got ${JSON.stringify(p)}`);
-      if (!scope.format) throw bad(`${where}: ${scope.what} has no tracepoint fields to compare`);
-      const field = intField(scope.format, p.field, where);
-      return {
-        value: predValue(p, field.signed, field.size, where), src_off: field.offset, size: field.size,
-        is_signed: field.signed ? 1 : 0, op: OPS[p.op],
-      };
-    });
+    const format = scope.format;
+    out.preds = planPredicates(f.where, scope.resolveField ?? ((name, where) => {
+      if (!format) throw bad(`${where}: ${scope.what} has no tracepoint fields to compare`);
+      return intField(format, name, where);
+    }));
     out.npreds = out.preds.length;
   }
   return out;

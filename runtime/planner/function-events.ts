@@ -147,6 +147,27 @@ function planValues(decl: FunctionEventsDeclaration, canRet: boolean, maxArg: nu
   return { values, columns, eventSize: Math.ceil(dst / 8) * 8 };
 }
 
+/** Offsets in struct pt_regs of the argument registers and the return value's (x86-64: rdi,
+ *  rsi, rdx, rcx, r8, r9; rax). A predicate reads the register at probe time, like func_arg(). */
+const PT_REGS: Partial<Record<string, { args: number[]; retval: number }>> = {
+  x64: { args: [112, 104, 96, 88, 72, 64], retval: 80 },
+};
+
+/** A `where` field of a function probe: one of its integer values, compared in its register. */
+function registerField(values: readonly ProbeValue[], name: string, at: string,
+  regs: { args: number[]; retval: number }, target: string) {
+  const v = values.find((x) => x.name === name);
+  const ints = values.filter((x) => x.type !== "string").map((x) => x.name);
+  if (!v)
+    throw new PlanError("UNKNOWN_FIELD", `${at}: ${target} has no value "${name}"; where compares integer values declared ` +
+      `with .args()/values (${ints.length ? ints.join(", ") : "none declared"})`, { field: name, values: ints });
+  if (v.type === "string")
+    throw new PlanError("UNSUPPORTED_FIELD", `${at}: "${name}" is a string; where compares integers (${ints.join(", ")})`, { field: name });
+  const [size, signed] = INT_TYPES[v.type as Exclude<ProbeValueType, "string">];
+  // little-endian: the low `size` bytes of the 8-byte register are the C value
+  return { offset: v.retval ? regs.retval : regs.args[v.arg!]!, size, signed };
+}
+
 export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: TracefsSource, pidns: PidNamespace): FunctionEventsInstance {
   const src = decl.source as unknown as Record<string, unknown> | undefined;
   if (!src || typeof src !== "object") throw bad(`source must be an object such as { type: "uprobe", binary, symbol }`);
@@ -154,10 +175,6 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
   checkLimit(decl.limit);
   // pid as before (its message and range); the rest in the kernel through bpf/filter.h
   const pid = checkPidFilter(decl.filter && { pid: decl.filter.pid }, "function events");
-  const filter = planFilter(decl.filter, {
-    supported: ["pid", "tid", "comm", "uid", "cgroup", "sample"],
-    what: `function events (${decl.source?.type ?? "?"}; where on arguments is not planned yet: filter on a tracepoint, or in the table)`,
-  }, pidns);
   const P = UPROBE_EVENTS.programs;
   let program: string, target: string, attach: ProbeAttach, canRet = false, maxArg = 5;
   let strKind: "UP_VALUE_USER_STR" | "UP_VALUE_KERNEL_STR" = "UP_VALUE_USER_STR";
@@ -221,6 +238,12 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
       throw bad(`unknown function source type ${JSON.stringify(src.type)} (known: "uprobe", "usdt", "kprobe", "fentry")`);
   }
   const { values, columns, eventSize } = planValues(decl, canRet, maxArg, strKind);
+  const registers = decl.source.type === "uprobe" || decl.source.type === "kprobe" ? PT_REGS[process.arch] : undefined;
+  const filter = planFilter(decl.filter, {
+    supported: registers ? ["pid", "tid", "comm", "uid", "cgroup", "where", "sample"] : ["pid", "tid", "comm", "uid", "cgroup", "sample"],
+    what: registers ? `${target}` : `${target} (where compares argument registers of uprobes and kprobes only)`,
+    resolveField: (name, at) => registerField(decl.values, name, at, registers!, target),
+  }, pidns);
   const ringBytes = ringSize(eventSize);
   const cfg: UprobeEventsConfig = {
     event_size: eventSize,

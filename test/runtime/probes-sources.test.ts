@@ -190,9 +190,8 @@ test("the planner's errors reach the cell as written", async () => {
   });
   const unknownKey = (await cell(`await syscall("read").count().by("bytes").run({ for: "1s" })`)) as { error: string };
   expect(unknownKey.error).toMatch(/^PlanError: .*"bytes".*count \(size_t\)/);
-  expect(await cell(`await tracepoint("sched:sched_switch").where({ comm: "x" }).events({ for: "1s" })`)).toEqual({
-    error: "PlanError: filter.comm is not supported by the events template yet (supported: pid)",
-  });
+  const unknownField = (await cell(`await tracepoint("sched:sched_switch").where({ prev_pidd: 1 }).events({ for: "1s" })`)) as { error: string };
+  expect(unknownField.error).toMatch(/^PlanError: filter\.where\[0\]: tracepoint sched:sched_switch has no field "prev_pidd"\. Did you mean "prev_pid"\?/);
 }, 60_000);
 
 test("inspect shows the TSDoc and @example of the new sources and shapes", async () => {

@@ -2,7 +2,8 @@
 // uprobe_events), on workloads the test starts: open-flags opens a unique path
 // 1,000 times alternating O_RDONLY and O_RDONLY | O_CLOEXEC, libc-calls calls
 // lldiv 500 times. Every count is exact: the filter runs before a record is
-// reserved, so `seen` (what passed the filter) equals the rows.
+// reserved, so `seen` (what passed the filter) equals the rows. Function probes
+// compare their arguments' registers (struct pt_regs) in the kernel.
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -108,9 +109,27 @@ describe("uprobe_events with the shared in-kernel filter", () => {
     expect(await held.leftovers()).toEqual([]);
   });
 
-  it("says which filters function events take", async () => {
-    await expect(runProbe(lldiv({ where: [{ field: "numer", op: ">", value: 5 }] }))).rejects.toThrow(
-      "filter.where is not supported by function events (uprobe; where on arguments is not planned yet: filter on a tracepoint, or in the table) " +
-        "(supported: pid, tid, comm, uid, cgroup, sample)");
+  it("compares an argument's register in the kernel: numer < 50,000 keeps exactly calls 1..49", async () => {
+    const wl = await startHeld(libcCalls.bin, ["500"]);
+    try {
+      const r = await runProbe(lldiv({ pid: wl.pid, where: [{ field: "numer", op: "<", value: 50_000 }] }),
+        { onAttached: async () => void (await wl.go()) });
+      expect(r.rowCount).toBe(49);
+      expect(r.stats.seen).toBe(49);
+      expect([...(r.columns.numer as Float64Array)]).toEqual(Array.from({ length: 49 }, (_, i) => 1000 * (i + 1) + 7));
+    } finally {
+      wl.dispose();
+    }
+    expect(await held.leftovers()).toEqual([]);
+  });
+
+  it("says what where can compare on a function probe", async () => {
+    await expect(runProbe(lldiv({ where: [{ field: "denom", op: ">", value: 5 }] }))).rejects.toThrow(
+      `filter.where[0]: uprobe ${LIBC}:lldiv has no value "denom"; where compares integer values declared with .args()/values (numer)`);
+    const strverscmp: FunctionEventsDeclaration = {
+      kind: "events", source: { type: "uprobe", binary: LIBC, symbol: "strverscmp" },
+      values: [{ name: "a", arg: 0, type: "string" }], filter: { where: [{ field: "a", op: "==", value: 1 }] }, durationMs: 100,
+    };
+    await expect(runProbe(strverscmp)).rejects.toThrow(`filter.where[0]: "a" is a string; where compares integers ()`);
   });
 });

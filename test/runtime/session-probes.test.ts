@@ -11,7 +11,7 @@ import { createExecutor } from "../../runtime/session.js";
 import type { HeldWorkload } from "../bpf/support/workload.js";
 import { startHeld } from "../bpf/support/workload.js";
 import { killSpawned } from "../support/children.js";
-import { describeHeld, expectReleasedAfterAll } from "../support/held-bpf.js";
+import { describeHeld, expectReleasedAfterAll, waitUntilHoldsNothing } from "../support/held-bpf.js";
 import { recordingContext } from "./fixtures/recording-context.js";
 import { buildC, type BuiltC } from "../bpf/support/build-c.js";
 
@@ -78,7 +78,9 @@ test("a cell collects a real tracepoint's events filtered to the workload's pid"
   }
   // Other test files may load programs at the same time, so look at this
   // process's own descriptors: no BPF program, link or map may be left open.
-  expect(describeHeld()).toEqual([]);
+  // runEvents detaches and closes on a worker after it returns (closeAsync: the
+  // detach waits on RCU grace periods), so give the release a moment.
+  expect(await waitUntilHoldsNothing()).toEqual([]);
 }, 60_000);
 
 test("an unknown tracepoint is an error in the cell that names the closest ones", async () => {

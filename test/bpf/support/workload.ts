@@ -4,7 +4,7 @@
 // `afterEach(killSpawned)` so a failed assertion cannot leave it running.
 import type { ChildProcess } from "node:child_process";
 import { spawnTracked } from "../../support/children.js";
-import { buildC } from "./build-c.js";
+import { buildC, type BuiltC } from "./build-c.js";
 
 export interface HeldWorkload {
   child: ChildProcess;
@@ -12,6 +12,11 @@ export interface HeldWorkload {
   /** Lets the workload run; resolves with its exit code. */
   go(): Promise<number | null>;
   dispose(): void;
+}
+
+/** Compiles support/<name>.c at -O2 (build-c.ts); kept for test/frontends, which imports it from here. */
+export function buildWorkload(name: string): BuiltC {
+  return buildC(name);
 }
 
 /** Starts `bin args`, waits until it printed "ready", and holds it there. */
