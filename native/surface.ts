@@ -33,16 +33,18 @@ export type ColumnKind =
   | "u64_f64" | "s64_f64"
   /** NUL-terminated text within `length` bytes -> string. */
   | "cstring"
-  /** As "cstring", dictionary-encoded per batch: a DictionaryColumn, one JS string per distinct value. */
-  | "cstring_dict"
   /** `length` raw bytes -> lowercase hex string. */
   | "hex";
+
+/** Ring readers also take "cstring_dict": as "cstring", dictionary-encoded per batch into a
+ *  DictionaryColumn (one JS string per distinct value; native/src/columns_dict.c). */
+export type ReaderColumnKind = ColumnKind | "cstring_dict";
 
 export interface ColumnSpec {
   name: string;
   /** Byte offset in the record. */
   offset: number;
-  kind: ColumnKind;
+  kind: ReaderColumnKind;
   /** Bytes in the record, for "cstring" and "hex". */
   length?: number;
 }

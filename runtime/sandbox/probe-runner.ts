@@ -10,7 +10,10 @@ import type { ProbeRunResult } from "../run.js";
 export interface RunProgress {
   elapsedMs: number;
   events: number;
+  /** Events lost to a full ring buffer. */
   dropped: number;
+  /** Aggregation updates lost to a full map. */
+  lost?: number;
 }
 
 export interface RunOptions {

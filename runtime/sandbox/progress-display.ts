@@ -32,14 +32,16 @@ export class ProgressDisplay {
   update(progress: RunProgress): void {
     if (!this.#ctx || progress.elapsedMs < FIRST_AFTER_MS) return;
     if (this.#shown && progress.elapsedMs - this.#lastAt < EVERY_MS) return;
-    const of = `${seconds(progress.elapsedMs)} of ${seconds(this.#declaration.durationMs)}`;
-    this.#show(`${this.#what()}: collecting, ${of}, ${progress.events} events${progress.dropped ? `, ${progress.dropped} DROPPED` : ""}`);
+    const { durationMs } = this.#declaration;
+    const of = Number.isFinite(durationMs) ? `${seconds(progress.elapsedMs)} of ${seconds(durationMs)}` : seconds(progress.elapsedMs);
+    const rate = Math.round(progress.events / (progress.elapsedMs / 1000));
+    this.#show(`${this.#what()}: collecting, ${of}, ${progress.events} events (${rate}/s)${losses(progress)}`);
     this.#lastAt = progress.elapsedMs;
   }
 
-  finish(stats: { events: number; dropped: number; durationMs: number }): void {
+  finish(stats: { events: number; dropped: number; lost?: number; durationMs: number }): void {
     if (!this.#shown) return;
-    this.#show(`${this.#what()}: collected ${stats.events} events in ${seconds(stats.durationMs)}${stats.dropped ? `, ${stats.dropped} DROPPED` : ""}`);
+    this.#show(`${this.#what()}: collected ${stats.events} events in ${seconds(stats.durationMs)}${losses(stats)}`);
   }
 
   fail(): void {
@@ -54,6 +56,11 @@ export class ProgressDisplay {
     this.#ctx?.display({ "text/plain": text }, { displayId: this.#id, update: this.#shown });
     this.#shown = true;
   }
+}
+
+/** Losses are shouted: a result with drops is not the whole truth. */
+function losses({ dropped, lost }: { dropped: number; lost?: number }): string {
+  return `${dropped ? `, ${dropped} DROPPED` : ""}${lost ? `, ${lost} LOST (map full)` : ""}`;
 }
 
 function seconds(ms: number): string {

@@ -119,7 +119,7 @@ test("an aggregation shows its progress in place while it runs: elapsed time and
     expect(new Set(lines.map((l) => l.id)).size).toBe(1); // one output, updated in place
     expect(lines[0]!.update).toBe(false);
     expect(lines.slice(1).every((l) => l.update)).toBe(true);
-    expect(lines[0]!.text).toMatch(/^count of syscalls:sys_enter_getppid: collecting, \d\.\d s of 1\.8 s, 4000 events$/);
+    expect(lines[0]!.text).toMatch(/^count of syscalls:sys_enter_getppid: collecting, \d\.\d s of 1\.8 s, 4000 events \(\d+\/s\)$/);
     expect(lines.at(-1)!.text).toMatch(/^count of syscalls:sys_enter_getppid: collected 4000 events in \d\.\d s$/);
   });
 }, 60_000);

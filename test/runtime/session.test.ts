@@ -404,8 +404,8 @@ describe("probes through the bridge", () => {
     const id = ctx.events[0]?.kind === "display" ? ctx.events[0].opts?.displayId : undefined;
     expect(id).toMatch(/^probebook-run-/);
     expect(displays).toEqual([
-      ["sched:sched_switch: collecting, 0.6 s of 2.0 s, 10 events", false, id],
-      ["sched:sched_switch: collecting, 1.7 s of 2.0 s, 30 events, 3 DROPPED", true, id],
+      ["sched:sched_switch: collecting, 0.6 s of 2.0 s, 10 events (17/s)", false, id],
+      ["sched:sched_switch: collecting, 1.7 s of 2.0 s, 30 events (18/s), 3 DROPPED", true, id],
       ["sched:sched_switch: collected 1 events in 2.0 s, 3 DROPPED", true, id],
     ]);
   });
