@@ -180,30 +180,47 @@ static __always_inline void agg_fold(const volatile struct agg_plan *p, struct a
 	}
 }
 
-/* Looks the key up in one generation, inserting a zeroed value when missing. */
-static __always_inline struct agg_value *agg_entry(void *map, const void *key)
+/* Folds `v` into the entry of `key` in one generation. A known key costs one
+ * lookup, as a hand-written program's. A new key without histogram is inserted
+ * already folded (one update); a histogram value (up to 16 KiB, more than the
+ * BPF stack) is inserted from pb_zero and looked up again. An insert refused
+ * by a full map counts in pb_lost. */
+static __always_inline void agg_update(void *map, const void *key, const volatile struct agg_plan *p, __s64 v)
 {
 	struct agg_value *a = bpf_map_lookup_elem(map, key);
 	__u32 zero = 0;
-	void *init;
 	long err;
 
-	if (a)
-		return a;
-	init = bpf_map_lookup_elem(&pb_zero, &zero);
-	if (!init)
-		return NULL;
-	err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	if (a) {
+		agg_fold(p, a, v);
+		return;
+	}
+	if (!p->nslots) { /* a constant: the verifier keeps one of the two inserts */
+		struct agg_value first = { .count = 1, .sum = v, .min = v, .max = v };
+
+		err = bpf_map_update_elem(map, key, &first, BPF_NOEXIST);
+		if (!err)
+			return;
+	} else {
+		void *init = bpf_map_lookup_elem(&pb_zero, &zero);
+
+		if (!init)
+			return;
+		err = bpf_map_update_elem(map, key, init, BPF_NOEXIST);
+	}
 	if (err && err != -17 /* EEXIST: inserted meanwhile */) {
 		pb_bump(&pb_lost); /* E2BIG: the map is full */
-		return NULL;
+		return;
 	}
-	return bpf_map_lookup_elem(map, key);
+	a = bpf_map_lookup_elem(map, key);
+	if (a)
+		agg_fold(p, a, v);
 }
 
 /* Builds the key of this event (fields of the raw record `ctx`, or the current task). */
-static __always_inline void agg_build_key(void *ctx, const volatile struct agg_plan *p, const struct pb_ids *ids,
-					  __u64 pair_a, __u8 *key)
+/* Task ids come from `ids`, fetched on first use (filter.h): only the keys planned call a helper. */
+static __always_inline void agg_build_key(void *ctx, const volatile struct agg_plan *p, const volatile struct pb_filter *f,
+					  struct pb_ids *ids, __u64 pair_a, __u8 *key)
 {
 	for (__u32 i = 0; i < AGG_MAX_KEYS; i++) {
 		const volatile struct agg_key_part *k = &p->keys[i];
@@ -222,10 +239,10 @@ static __always_inline void agg_build_key(void *ctx, const volatile struct agg_p
 		case AGG_SRC_COMM:
 			bpf_get_current_comm(key + dst, 16);
 			continue;
-		case AGG_SRC_PID: v = ids->tgid; break;
-		case AGG_SRC_TID: v = ids->tid; break;
-		case AGG_SRC_UID: v = ids->uid; break;
-		case AGG_SRC_GID: v = ids->gid; break;
+		case AGG_SRC_PID: pb_need_pid(f, ids); v = ids->tgid; break;
+		case AGG_SRC_TID: pb_need_pid(f, ids); v = ids->tid; break;
+		case AGG_SRC_UID: pb_need_uid(ids); v = ids->uid; break;
+		case AGG_SRC_GID: pb_need_uid(ids); v = ids->gid; break;
 		case AGG_SRC_CPU: v = bpf_get_smp_processor_id(); break;
 		case AGG_SRC_CGROUP:
 			v = bpf_get_current_cgroup_id();
@@ -247,12 +264,8 @@ static __always_inline void agg_build_key(void *ctx, const volatile struct agg_p
 /* Folds `v` into the entry of `key` in the generation user space is not reading. */
 static __always_inline void agg_record(const volatile struct agg_plan *p, const __u8 *key, __s64 v)
 {
-	struct agg_value *a;
-
 	if (!p->snapshots) {
-		a = agg_entry(&pb_agg0, key);
-		if (a)
-			agg_fold(p, a, v);
+		agg_update(&pb_agg0, key, p, v);
 		return;
 	}
 	__u32 gen_key = AGG_CTL_GEN, busy_key;
@@ -279,9 +292,10 @@ static __always_inline void agg_record(const volatile struct agg_plan *p, const 
 			return;
 		__sync_fetch_and_add(busy, 1);
 	}
-	a = g ? agg_entry(&pb_agg1, key) : agg_entry(&pb_agg0, key);
-	if (a)
-		agg_fold(p, a, v);
+	if (g)
+		agg_update(&pb_agg1, key, p, v);
+	else
+		agg_update(&pb_agg0, key, p, v);
 	__sync_fetch_and_add(busy, -1);
 }
 

@@ -23,13 +23,36 @@ struct pb_event_header {
 	__u32 _pad;
 };
 
-/* Who is running, as the reader's pid namespace names it. */
+/* Where each header member sits in a record (bytes from its start), or
+ * PB_HDR_SKIP: not recorded. The planner packs the columns a declaration keeps
+ * in the order of struct pb_event_header (all of them: exactly that struct's
+ * layout), so a lean stream (time, pid, cpu) writes a 16-byte header and calls
+ * no helper for the columns it dropped. Each test is on frozen rodata: the
+ * verifier removes the code of every skipped member. */
+#define PB_HDR_SKIP 0xffff
+struct pb_header_plan {
+	__u16 ts_ns;
+	__u16 cgroup_id;
+	__u16 cpu;
+	__u16 pid;
+	__u16 tid;
+	__u16 uid;
+	__u16 gid;
+	__u16 comm;
+};
+
+/* Who is running, as the reader's pid namespace names it; `have` says which
+ * ids are fetched (filter.h: pb_need_pid(), pb_need_uid()). Start from PB_IDS_INIT. */
+#define PB_HAVE_PID 1 /* tgid, tid */
+#define PB_HAVE_UID 2 /* uid, gid */
 struct pb_ids {
 	__u32 tgid;
 	__u32 tid;
 	__u32 uid;
 	__u32 gid;
+	__u32 have;
 };
+#define PB_IDS_INIT { .have = 0 }
 
 /* A per-CPU counter (drops, events seen, updates lost): user space sums the CPUs. */
 #define PB_COUNTER(name)                         \
@@ -70,6 +93,7 @@ static __always_inline void pb_ns_ids(__u64 dev, __u64 ino, __u32 *tgid, __u32 *
 	}
 }
 
+/* Fills every member of the fixed header (templates without a header plan). */
 static __always_inline void pb_fill_header(struct pb_event_header *h, const struct pb_ids *ids)
 {
 	h->ts_ns = bpf_ktime_get_ns();
@@ -83,20 +107,16 @@ static __always_inline void pb_fill_header(struct pb_event_header *h, const stru
 	h->_pad = 0;
 }
 
-/* A record of `size` bytes (a verifier-known constant) for an event that passed
- * the filter, its header filled: counted in `seen`, or in `drops` when the ring
- * is full (then NULL). The caller fills the payload and pb_ringbuf_submit()s it. */
-static __always_inline void *pb_reserve_event(void *ring, __u32 size, void *seen, void *drops, const struct pb_ids *ids)
+/* Counts the event in `seen` and reserves `size` bytes (a verifier-known
+ * constant), or counts it in `drops` when the ring is full (then NULL). */
+static __always_inline void *pb_reserve(void *ring, __u32 size, void *seen, void *drops)
 {
 	void *e;
 
 	pb_bump(seen);
 	e = bpf_ringbuf_reserve(ring, size, 0);
-	if (!e) {
+	if (!e)
 		pb_bump(drops);
-		return NULL;
-	}
-	pb_fill_header(e, ids);
 	return e;
 }
 

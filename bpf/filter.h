@@ -46,7 +46,8 @@ struct pb_filter {
 	__u8 has_uid;
 	__u8 has_comm;
 	__u8 npreds;        /* used entries of preds[] */
-	__u8 _pad;
+	__u8 unfiltered;    /* 1: no clause is set, every event passes and nothing is read
+	                     * (one test instead of one per clause); 0: test each clause */
 	__u64 cgroup_id;    /* 0 = any cgroup (cgroup v2 id) */
 	__u32 sample_every; /* 0 or 1 = keep all; N = keep every Nth passing event per CPU */
 	__u32 _pad2;
@@ -64,13 +65,60 @@ struct {
 	__type(value, __u64);
 } pb_sample_seq SEC(".maps");
 
-static __always_inline void pb_current_ids(const volatile struct pb_filter *f, struct pb_ids *ids)
+/* Who is running, fetched lazily: each helper is called at most once per event
+ * and only when something uses its result. `have` starts at 0 (PB_IDS_INIT)
+ * and says what is fetched; on every path through a program it is a constant
+ * the verifier knows, so an instance that never asks for ids (no pid/uid
+ * filter, no such key or column) has no pid_tgid/uid_gid call at all. */
+static __always_inline void pb_need_pid(const volatile struct pb_filter *f, struct pb_ids *ids)
 {
-	__u64 uid_gid = bpf_get_current_uid_gid();
+	if (ids->have & PB_HAVE_PID)
+		return;
+	pb_ns_ids(f->pidns_dev, f->pidns_ino, &ids->tgid, &ids->tid);
+	ids->have |= PB_HAVE_PID;
+}
 
+static __always_inline void pb_need_uid(struct pb_ids *ids)
+{
+	__u64 uid_gid;
+
+	if (ids->have & PB_HAVE_UID)
+		return;
+	uid_gid = bpf_get_current_uid_gid();
 	ids->uid = (__u32)uid_gid;
 	ids->gid = uid_gid >> 32;
-	pb_ns_ids(f->pidns_dev, f->pidns_ino, &ids->tgid, &ids->tid);
+	ids->have |= PB_HAVE_UID;
+}
+
+/* Writes the header members `p` places (PB_HDR_SKIP: not recorded) into the
+ * record `e`; ids come from `ids` (fetched here when the filter did not). */
+static __always_inline void pb_fill_planned_header(void *e, const volatile struct pb_header_plan *p,
+						   const volatile struct pb_filter *f, struct pb_ids *ids)
+{
+	/* each offset read once (rodata is volatile): a known constant for the verifier */
+	__u16 ts = p->ts_ns, cg = p->cgroup_id, cpu = p->cpu, pid = p->pid, tid = p->tid;
+	__u16 uid = p->uid, gid = p->gid, comm = p->comm;
+
+	if (ts != PB_HDR_SKIP)
+		*(__u64 *)(e + ts) = bpf_ktime_get_ns();
+	if (cg != PB_HDR_SKIP)
+		*(__u64 *)(e + cg) = bpf_get_current_cgroup_id();
+	if (cpu != PB_HDR_SKIP)
+		*(__u32 *)(e + cpu) = bpf_get_smp_processor_id();
+	if (pid != PB_HDR_SKIP || tid != PB_HDR_SKIP)
+		pb_need_pid(f, ids);
+	if (pid != PB_HDR_SKIP)
+		*(__u32 *)(e + pid) = ids->tgid;
+	if (tid != PB_HDR_SKIP)
+		*(__u32 *)(e + tid) = ids->tid;
+	if (uid != PB_HDR_SKIP || gid != PB_HDR_SKIP)
+		pb_need_uid(ids);
+	if (uid != PB_HDR_SKIP)
+		*(__u32 *)(e + uid) = ids->uid;
+	if (gid != PB_HDR_SKIP)
+		*(__u32 *)(e + gid) = ids->gid;
+	if (comm != PB_HDR_SKIP)
+		bpf_get_current_comm(e + comm, PB_COMM_LEN);
 }
 
 /* An integer field of the raw record, widened to 64 bits (sign-extended when signed). */
@@ -118,15 +166,25 @@ static __always_inline bool pb_pred_true(void *ctx, const volatile struct pb_pre
 	}
 }
 
-/* Every clause of `f` holds for this event (sampling included). `ids` from pb_current_ids(). */
-static __always_inline bool pb_filter_pass(void *ctx, const volatile struct pb_filter *f, const struct pb_ids *ids)
+/* Every clause of `f` holds for this event (sampling included). Only the
+ * clauses in use read anything: the ids they need are fetched into `ids`
+ * (PB_IDS_INIT), where later users (keys, header columns) find them. */
+static __always_inline bool pb_filter_pass(void *ctx, const volatile struct pb_filter *f, struct pb_ids *ids)
 {
-	if (f->tgid && ids->tgid != f->tgid)
-		return false;
-	if (f->tid && ids->tid != f->tid)
-		return false;
-	if (f->has_uid && ids->uid != f->uid)
-		return false;
+	if (f->unfiltered)
+		return true;
+	if (f->tgid || f->tid) {
+		pb_need_pid(f, ids);
+		if (f->tgid && ids->tgid != f->tgid)
+			return false;
+		if (f->tid && ids->tid != f->tid)
+			return false;
+	}
+	if (f->has_uid) {
+		pb_need_uid(ids);
+		if (ids->uid != f->uid)
+			return false;
+	}
 	if (f->cgroup_id && bpf_get_current_cgroup_id() != f->cgroup_id)
 		return false;
 	if (f->has_comm) {

@@ -16,14 +16,29 @@ const volatile struct lat_pairs_config cfg = {};
 const volatile struct agg_value pb_value_layout = {};
 const volatile struct lat_event pb_lat_event_layout = {};
 
-/* Start times by pair identity. LRU: a start whose end never comes (a thread
- * that exits inside a syscall, a request lost to a reset) ages out. */
+/* Start times of pairs matched by object (block requests, run-queue wakeups)
+ * or every syscall. LRU: a start whose end never comes ages out: a request lost
+ * to a reset, a woken task that exits, and for every syscall, each thread's
+ * exit/exit_group, which never returns (one per process that ends). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384); /* set by the loader */
 	__type(key, struct lat_id);
 	__type(value, __u64);
 } pb_start SEC(".maps");
+
+/* Start times of one named syscall's entry -> exit by thread (cfg.start_by_tid),
+ * as a hand-written program keeps them: a plain hash keyed by the kernel's
+ * thread id. A plain hash's update and delete skip the LRU lists' upkeep; it is
+ * bounded by the threads inside that syscall at once (a thread that dies there
+ * leaves its entry until the tid comes back), and a start it has no room for
+ * counts in pb_lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384); /* set by the loader */
+	__type(key, __u32);
+	__type(value, __u64);
+} pb_start_tid SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -33,11 +48,22 @@ struct {
 /* Pairs at or above the threshold that found the ring full. */
 PB_COUNTER(pb_drops);
 
-static __always_inline void lat_id_of(void *ctx, const volatile struct lat_id_plan *p, const struct pb_ids *ids,
-				      struct lat_id *id)
+/* The kernel's id of the current thread: what a start and its end share, in
+ * any pid namespace. Reuses the filter's fetch when ids are the kernel's. */
+static __always_inline __u32 current_tid(const volatile struct pb_filter *f, struct pb_ids *ids)
+{
+	if (!f->pidns_ino) {
+		pb_need_pid(f, ids);
+		return ids->tid;
+	}
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+static __always_inline void lat_id_of(void *ctx, const volatile struct lat_id_plan *p, const volatile struct pb_filter *f,
+				      struct pb_ids *ids, struct lat_id *id)
 {
 	if (p->match == LAT_MATCH_TID) {
-		id->a = ids->tid;
+		id->a = current_tid(f, ids);
 		id->b = 0;
 		return;
 	}
@@ -49,55 +75,85 @@ static __always_inline void lat_id_of(void *ctx, const volatile struct lat_id_pl
 static __always_inline void lat_start(void *ctx, const struct lat_id *known)
 {
 	struct lat_id id = {};
-	struct pb_ids ids;
+	struct pb_ids ids = PB_IDS_INIT;
 	__u64 ts;
+	long err;
 
-	pb_current_ids(&cfg.start_filter, &ids);
 	if (!pb_filter_pass(ctx, &cfg.start_filter, &ids))
 		return;
-	if (known)
-		id = *known;
-	else
-		lat_id_of(ctx, &cfg.start_id, &ids, &id);
-	ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&pb_start, &id, &ts, BPF_ANY);
+	if (cfg.start_by_tid) {
+		__u32 tid = current_tid(&cfg.start_filter, &ids);
+
+		ts = bpf_ktime_get_ns();
+		err = bpf_map_update_elem(&pb_start_tid, &tid, &ts, BPF_ANY);
+	} else {
+		if (known)
+			id = *known;
+		else
+			lat_id_of(ctx, &cfg.start_id, &cfg.start_filter, &ids, &id);
+		ts = bpf_ktime_get_ns();
+		err = bpf_map_update_elem(&pb_start, &id, &ts, BPF_ANY);
+	}
+	if (err)
+		pb_bump(&pb_lost); /* no room for the start: its pair is lost */
+}
+
+/* The time since the pair's start, which is forgotten; -1 when none is known. */
+static __always_inline __s64 lat_take_start(const struct lat_id *id, __u32 tid, __u64 now)
+{
+	__u64 *start, delta;
+
+	if (cfg.start_by_tid) {
+		start = bpf_map_lookup_elem(&pb_start_tid, &tid);
+		if (!start)
+			return -1;
+		delta = now - *start;
+		bpf_map_delete_elem(&pb_start_tid, &tid); /* always: the start map only holds open pairs */
+	} else {
+		start = bpf_map_lookup_elem(&pb_start, id);
+		if (!start)
+			return -1;
+		delta = now - *start;
+		bpf_map_delete_elem(&pb_start, id);
+	}
+	return (__s64)delta;
 }
 
 /* An end: the latency since its start, folded (or sent to the ring when slow). */
 static __always_inline void lat_end(void *ctx, const struct lat_id *known)
 {
 	struct lat_id id = {};
-	struct pb_ids ids;
-	__u64 *start, now = bpf_ktime_get_ns(), delta;
+	struct pb_ids ids = PB_IDS_INIT;
+	__u64 now = bpf_ktime_get_ns();
 	__u8 key[AGG_KEY_MAX] = {};
+	__u32 tid = 0;
+	__s64 delta;
 
-	pb_current_ids(&cfg.end_filter, &ids);
 	if (cfg.requeue_state_size &&
 	    pb_read_int(ctx, cfg.requeue_state_off, cfg.requeue_state_size, 0) == 0 /* TASK_RUNNING */) {
-		lat_id_of(ctx, &cfg.requeue_id, &ids, &id);
+		lat_id_of(ctx, &cfg.requeue_id, &cfg.end_filter, &ids, &id);
 		if (id.a || id.b) /* not the idle task (pid 0), which is never queued */
-			bpf_map_update_elem(&pb_start, &id, &now, BPF_ANY);
+			if (bpf_map_update_elem(&pb_start, &id, &now, BPF_ANY))
+				pb_bump(&pb_lost);
 		id.a = id.b = 0;
 	}
-	if (known)
+	if (cfg.start_by_tid)
+		tid = current_tid(&cfg.end_filter, &ids);
+	else if (known)
 		id = *known;
 	else
-		lat_id_of(ctx, &cfg.end_id, &ids, &id);
-	start = bpf_map_lookup_elem(&pb_start, &id);
-	if (!start)
-		return;
-	delta = now - *start;
-	bpf_map_delete_elem(&pb_start, &id); /* always: the start map only holds open pairs */
-	if ((__s64)delta < 0)
+		lat_id_of(ctx, &cfg.end_id, &cfg.end_filter, &ids, &id);
+	delta = lat_take_start(&id, tid, now);
+	if (delta < 0)
 		return;
 	if (!pb_filter_pass(ctx, &cfg.end_filter, &ids))
 		return;
 	pb_bump(&pb_hits);
-	agg_build_key(ctx, &cfg.agg, &ids, id.a, key);
+	agg_build_key(ctx, &cfg.agg, &cfg.end_filter, &ids, id.a, key);
 	if (cfg.to_ring) {
 		struct lat_event *e;
 
-		if (delta < cfg.threshold_ns)
+		if ((__u64)delta < cfg.threshold_ns)
 			return;
 		e = bpf_ringbuf_reserve(&pb_lat_events, sizeof(*e), 0);
 		if (!e) {
@@ -110,7 +166,7 @@ static __always_inline void lat_end(void *ctx, const struct lat_id *known)
 		bpf_ringbuf_submit(e, 0);
 		return;
 	}
-	agg_record(&cfg.agg, key, (__s64)delta);
+	agg_record(&cfg.agg, key, delta);
 }
 
 SEC("tracepoint")

@@ -39,7 +39,9 @@ struct lat_pairs_config {
 	__u16 requeue_state_off;
 	__u8 requeue_state_size; /* 0: no requeue */
 	__u8 to_ring;            /* 1: latencies >= threshold_ns go to pb_lat_events, nothing is aggregated */
-	__u32 _pad;
+	__u8 start_by_tid;       /* 1: starts in pb_start_tid (plain hash by thread; start_id/end_id unused),
+	                          * 0: in pb_start (LRU by struct lat_id) */
+	__u8 _pad[3];
 	__u64 threshold_ns;
 };
 

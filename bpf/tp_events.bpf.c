@@ -65,16 +65,17 @@ static __always_inline void copy_field(void *ctx, void *event, const volatile st
 SEC("tracepoint")
 int pb_tp_events(void *ctx)
 {
-	struct pb_ids ids;
+	struct pb_ids ids = PB_IDS_INIT;
 	void *e;
 
-	pb_current_ids(&cfg.filter, &ids);
 	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
 		return 0;
 	/* cfg.event_size is a verifier-known constant (frozen rodata) */
-	e = pb_reserve_event(&pb_events, cfg.event_size, &pb_seen, &pb_drops, &ids);
+	e = pb_reserve(&pb_events, cfg.event_size, &pb_seen, &pb_drops);
 	if (!e)
 		return 0;
+	/* only the common columns the declaration keeps cost anything */
+	pb_fill_planned_header(e, &cfg.header, &cfg.filter, &ids);
 	for (__u32 i = 0; i < TP_MAX_FIELDS; i++) {
 		if (i >= cfg.nfields)
 			break;

@@ -43,11 +43,14 @@ struct tp_events_config {
 	__u32 nfields;       /* used entries of fields[] */
 	__u64 wakeup_bytes;  /* 0 = libbpf's adaptive wakeup; else wake the consumer only when
 	                      * this many bytes are pending (it also polls with a timeout) */
+	struct pb_header_plan header; /* where each common column goes, or PB_HDR_SKIP (common.bpf.h) */
 	struct pb_filter filter; /* process, thread, uid, cgroup, comm, field predicates, 1-in-N
 	                          * sampling; the reader's pid namespace (filter.h) */
 	struct tp_field_plan fields[TP_MAX_FIELDS];
 };
 
-/* Every event starts with struct pb_event_header (common.bpf.h); the planned payload follows it. */
+/* Every event starts with the common columns the declaration keeps, members of
+ * struct pb_event_header (common.bpf.h) packed in its order as cfg.header says
+ * (all of them: that struct exactly); the planned payload follows them. */
 
 #endif

@@ -54,17 +54,19 @@ enum up_mode { MODE_ENTRY, MODE_RETURN, MODE_USDT, MODE_FENTRY };
 
 static __always_inline int emit(void *ctx, enum up_mode mode)
 {
-	struct pb_ids ids;
+	struct pb_ids ids = PB_IDS_INIT;
 	void *e;
 
 	/* A uprobe attached for one pid only fires there already; the filter also
 	 * covers "every process" attachments and the other clauses. */
-	pb_current_ids(&cfg.filter, &ids);
 	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
 		return 0;
-	e = pb_reserve_event(&pb_events, cfg.event_size, &pb_seen, &pb_drops, &ids);
+	e = pb_reserve(&pb_events, cfg.event_size, &pb_seen, &pb_drops);
 	if (!e)
 		return 0;
+	pb_need_pid(&cfg.filter, &ids);
+	pb_need_uid(&ids);
+	pb_fill_header(e, &ids);
 
 	for (__u32 i = 0; i < UP_MAX_VALUES; i++) {
 		const volatile struct up_value_plan *v = &cfg.values[i];

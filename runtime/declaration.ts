@@ -43,6 +43,9 @@ export interface EventsDeclaration {
   source: Source;
   /** Tracepoint fields to capture; empty means every field of the format. */
   fields: string[];
+  /** Common columns to record (time_ns, cpu, pid, tid, uid, gid, cgroup, comm); default: all of them.
+   *  Each one left out is neither read in the kernel nor carried in the record. */
+  columns?: string[];
   filter: Filter;
   /** How long to collect, in milliseconds. */
   durationMs: number;

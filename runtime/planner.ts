@@ -23,7 +23,7 @@ import { kernelTracefs, parseFormat } from "./tracefs.js";
 import type { OutputColumn } from "./templates/columns.js";
 import { columnType, integerKind } from "./templates/columns.js";
 import type { TpEventsConfig, TpFieldKind, TpFieldPlan } from "./templates/tp-events.js";
-import { COMMON_COLUMN_NAMES, headerColumns, TP_EVENTS, tpEventsDescriptor } from "./templates/tp-events.js";
+import { COMMON_COLUMN_NAMES, headerLayout, TP_EVENTS, tpEventsDescriptor } from "./templates/tp-events.js";
 
 /** Bytes kept of a string (NUL included): longer strings are cut. */
 export const STRING_MAX = 256;
@@ -120,13 +120,15 @@ function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidN
   // every clause runs in the kernel, before a record is reserved (bpf/filter.h)
   const filter = planFilter(decl.filter, { format, supported: FILTER_KEYS, what: `the events of ${tp}` }, pidns);
   const { chosen, skipped } = chooseFields(decl.fields ?? [], format);
-  const { fields, columns, eventSize } = layout(chosen, format);
+  const header = headerLayout(commonColumns(decl.columns));
+  const { fields, columns, eventSize } = layout(chosen, format, header.size);
   const ringBytes = ringSize(eventSize);
   const cfg: TpEventsConfig = {
     event_size: eventSize,
     nfields: fields.length,
     // Wake the reader only for a backlog; it polls every POLL_MS for the rest.
     wakeup_bytes: ringBytes / 4,
+    header: header.plan,
     filter,
     fields,
   };
@@ -140,7 +142,7 @@ function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidN
     attach: [{ kind: "tracepoint", category: format.category, event: format.event }],
     ring: { map: TP_EVENTS.ringMap, recordSize: eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS },
     counters: { drops: TP_EVENTS.dropsMap, seen: TP_EVENTS.seenMap },
-    columns: [...headerColumns(), ...columns],
+    columns: [...header.columns, ...columns],
     durationMs: decl.durationMs,
     ...(decl.limit !== undefined ? { limit: decl.limit } : {}),
     skippedFields: skipped,
@@ -165,6 +167,22 @@ function checkCommon(decl: EventsDeclaration): void {
   const pid = filter.pid;
   if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0 || pid > MAX_PID))
     throw bad(`filter.pid must be a process id (a whole number from 1 to ${MAX_PID}), got ${JSON.stringify(pid)}`);
+}
+
+/** The common columns a declaration keeps (all when it doesn't say), checked. */
+function commonColumns(columns: unknown): readonly string[] {
+  if (columns === undefined) return COMMON_COLUMN_NAMES;
+  if (!Array.isArray(columns) || columns.some((c) => typeof c !== "string"))
+    throw bad(`columns must be a list of common column names (${COMMON_COLUMN_NAMES.join(", ")}), got ${JSON.stringify(columns)}`);
+  for (const c of columns as string[]) {
+    if (COMMON_COLUMN_NAMES.includes(c)) continue;
+    const close = closestNames(c, COMMON_COLUMN_NAMES, 1).filter((n) => editDistance(n, c) <= 3);
+    throw new PlanError("UNKNOWN_FIELD",
+      `"${c}" is not a common column.${close.length ? ` Did you mean "${close[0]}"?` : ""} ` +
+        `Common columns: ${COMMON_COLUMN_NAMES.join(", ")} (tracepoint fields go in fields).`,
+      { column: c, columns: [...COMMON_COLUMN_NAMES] });
+  }
+  return columns as string[];
 }
 
 function findTracepoint(name: string, tracefs: TracefsSource): TracepointFormat {
@@ -310,8 +328,8 @@ function chooseFields(requested: readonly string[], format: TracepointFormat) {
   return { chosen, skipped };
 }
 
-function layout(chosen: { field: TracepointField; shape: FieldShape }[], format: TracepointFormat) {
-  let dst = TP_EVENTS.headerSize;
+function layout(chosen: { field: TracepointField; shape: FieldShape }[], format: TracepointFormat, headerSize: number) {
+  let dst = headerSize;
   const fields: TpFieldPlan[] = [];
   const columns: OutputColumn[] = [];
   for (const { field, shape } of chosen) {
@@ -323,7 +341,7 @@ function layout(chosen: { field: TracepointField; shape: FieldShape }[], format:
     columns.push(...shape.columns(dst, name));
     dst += shape.keep;
   }
-  const eventSize = Math.ceil(dst / 8) * 8;
+  const eventSize = Math.max(8, Math.ceil(dst / 8) * 8); // a record with no column still counts a row
   if (eventSize > MAX_EVENT_SIZE)
     throw new PlanError("EVENT_TOO_LARGE",
       `the chosen fields of ${format.category}:${format.event} need ${eventSize} bytes per event, ` +

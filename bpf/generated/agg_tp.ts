@@ -116,7 +116,7 @@ export const descriptor = {
         {"name": "has_uid", "offset": 12, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
         {"name": "has_comm", "offset": 13, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
         {"name": "npreds", "offset": 14, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
-        {"name": "_pad", "offset": 15, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "unfiltered", "offset": 15, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
         {"name": "cgroup_id", "offset": 16, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
         {"name": "sample_every", "offset": 24, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "_pad2", "offset": 28, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},

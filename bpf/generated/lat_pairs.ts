@@ -21,6 +21,7 @@ export const descriptor = {
     "pb_lost": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_start": {"type": "lru_hash", "maxEntries": 16384, "keySize": 16, "valueSize": 8},
+    "pb_start_tid": {"type": "hash", "maxEntries": 16384, "keySize": 4, "valueSize": 8},
     "pb_zero": {"type": "percpu_array", "maxEntries": 1}
   },
   "sections": {
@@ -170,7 +171,18 @@ export const descriptor = {
           "type": {"kind": "int", "size": 1, "signed": false}
         },
         {"name": "to_ring", "offset": 383, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
-        {"name": "_pad", "offset": 384, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
+        {
+          "name": "start_by_tid",
+          "offset": 384,
+          "size": 1,
+          "type": {"kind": "int", "size": 1, "signed": false}
+        },
+        {
+          "name": "_pad",
+          "offset": 385,
+          "size": 3,
+          "type": {"kind": "array", "of": {"kind": "int", "size": 1, "signed": false}, "count": 3}
+        },
         {
           "name": "threshold_ns",
           "offset": 392,
@@ -188,7 +200,7 @@ export const descriptor = {
         {"name": "has_uid", "offset": 12, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
         {"name": "has_comm", "offset": 13, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
         {"name": "npreds", "offset": 14, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
-        {"name": "_pad", "offset": 15, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "unfiltered", "offset": 15, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
         {"name": "cgroup_id", "offset": 16, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
         {"name": "sample_every", "offset": 24, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "_pad2", "offset": 28, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},

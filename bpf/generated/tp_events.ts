@@ -14,12 +14,12 @@ export const descriptor = {
   },
   "sections": {
     ".rodata": {
-      "size": 392,
+      "size": 408,
       "vars": [
-        {"name": "cfg", "offset": 0, "size": 336, "type": {"kind": "struct", "name": "tp_events_config"}},
+        {"name": "cfg", "offset": 0, "size": 352, "type": {"kind": "struct", "name": "tp_events_config"}},
         {
           "name": "pb_event_header_layout",
-          "offset": 336,
+          "offset": 352,
           "size": 56,
           "type": {"kind": "struct", "name": "pb_event_header"}
         }
@@ -55,7 +55,7 @@ export const descriptor = {
         {"name": "has_uid", "offset": 12, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
         {"name": "has_comm", "offset": 13, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
         {"name": "npreds", "offset": 14, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
-        {"name": "_pad", "offset": 15, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "unfiltered", "offset": 15, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
         {"name": "cgroup_id", "offset": 16, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
         {"name": "sample_every", "offset": 24, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "_pad2", "offset": 28, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
@@ -73,6 +73,19 @@ export const descriptor = {
           "size": 64,
           "type": {"kind": "array", "of": {"kind": "struct", "name": "pb_pred"}, "count": 4}
         }
+      ]
+    },
+    "pb_header_plan": {
+      "size": 16,
+      "members": [
+        {"name": "ts_ns", "offset": 0, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "cgroup_id", "offset": 2, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "cpu", "offset": 4, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "pid", "offset": 6, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "tid", "offset": 8, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "uid", "offset": 10, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "gid", "offset": 12, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "comm", "offset": 14, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}}
       ]
     },
     "pb_pred": {
@@ -97,15 +110,16 @@ export const descriptor = {
       ]
     },
     "tp_events_config": {
-      "size": 336,
+      "size": 352,
       "members": [
         {"name": "event_size", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "nfields", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "wakeup_bytes", "offset": 8, "size": 8, "type": {"kind": "int", "size": 8, "signed": false}},
-        {"name": "filter", "offset": 16, "size": 128, "type": {"kind": "struct", "name": "pb_filter"}},
+        {"name": "header", "offset": 16, "size": 16, "type": {"kind": "struct", "name": "pb_header_plan"}},
+        {"name": "filter", "offset": 32, "size": 128, "type": {"kind": "struct", "name": "pb_filter"}},
         {
           "name": "fields",
-          "offset": 144,
+          "offset": 160,
           "size": 192,
           "type": {"kind": "array", "of": {"kind": "struct", "name": "tp_field_plan"}, "count": 16}
         }

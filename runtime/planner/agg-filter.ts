@@ -23,9 +23,16 @@ function bad(message: string, details: Record<string, unknown> = {}): PlanError 
 /** A filter that lets everything through (in the reader's pid namespace). */
 export function passAll(pidns: PidNamespace): PbFilter {
   return {
-    tgid: 0, tid: 0, uid: 0, has_uid: 0, has_comm: 0, npreds: 0, cgroup_id: 0n, sample_every: 0,
+    tgid: 0, tid: 0, uid: 0, has_uid: 0, has_comm: 0, npreds: 0, unfiltered: 1, cgroup_id: 0n, sample_every: 0,
     pidns_dev: pidns.dev, pidns_ino: pidns.ino, comm: "", preds: [],
   };
+}
+
+/** Sets `unfiltered` from the clauses (1: none; the kernel then reads nothing). Call after changing a filter's clauses. */
+export function sealFilter(f: PbFilter): PbFilter {
+  const any = f.tgid || f.tid || f.has_uid || f.has_comm || f.npreds || f.cgroup_id !== 0n || f.sample_every > 1;
+  f.unfiltered = any ? 0 : 1;
+  return f;
 }
 
 function wholeNumber(v: unknown, what: string, max: number): number {
@@ -120,7 +127,7 @@ export function planFilter(filter: Filter | undefined, scope: FilterScope, pidns
     }));
     out.npreds = out.preds.length;
   }
-  return out;
+  return sealFilter(out);
 }
 
 function fail(message: string): never {

@@ -17,10 +17,10 @@ import type { LatIdPlan, LatPairsConfig, PbFilter } from "../templates/aggregati
 import { AGG, LAT, latPairsDescriptor } from "../templates/aggregation.js";
 import type { OutputColumn } from "../templates/columns.js";
 import { findField, intField, tracepointFormat } from "./agg-fields.js";
-import { fieldEquals, FILTER_KEYS, passAll, planFilter } from "./agg-filter.js";
+import { fieldEquals, FILTER_KEYS, passAll, planFilter, sealFilter } from "./agg-filter.js";
 import type { AggregationInstance, KeySpec } from "./agg-plan.js";
 import {
-  aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, valueColumns,
+  aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, possibleCpus, valueColumns,
 } from "./agg-plan.js";
 
 /** As for event streams (planner.ts): the reader polls every 20 ms, 4096 rows a batch. */
@@ -42,6 +42,8 @@ interface PairPlan {
   startId: LatIdPlan;
   endId: LatIdPlan;
   requeue?: { id: LatIdPlan; stateOff: number; stateSize: number };
+  /** Starts by thread in a plain hash (pb_start_tid), not the LRU pb_start: see startsByThread(). */
+  byTid?: boolean;
   startFilter: PbFilter;
   endFilter: PbFilter;
   key: (name: string) => KeySpec;
@@ -52,6 +54,18 @@ interface PairPlan {
 function unknownKey(name: string, known: string[], what: string, hint = ""): never {
   throw new PlanError("BAD_DECLARATION", `key "${name}" is not available for ${what}.${hint} Keys: ${known.join(", ")}.`,
     { key: name, keys: known });
+}
+
+/**
+ * Whether a syscall pair keeps its starts in a plain hash by thread, as a
+ * hand-written tool does (cheaper than an LRU's upkeep), rather than the LRU
+ * map. A start whose end never comes stays in a plain hash: exit and
+ * exit_group never return, so every syscall (raw_syscalls) would leave one
+ * entry per process that ends and fill the map on a long run. Those keep LRU,
+ * where such starts age out.
+ */
+function startsByThread(name: string | undefined): boolean {
+  return name !== undefined && name !== "exit" && name !== "exit_group";
 }
 
 function syscallPair(decl: LatencyDeclaration, name: string | undefined, tracefs: TracefsSource, pidns: PidNamespace): PairPlan {
@@ -76,7 +90,7 @@ function syscallPair(decl: LatencyDeclaration, name: string | undefined, tracefs
   const what = name ? `the latency of syscall ${name}` : "the latency of every syscall";
   const keys = [...Object.keys(COMMON_KEYS), "syscall"];
   return {
-    what, starts: [start], end, startId: TID, endId: TID,
+    what, starts: [start], end, startId: TID, endId: TID, byTid: startsByThread(name),
     startFilter: planFilter(decl.filter, { format: start, supported: FILTER_KEYS, what }, pidns),
     endFilter: passAll(pidns),
     key: (k) => {
@@ -136,6 +150,7 @@ function runqueuePair(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: P
       throw new PlanError("BAD_DECLARATION", `filter.tid and ${endFilter.preds.length} where conditions: at most ${AGG.maxPreds} in all`);
     endFilter.preds.push(fieldEquals(next.offset, next.size, next.signed, f.tid));
     endFilter.npreds = endFilter.preds.length;
+    sealFilter(endFilter);
   }
   const prevState = intField(sw, "prev_state", "requeue");
   return {
@@ -183,9 +198,13 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
     requeue_state_off: p.requeue?.stateOff ?? 0,
     requeue_state_size: p.requeue?.stateSize ?? 0,
     to_ring: threshold !== undefined ? 1 : 0,
+    start_by_tid: p.byTid ? 1 : 0,
     threshold_ns: BigInt(threshold ?? 0),
   };
   const maps = aggMaps(layout.keySize, v.nslots, maxKeys);
+  // the start map in use keeps its size; the other is created (every map of an object is) at its smallest
+  const unused = p.byTid ? LAT.startMap : LAT.startByTidMap;
+  maps[unused] = { maxEntries: unused === LAT.startMap ? possibleCpus() : 1 };
   let events: AggregationInstance["events"];
   if (threshold !== undefined) {
     const ringBytes = 1 << 20;

@@ -55,7 +55,10 @@ export const LAT = {
   /** tp_btf variants of the block pair (kept by the loader where the kernel has tp_btf). */
   blockIssueBtf: "pb_lat_rq_issue" satisfies (typeof latPairs.programs)[number]["name"],
   blockDoneBtf: "pb_lat_rq_done" satisfies (typeof latPairs.programs)[number]["name"],
+  /** Start times by pair identity (LRU). */
   startMap: "pb_start" satisfies keyof typeof latPairs.maps,
+  /** Start times of a named syscall by thread (plain hash; cfg.start_by_tid). */
+  startByTidMap: "pb_start_tid" satisfies keyof typeof latPairs.maps,
   ringMap: "pb_lat_events" satisfies keyof typeof latPairs.maps,
   dropsMap: "pb_drops" satisfies keyof typeof latPairs.maps,
   eventSize: structSize(latPairs, "lat_event"),
@@ -91,6 +94,8 @@ export interface PbFilter {
   has_uid: number;
   has_comm: number;
   npreds: number;
+  /** 1: no clause is set (the kernel tests nothing); 0: each clause is tested. sealFilter() sets it. */
+  unfiltered: number;
   cgroup_id: bigint;
   sample_every: number;
   pidns_dev: number;
@@ -147,5 +152,7 @@ export interface LatPairsConfig {
   requeue_state_off: number;
   requeue_state_size: number;
   to_ring: number;
+  /** 1: starts by thread in pb_start_tid (a plain hash), 0: by struct lat_id in pb_start (LRU). */
+  start_by_tid: number;
   threshold_ns: bigint;
 }

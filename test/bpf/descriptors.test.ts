@@ -49,11 +49,15 @@ describe("generated template descriptors", () => {
     ]);
     expect(descriptor.structs.tp_field_plan.size).toBe(12);
     expect(descriptor.structs.tp_events_config.members.map((m) => `${m.name}@${m.offset}:${m.size}`)).toEqual([
-      "event_size@0:4", "nfields@4:4", "wakeup_bytes@8:8", "filter@16:128", "fields@144:192",
+      "event_size@0:4", "nfields@4:4", "wakeup_bytes@8:8", "header@16:16", "filter@32:128", "fields@160:192",
+    ]);
+    // where each header member goes (0xffff: not recorded), one u16 per member, in the header's order
+    expect(descriptor.structs.pb_header_plan.members.map((m) => `${m.name}@${m.offset}:${m.size}`)).toEqual([
+      "ts_ns@0:2", "cgroup_id@2:2", "cpu@4:2", "pid@6:2", "tid@8:2", "uid@10:2", "gid@12:2", "comm@14:2",
     ]);
     expect(descriptor.structs.tp_events_config.members.at(-1)!.type).toEqual(
       { kind: "array", of: { kind: "struct", name: "tp_field_plan" }, count: 16 });
-    expect(descriptor.sections[".rodata"].vars[0]).toMatchObject({ name: "cfg", offset: 0, size: 336 });
+    expect(descriptor.sections[".rodata"].vars[0]).toMatchObject({ name: "cfg", offset: 0, size: 352 });
     expect(descriptor.enums.tp_field_kind).toEqual({
       TP_FIELD_NONE: 0, TP_FIELD_INT: 1, TP_FIELD_ARRAY: 2, TP_FIELD_DATA_LOC: 3, TP_FIELD_REL_LOC: 4,
       TP_FIELD_USER_STR: 5, TP_FIELD_KERNEL_STR: 6,

@@ -96,7 +96,7 @@ describe("planning aggregates onto agg_tp", () => {
     const p = plan(agg({ filter: { pid: 42, tid: 43, comm: "nginx", uid: 0, cgroup: 7, sample: 10,
       where: [{ field: "fd", op: "==", value: 3 }, { field: "count", op: "&", value: "0x8000000000000000" }] } }), opts);
     expect((p.rodata.cfg as AggTpConfig).filter).toEqual({
-      tgid: 42, tid: 43, uid: 0, has_uid: 1, has_comm: 1, npreds: 2, cgroup_id: 7n, sample_every: 10, pidns_dev: 0, pidns_ino: 0,
+      tgid: 42, tid: 43, uid: 0, has_uid: 1, has_comm: 1, npreds: 2, unfiltered: 0, cgroup_id: 7n, sample_every: 10, pidns_dev: 0, pidns_ino: 0,
       comm: "nginx",
       preds: [
         { value: 3n, src_off: 16, size: 4, is_signed: 0, op: "PB_PRED_EQ" },

@@ -189,8 +189,10 @@ describe("plan() instances", () => {
       event_size: 320,
       nfields: 3,
       wakeup_bytes: 2097152,
+      // every common column by default: struct pb_event_header's own layout
+      header: { ts_ns: 0, cgroup_id: 8, cpu: 16, pid: 20, tid: 24, uid: 28, gid: 32, comm: 36 },
       filter: {
-        tgid: 42, tid: 0, uid: 0, has_uid: 0, has_comm: 0, npreds: 0, cgroup_id: 0n, sample_every: 0,
+        tgid: 42, tid: 0, uid: 0, has_uid: 0, has_comm: 0, npreds: 0, unfiltered: 0, cgroup_id: 0n, sample_every: 0,
         pidns_dev: 0, pidns_ino: 0, comm: "", preds: [],
       },
       fields: [
@@ -212,6 +214,27 @@ describe("plan() instances", () => {
     expect(JSON.parse(JSON.stringify(p, bigints), revive)).toEqual(p);
   });
 
+  it("records only the common columns a declaration keeps, packed in the header's order", () => {
+    const p = plan(decl("syscalls:sys_enter_openat", { fields: ["dfd"], columns: ["pid", "time_ns", "cpu"] }),
+      { tracefs: fakeTracefs, pidNamespace: { dev: 0, ino: 0 } });
+    // time (8 bytes), then cpu and pid: a 16-byte header, as a hand-written 3-field record
+    expect(p.rodata.cfg.header).toEqual(
+      { ts_ns: 0, cgroup_id: 0xffff, cpu: 8, pid: 12, tid: 0xffff, uid: 0xffff, gid: 0xffff, comm: 0xffff });
+    expect(p.rodata.cfg.fields).toEqual([{ src_off: 16, size: 4, dst_off: 16, max_len: 0, kind: "TP_FIELD_INT" }]);
+    expect(p.rodata.cfg.event_size).toBe(24);
+    expect(p.ring.recordSize).toBe(24);
+    expect(p.columns.map((c) => `${c.name}:${c.kind}@${c.offset}`)).toEqual(
+      ["time_ns:u64_f64@0", "cpu:u32@8", "pid:u32@12", "dfd:s32@16"]);
+    const lean = plan(decl("syscalls:sys_enter_openat", { fields: ["dfd"], columns: ["comm"] }), { tracefs: fakeTracefs });
+    expect(lean.columns.map((c) => `${c.name}@${c.offset}`)).toEqual(["comm@0", "dfd@16"]);
+    const none = plan(decl("syscalls:sys_enter_openat", { fields: ["dfd"], columns: [] }), { tracefs: fakeTracefs });
+    expect(none.columns.map((c) => `${c.name}@${c.offset}`)).toEqual(["dfd@0"]);
+    expect(none.rodata.cfg.event_size).toBe(8);
+    expect(planError(decl("syscalls:sys_enter_openat", { columns: ["time"] })).message).toBe(
+      '"time" is not a common column. Did you mean "time_ns"? Common columns: time_ns, cpu, pid, tid, uid, gid, cgroup, comm ' +
+        "(tracepoint fields go in fields).");
+  });
+
   it("puts pids in the given pid namespace", () => {
     const p = plan(decl("syscalls:sys_enter_openat", { filter: { pid: 7 } }),
       { tracefs: fakeTracefs, pidNamespace: { dev: 4, ino: 4026532178 } });
@@ -224,7 +247,7 @@ describe("plan() instances", () => {
         where: [{ field: "flags", op: "&", value: "0x80000" }, { field: "dfd", op: "<", value: -50 }] },
     }), { tracefs: fakeTracefs, pidNamespace: { dev: 0, ino: 0 } });
     expect(p.rodata.cfg.filter).toEqual({
-      tgid: 7, tid: 8, uid: 0, has_uid: 1, has_comm: 1, npreds: 2, cgroup_id: 1234n, sample_every: 3,
+      tgid: 7, tid: 8, uid: 0, has_uid: 1, has_comm: 1, npreds: 2, unfiltered: 0, cgroup_id: 1234n, sample_every: 3,
       pidns_dev: 0, pidns_ino: 0, comm: "cat",
       preds: [
         { value: 0x80000n, src_off: 32, size: 4, is_signed: 1, op: "PB_PRED_MASK" },

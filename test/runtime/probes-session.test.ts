@@ -6,8 +6,6 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
 import { libcPath } from "../../runtime/features.js";
-import { startLiveEvents } from "../../runtime/live-events.js";
-import { runDeclaration } from "../../runtime/run.js";
 import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
 import { createExecutor } from "../../runtime/session.js";
 import { buildC } from "../bpf/support/build-c.js";
@@ -15,30 +13,8 @@ import { startStepper, type Stepper } from "../bpf/support/stepper.js";
 import { withHeldWorkload } from "../bpf/support/workload.js";
 import { killSpawned } from "../support/children.js";
 import { describeHeld, expectReleasedAfterAll, waitUntilHoldsNothing } from "../support/held-bpf.js";
-import { recordingContext, streamText, type RecordingContext } from "./fixtures/recording-context.js";
-
-
-/** The real runner; `onAttached` starts the workload once every probe is attached. */
-function realRunner(hook: () => Promise<void> = async () => {}): ProbeRunner {
-  const hooked = <T extends { onAttached?: () => void | Promise<void> }>(o: T): T => ({
-    ...o,
-    onAttached: async () => {
-      await hook();
-      await o.onAttached?.();
-    },
-  });
-  return {
-    runEvents: (d, o) => runDeclaration(d, hooked(o)) as never,
-    run: (d, o) => runDeclaration(d, hooked(o)),
-    live: (d, o) => (d.kind === "events" ? startLiveEvents(d, hooked(o)) : undefined),
-  };
-}
-
-/** What the cell printed with console.log(JSON.stringify(...)), parsed. */
-function printed(ctx: RecordingContext): unknown {
-  const text = streamText(ctx, "stdout");
-  return JSON.parse(text);
-}
+import { printed, realRunner } from "./fixtures/real-runner.js";
+import { recordingContext } from "./fixtures/recording-context.js";
 
 let steps: ReturnType<typeof buildC>;
 let stepper: Stepper;
