@@ -70,6 +70,9 @@ const DEFAULT_MEMORY_LIMIT_MB = 512;
 /** Makes the executor the kernel calls (see kernel/executor.ts). */
 export const createExecutor = ((options: SessionOptions = {}): Session => new Session(options)) satisfies CreateExecutor;
 
+/** After a failed cell, a sandbox this full (of its limit) counts as over it: the failure was most likely the allocation. */
+const FULL_AFTER_ERROR = 0.9;
+
 /** Sandbox CPU time below which an interrupted cell counts as waiting, not looping. */
 const IDLE_CPU_NS = 10_000_000n;
 const IDLE_SAMPLE_MS = 60;
@@ -99,6 +102,8 @@ export class Session implements Executor {
   /** Sources of cells that ran in the current sandbox, for completion. */
   #history: string[] = [];
   #shutDown = false;
+  /** Isolates V8 gave up on (see SandboxDeath "catastrophic"): their threads and memory stay with the process. */
+  #lostSandboxes = 0;
 
   constructor(options: SessionOptions = {}) {
     this.#log = options.log ?? ((message) => process.stderr.write(`probebook runtime: ${message}\n`));
@@ -204,7 +209,8 @@ export class Session implements Executor {
     const previousOutput = this.#output;
     this.#output = ctx;
     try {
-      return await this.#awaitRun(sandbox, sandbox.run(cell.code, filename), epoch.signal);
+      const outcome = await this.#awaitRun(sandbox, sandbox.run(cell.code, filename), epoch.signal);
+      return await this.#checkMemory(sandbox, outcome);
     } finally {
       ctx.signal.removeEventListener("abort", onAbort);
       // user_expressions print nowhere; later stray output goes to the last real cell.
@@ -249,16 +255,50 @@ export class Session implements Executor {
     const error = settled.error;
     if (error instanceof SandboxDiedError) {
       const rebuilt = await this.#rebuild();
-      if (error.reason === "memory-limit") {
-        return {
-          status: "error",
-          ...plainError(MEMORY_ENAME, `the cell exceeded the sandbox memory limit of ${this.#memoryLimitMb} MB; the sandbox was ${rebuilt}, so earlier variables are gone: re-run the cells you need, keeping less data (filter or aggregate in the kernel, or use .limit())`),
-        };
+      if (error.reason === "memory-limit") return this.#memoryError(rebuilt);
+      if (error.reason === "catastrophic") {
+        return this.#memoryError(
+          rebuilt,
+          `V8 ran out of memory inside the old sandbox before the limit could stop it, so that sandbox's ${this.#memoryLimitMb} MB can't be given back: this kernel process keeps it and is less reliable from now on. ` +
+            "Restart the kernel (Kernel > Restart Kernel) when you can; until then the kernel carries on.",
+        );
       }
       return { status: "error", ...plainError("SandboxError", `the sandbox stopped during the cell and was ${rebuilt}; earlier variables are gone: re-run the cells you need`) };
     }
     const err = error as Error;
     return { status: "error", ...plainError(err?.name ?? "Error", `running the cell failed: ${err?.message ?? String(error)}`) };
+  }
+
+  #memoryError(rebuilt: string, more = ""): ExecuteOutcome {
+    return {
+      status: "error",
+      ...plainError(
+        MEMORY_ENAME,
+        `the cell exceeded the sandbox memory limit of ${this.#memoryLimitMb} MB; the sandbox was ${rebuilt}, so earlier variables are gone: re-run the cells you need, keeping less data (filter or aggregate in the kernel, or use .limit())${more ? `. ${more}` : ""}`,
+      ),
+    };
+  }
+
+  /**
+   * A cell can end with the sandbox (nearly) full without isolated-vm killing
+   * it: ArrayBuffer memory is refused with a RangeError while the buffers the
+   * cell kept stay alive. The next cell would then die of it, so this cell
+   * takes the blame: the sandbox is rebuilt now and this cell says so.
+   */
+  async #checkMemory(sandbox: Sandbox, outcome: ExecuteOutcome): Promise<ExecuteOutcome> {
+    if (sandbox.disposed || sandbox !== this.#sandbox) return outcome;
+    let memory;
+    try {
+      memory = await sandbox.memory();
+    } catch {
+      return outcome;
+    }
+    const full = memory.usedBytes > memory.limitBytes * (outcome.status === "error" ? FULL_AFTER_ERROR : 1);
+    if (!full) return outcome;
+    this.#log(`a cell left the sandbox with ${mb(memory.usedBytes)} MB of its ${mb(memory.limitBytes)} MB; rebuilding it`);
+    const rebuilt = await this.#rebuild();
+    const cause = outcome.status === "error" ? `It failed with ${outcome.ename}: ${outcome.evalue}` : "";
+    return this.#memoryError(rebuilt, cause);
   }
 
   #interrupted(message: string): ExecuteOutcome {
@@ -292,8 +332,12 @@ export class Session implements Executor {
         backgroundRuns: this.#backgroundRuns,
         log: this.#log,
         dataDir: this.#dataDir,
+        documentation: (expression) => {
+          const found = this.#languageService().inspect(expression, expression.length, 0);
+          return found.found ? found.data : undefined;
+        },
       }),
-      onCatastrophicError: (message) => this.#log(`the sandbox's V8 reported a catastrophic error: ${message}`),
+      onCatastrophicError: (message) => this.#onCatastrophe(message),
     }).then(
       (sandbox) => {
         this.#starting = undefined;
@@ -310,6 +354,21 @@ export class Session implements Executor {
       },
     );
     return this.#starting;
+  }
+
+  /**
+   * isolated-vm parks the thread of an isolate V8 gave up on, forever, and
+   * Node's exit joins that thread: a normal exit would hang. Once this
+   * happened the process ends itself with SIGKILL when it exits, after the
+   * kernel has replied and closed its sockets (exit handlers run last).
+   */
+  #onCatastrophe(message: string): void {
+    this.#lostSandboxes++;
+    this.#log(
+      `the sandbox's V8 reported a catastrophic error (${message}); its thread and about ${this.#memoryLimitMb} MB stay with this process ` +
+        `(${this.#lostSandboxes} sandbox${this.#lostSandboxes === 1 ? "" : "es"} lost so far), which will end with SIGKILL when it exits, as a normal exit would hang; restarting the kernel is advised`,
+    );
+    if (this.#lostSandboxes === 1) process.once("exit", killOnExit);
   }
 
   #remember(filename: string, record: CellRecord): void {
@@ -342,6 +401,15 @@ function whenAborted(signal: AbortSignal): { promise: Promise<"aborted">; dispos
     else signal.addEventListener("abort", onAbort, { once: true });
   });
   return { promise, dispose: () => signal.removeEventListener("abort", onAbort) };
+}
+
+function mb(bytes: number): number {
+  return Math.round(bytes / (1024 * 1024));
+}
+
+/** See Session#onCatastrophe: exit() would wait forever for isolated-vm's parked thread. */
+function killOnExit(): void {
+  process.kill(process.pid, "SIGKILL");
 }
 
 function delay(ms: number): Promise<"timeout"> {

@@ -23,6 +23,8 @@ export const BRIDGE = {
   saveData: "__probebook_save_data",
   /** (name: string) => Promise<LoadReply> */
   loadData: "__probebook_load_data",
+  /** (expression: string) => boolean: pages the documentation of a global (e.g. "aq.table"); false when none is known */
+  help: "__probebook_help",
 } as const;
 
 /** The global the prelude defines to run one cell: (body) => Promise<string (CellReply JSON)>. */

@@ -29,5 +29,6 @@ export const SANDBOX_GLOBALS = [
   "setTimeout",
   "clearTimeout",
   "input",
+  "help",
   "console",
 ] as const;

@@ -24,6 +24,8 @@ export interface BridgeState {
   log(message: string): void;
   /** The notebook's directory: the only place save() writes and load() reads. */
   dataDir(): string;
+  /** The documentation of a global's name (e.g. "aq.table") as a MIME bundle, if known (the language service's inspect). */
+  documentation?(expression: string): Record<string, unknown> | undefined;
 }
 
 export function createSandboxHost(state: BridgeState): SandboxHost {
@@ -102,6 +104,19 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
         return { ok: true, path: written.path, bytes: written.bytes };
       } catch (error) {
         return { ok: false, error: asBridgeError(error) };
+      }
+    },
+    help(expression) {
+      const ctx = state.context();
+      if (!ctx || !state.documentation) return false;
+      try {
+        const bundle = state.documentation(expression);
+        if (!bundle) return false;
+        ctx.page(bundle);
+        return true;
+      } catch (error) {
+        state.log(`help(${expression}) failed: ${(error as Error).message}`);
+        return false;
       }
     },
     async loadData(name): Promise<LoadReply> {

@@ -23,18 +23,36 @@ export interface SandboxHost {
   saveData(name: string, bytes: Uint8Array, overwrite: boolean): Promise<SaveReply>;
   /** Reads a saved data file from the notebook's directory. */
   loadData(name: string): Promise<LoadReply>;
+  /** Shows the documentation of `expression` (a global's name, e.g. "aq.table") in the pager; false when none is known. */
+  help(expression: string): boolean;
 }
 
 export interface SandboxOptions {
   memoryLimitMb: number;
   preludePath: string;
   host: SandboxHost;
-  /** Called if V8 reports a catastrophic error in the isolate (the process is then unreliable). */
+  /**
+   * Called if V8 reports a catastrophic error in the isolate. The run under
+   * way (if any) also fails at once with SandboxDiedError("catastrophic").
+   */
   onCatastrophicError?: (message: string) => void;
 }
 
-/** Why a run ended without an answer from the cell. */
-export type SandboxDeath = "memory-limit" | "disposed";
+/**
+ * Why a run ended without an answer from the cell. "catastrophic": V8 ran out
+ * of heap inside an allocation before isolated-vm's memory check caught it;
+ * isolated-vm then parks the isolate's thread for good (it never returns, and
+ * the memory it holds is never freed), so the process is left in a state
+ * isolated-vm calls undefined.
+ */
+export type SandboxDeath = "memory-limit" | "catastrophic" | "disposed";
+
+/** The sandbox's memory as isolated-vm counts it against the limit. */
+export interface SandboxMemory {
+  /** V8 heap in use plus ArrayBuffer memory, in bytes. */
+  usedBytes: number;
+  limitBytes: number;
+}
 
 /** Thrown by run() when the isolate died during the run. */
 export class SandboxDiedError extends Error {
@@ -48,15 +66,29 @@ export class SandboxDiedError extends Error {
 export class Sandbox {
   readonly #isolate: ivm.Isolate;
   readonly #context: ivm.Context;
+  readonly #catastrophe: Promise<string>;
+  readonly #limitBytes: number;
+  #catastrophic = false;
 
-  private constructor(isolate: ivm.Isolate, context: ivm.Context) {
+  private constructor(isolate: ivm.Isolate, context: ivm.Context, catastrophe: Promise<string>, limitBytes: number) {
     this.#isolate = isolate;
     this.#context = context;
+    this.#catastrophe = catastrophe;
+    this.#limitBytes = limitBytes;
+    catastrophe.then(() => (this.#catastrophic = true), () => undefined);
   }
 
   /** Makes an isolate, installs the bridge and runs the prelude. */
   static async create(options: SandboxOptions): Promise<Sandbox> {
-    const isolate = new ivm.Isolate({ memoryLimit: options.memoryLimitMb, onCatastrophicError: options.onCatastrophicError });
+    let onCatastrophe!: (message: string) => void;
+    const catastrophe = new Promise<string>((resolve) => (onCatastrophe = resolve));
+    const isolate = new ivm.Isolate({
+      memoryLimit: options.memoryLimitMb,
+      onCatastrophicError: (message: string) => {
+        onCatastrophe(message);
+        options.onCatastrophicError?.(message);
+      },
+    });
     try {
       const context = await isolate.createContext();
       const global = context.global;
@@ -72,9 +104,10 @@ export class Sandbox {
       await global.set(BRIDGE.renderPlot, new ivm.Reference((json: string) => host.renderPlot(String(json)).then((reply) => JSON.stringify(reply))));
       await global.set(BRIDGE.saveData, new ivm.Reference((name: string, bytes: unknown, overwrite: boolean) => host.saveData(String(name), asBytes(bytes), overwrite === true)));
       await global.set(BRIDGE.loadData, new ivm.Reference((name: string) => host.loadData(String(name))));
+      await global.set(BRIDGE.help, new ivm.Reference((expression: string) => host.help(String(expression))));
       const prelude = await compilePrelude(isolate, options.preludePath);
       await prelude.run(context);
-      return new Sandbox(isolate, context);
+      return new Sandbox(isolate, context, catastrophe, options.memoryLimitMb * 1024 * 1024);
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
       throw new Error(`starting the sandbox failed: ${(error as Error).message}`, { cause: error });
@@ -83,6 +116,20 @@ export class Sandbox {
 
   get disposed(): boolean {
     return this.#isolate.isDisposed;
+  }
+
+  /** True once V8 reported a catastrophic error in this isolate (see SandboxDeath). */
+  get catastrophic(): boolean {
+    return this.#catastrophic;
+  }
+
+  /**
+   * Heap plus ArrayBuffer memory, as isolated-vm counts it against the limit.
+   * Only answers while the isolate is idle (between cells).
+   */
+  async memory(): Promise<SandboxMemory> {
+    const heap = await this.#isolate.getHeapStatistics();
+    return { usedBytes: heap.used_heap_size + heap.externally_allocated_size, limitBytes: this.#limitBytes };
   }
 
   /** CPU time the isolate has used, in nanoseconds (to tell a busy loop from an idle await). */
@@ -98,13 +145,22 @@ export class Sandbox {
     } catch (error) {
       throw this.#deathOr(error);
     }
+    // After a catastrophic error the run never settles (its thread is
+    // parked for good), so the catastrophe itself ends the run.
+    const catastrophe = this.#catastrophe.then((message) => {
+      throw new SandboxDiedError("catastrophic", new Error(message));
+    });
     try {
-      const json = (await script.run(this.#context, { promise: true, copy: true })) as string;
+      const json = (await Promise.race([script.run(this.#context, { promise: true, copy: true }), catastrophe])) as string;
       return JSON.parse(json) as CellReply;
     } catch (error) {
+      if (error instanceof SandboxDiedError) {
+        this.dispose();
+        throw error;
+      }
       throw this.#deathOr(error);
     } finally {
-      script.release();
+      if (!this.#catastrophic) script.release();
     }
   }
 

@@ -105,15 +105,8 @@ class ProbebookKernelTests(jupyter_kernel_test.KernelTests):
 
     code_inspect_sample = "Math.max"
     code_clear_output = "clear_output()"
-    # The runtime has no pager (nothing fills ExecuteContext.page yet); when a
-    # help(value) that pages appears, set code_page_something = "help(Math.max)"
-    # and delete the override of test_pager below.
-    code_page_something = ""
-
-    @unittest.skip("no pager yet: the runtime's cells have no help() or other call that fills "
-                   "the execute_reply 'page' payload (runtime/sandbox, ExecuteContext.page)")
-    def test_pager(self):
-        pass
+    # help(value) pages the value's TSDoc (runtime/sandbox/prelude/help.ts).
+    code_page_something = "help(tracepoint)"
 
     @classmethod
     def setUpClass(cls):

@@ -6,7 +6,8 @@ import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { LatencyDeclaration } from "../../runtime/declaration.js";
-import { runAggregate, startAggregate } from "../../runtime/run-aggregate.js";
+import { plan } from "../../runtime/planner.js";
+import { runAggregate, startAggregate, startAggregateInstance } from "../../runtime/run-aggregate.js";
 import { startStepper, withStepper as withStepperOn, type Stepper } from "../bpf/support/stepper.js";
 import { buildC, type BuiltC } from "../bpf/support/build-c.js";
 import { killSpawned } from "../support/children.js";
@@ -53,6 +54,32 @@ describe("runAggregate (lat_pairs)", () => {
       }
       expect(r.stats.lost).toBe(0);
     });
+  });
+
+  it("counts a start its full start map refused as lost (a named syscall: plain hash by thread)", async () => {
+    const a = await startStepper(build.bin), b = await startStepper(build.bin);
+    try {
+      const instance = plan({
+        kind: "latency", pair: { type: "syscall", name: "clock_nanosleep" }, filter: { comm: "agg-steps" }, keys: [],
+        value: { op: "count" }, durationMs: 60_000,
+      });
+      expect(instance.rodata.cfg).toMatchObject({ start_by_tid: 1 });
+      instance.maps.pb_start_tid = { maxEntries: 1 }; // room for one thread inside clock_nanosleep
+      const run = await startAggregateInstance(instance);
+      let r;
+      try {
+        const long = a.step("s 1 500000"); // holds the only entry for 500 ms
+        await new Promise((done) => setTimeout(done, 50));
+        await b.step("s 5 1000"); // 5 starts meanwhile: no room
+        await long;
+      } finally {
+        r = await run.stop();
+      }
+      expect(rowsOf(r)).toEqual([{ count: 1 }]);
+      expect(r.stats.lost).toBe(5);
+    } finally {
+      await Promise.all([a.dispose(), b.dispose()]);
+    }
   });
 
   it("sends only the pairs above a threshold to the ring buffer, one row each", async () => {

@@ -74,6 +74,41 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
     expect(await held.leftovers()).toEqual([]); // detached, closed and freed: exactly what this process held
   });
 
+  it("records only the common columns asked for, with the same values, in a lean record", async () => {
+    const path = `/tmp/probebook-${randomBytes(8).toString("hex")}`;
+    writeFileSync(path, "x");
+    const wl = await startHeld(build.bin, [path, String(OPENS)]);
+    let exitCode: number | null | undefined;
+    try {
+      const decl = {
+        kind: "events" as const,
+        source: { type: "tracepoint" as const, name: "syscalls:sys_enter_openat" },
+        fields: ["filename"],
+        columns: ["time_ns", "pid", "cpu"],
+        filter: { pid: wl.pid },
+        durationMs: 1500,
+      };
+      expect(plan(decl).ring.recordSize).toBe(16 + 256); // a 16-byte header, then the string
+      const result = await runEvents(decl, { onAttached: async () => { exitCode = await wl.go(); } });
+      expect(exitCode).toBe(0);
+      expect(result.rowCount).toBe(OPENS);
+      expect(result.stats.dropped).toBe(0);
+      expect(result.stats.seen).toBe(OPENS);
+      expect(Object.keys(result.columns)).toEqual(["time_ns", "cpu", "pid", "filename"]);
+      expect([...new Set(result.columns.pid as Uint32Array)]).toEqual([wl.pid]);
+      expect([...new Set(result.columns.filename as string[])]).toEqual([path]);
+      const cpus = new Set(result.columns.cpu as Uint32Array);
+      for (const c of cpus) expect(c).toBeLessThan(64);
+      const t = result.columns.time_ns as Float64Array;
+      expect(t[0]).toBeGreaterThan(0);
+      for (let i = 1; i < t.length; i++) expect(t[i]).toBeGreaterThanOrEqual(t[i - 1]!);
+    } finally {
+      wl.dispose();
+      rmSync(path, { force: true });
+    }
+    expect(await held.leftovers()).toEqual([]);
+  });
+
   it("stops at the row limit and on abort, detaching every time", async () => {
     const path = `/tmp/probebook-${randomBytes(8).toString("hex")}`;
     const wl = await startHeld(build.bin, [path, String(OPENS)]);

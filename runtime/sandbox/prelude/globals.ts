@@ -15,4 +15,5 @@ export { save, load } from "../../../probes-lib/save.js";
 export { display, clear_output, clearOutput } from "./display.js";
 export { sleep, setTimeout, clearTimeout } from "./timers.js";
 export { input } from "./input.js";
+export { help } from "./help.js";
 export { sandboxConsole as console } from "./console.js";

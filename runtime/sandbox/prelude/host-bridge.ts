@@ -32,6 +32,7 @@ const refs = {
   renderPlot: take(BRIDGE.renderPlot),
   saveData: take(BRIDGE.saveData),
   loadData: take(BRIDGE.loadData),
+  help: take(BRIDGE.help),
 };
 
 const COPY_PROMISE = { result: { promise: true, copy: true } } as const;
@@ -104,6 +105,12 @@ export async function hostLoadData(name: string): Promise<Uint8Array> {
   const reply = (await refs.loadData.apply(undefined, [name], COPY_PROMISE)) as LoadReply;
   if (!reply.ok) throw bridgeError(reply.error);
   return reply.bytes;
+}
+
+/** Asks the host to page the documentation of a global's name; false when it has none. */
+export function hostHelp(name: string): boolean {
+  flushStreams();
+  return refs.help.applySync(undefined, [name]) === true;
 }
 
 function bridgeError(error: BridgeError): Error {
