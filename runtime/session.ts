@@ -192,6 +192,16 @@ export class Session implements Executor {
     }
     let sandbox: Sandbox;
     try {
+      if (this.#sandbox?.catastrophic) {
+        // V8 gave up on the sandbox between cells (code a cell left running,
+        // e.g. a timer, ran it out of memory): start afresh, and say why.
+        await this.#rebuild();
+        ctx.stream(
+          "stderr",
+          `note: since the previous cell, code left running in the sandbox (a timer or a pending promise) exceeded its memory limit of ${this.#memoryLimitMb} MB; ` +
+            "the sandbox was rebuilt, so earlier variables are gone. This kernel process keeps that memory: restart the kernel when you can.\n",
+        );
+      }
       sandbox = await this.#ensureSandbox();
     } catch (error) {
       return { status: "error", ...plainError("SandboxError", (error as Error).message) };
@@ -321,7 +331,7 @@ export class Session implements Executor {
   }
 
   #ensureSandbox(): Promise<Sandbox> {
-    if (this.#sandbox && !this.#sandbox.disposed) return Promise.resolve(this.#sandbox);
+    if (this.#sandbox && !this.#sandbox.disposed && !this.#sandbox.catastrophic) return Promise.resolve(this.#sandbox);
     this.#starting ??= Sandbox.create({
       memoryLimitMb: this.#memoryLimitMb,
       preludePath: this.#preludePath,
