@@ -7,6 +7,7 @@
         "src/args.c",
         "src/attach_more.c",
         "src/close_async.c",
+        "src/detach_async.c",
         "src/columns.c",
         "src/columns_dict.c",
         "src/core_btf.c",

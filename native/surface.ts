@@ -149,6 +149,10 @@ export interface BpfObject {
    *  thread. Resolves when the kernel let go (detachMs: how long that took). The exit hook
    *  finishes any still pending. */
   closeAsync(): Promise<{ detachMs: number }>;
+  /** Destroys every link on a worker thread and resolves once the kernel let go of all of
+   *  them; the object, its maps and readers stay open. Awaited by runs that must be exact:
+   *  afterwards no program fires, so the counters and the final drain agree. */
+  detachAsync(): Promise<{ detachMs: number }>;
   /** The build's min_core_btf (bpf/build/<t>.min.btf) CO-RE relocated against, or null when
    *  libbpf used the kernel's /sys/kernel/btf/vmlinux (no current min.btf, or
    *  PROBEBOOK_CORE_BTF=vmlinux). native/src/core_btf.c. */

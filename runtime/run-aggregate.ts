@@ -204,11 +204,11 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
       if (timer) clearTimeout(timer);
       if (ticker) clearInterval(ticker);
       await cutting.catch(() => {});
-      // No detach here: the links stay until closeAsync() below releases them on a worker
-      // (each detach waits on RCU grace periods, 50-90 ms the reply must not wait on); what
-      // is read next is everything up to now.
-      void links;
       if (timerError) throw timerError;
+      // Detached first (on a worker: the RCU grace periods don't block the JS thread), so
+      // what is read next is final: the hit counter and the map agree exactly.
+      void links;
+      await obj.detachAsync();
       const durationMs = performance.now() - attachedAt;
       if (reader) await reader.stop(); // the final drain: every pair sent until now
       if (instance.events) rows.addEvents(instance.events.columns, ringBatches);

@@ -96,11 +96,12 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
       dropped: obj.percpuSum(instance.counters.drops, 0),
     }));
     const durationMs = performance.now() - attachedAt;
-    // The probes stay attached until closeAsync() (below) detaches them on a worker: the
-    // detach waits on RCU grace periods (50-90 ms) the reply must not wait on. So the
-    // kernel's counters are read first, and the rows after the final drain are cut to
-    // what they counted (ring order is reservation order): rows + dropped = seen, as if
-    // detached right here.
+    // A finished run detaches first (on a worker: the RCU grace periods don't block the
+    // JS thread), so nothing fires between the counters and the final drain and
+    // rows + dropped = seen exactly. An aborted run's rows are thrown away by the cell,
+    // so it doesn't wait: closeAsync() in the finally detaches later, and the rows are
+    // cut to what the counters saw (ring order is reservation order).
+    if (stoppedBy !== "abort") await obj.detachAsync();
     const dropped = obj.percpuSum(instance.counters.drops, 0);
     const seen = obj.percpuSum(instance.counters.seen, 0);
     await reader.stop(); // the final drain: every record of the events counted above

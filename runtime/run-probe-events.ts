@@ -82,8 +82,8 @@ export async function runProbeEvents(instance: RingEventsInstance, opts: RunEven
       dropped: obj.percpuSum(instance.counters.drops, 0),
     }));
     const durationMs = performance.now() - attachedAt;
-    // Still attached (closeAsync() detaches off the JS thread): counters first, then the
-    // final drain cut to what they counted, so rows + dropped = seen (as in run-events.ts).
+    // Detached before the counters and the final drain, except when aborted (as in run-events.ts).
+    if (stoppedBy !== "abort") await obj.detachAsync();
     const dropped = obj.percpuSum(instance.counters.drops, 0);
     const seen = obj.percpuSum(instance.counters.seen, 0);
     await reader.stop(); // the final drain

@@ -120,6 +120,8 @@ bool pb_core_btf_init(napi_env env, napi_value object_ctor);
 
 /* close_async.c: BpfObject.closeAsync() and the exit hook's part of it */
 bool pb_close_async_init(napi_env env, napi_value object_ctor);
+/* detach_async.c: BpfObject.detachAsync() */
+bool pb_detach_async_init(napi_env env, napi_value object_ctor);
 void pb_close_async_finish_all(pb_addon *a);
 
 pb_addon *pb_addon_get(napi_env env);

@@ -1,16 +1,16 @@
-// A finished events run answers without waiting on the detach: runEvents
-// returns while the kernel still holds its link (closeAsync() releases it on a
-// libuv worker, three RCU grace periods later), with every row already there,
-// and shortly after nothing it loaded remains.
+// A finished events run detaches before it reads its counters and drains (on a
+// libuv worker, so the RCU grace periods of the detach don't block the JS
+// thread): it returns with every row, nothing attached any more, and shortly
+// after nothing it loaded remains.
 import { describe, expect, it } from "vitest";
 import { runEvents } from "../../runtime/run-events.js";
-import { heldBpf, programNames, recordHeld } from "../support/held-bpf.js";
+import { heldBpf, recordHeld } from "../support/held-bpf.js";
 
 const CALLS = 200;
 const held = recordHeld();
 
 describe("runEvents' detach", () => {
-  it("returns before its close completes, with every row, and nothing remains loaded shortly after", async () => {
+  it("returns detached, with every row, and nothing remains loaded shortly after", async () => {
     const result = await runEvents(
       {
         kind: "events",
@@ -22,12 +22,9 @@ describe("runEvents' detach", () => {
       { onAttached: () => { for (let i = 0; i < CALLS; i++) void process.ppid; } }, // one getppid(2) each
     );
     const justAfter = heldBpf(); // the same tick as the return
+    expect(justAfter.links).toEqual([]); // detached before the counters were read
     expect(result.rowCount).toBe(CALLS);
     expect(result.stats).toMatchObject({ events: CALLS, seen: CALLS, dropped: 0, stoppedBy: "duration" });
-    // Still held: the worker is inside the link's detach (its fd leaves the table at once,
-    // the grace periods are waited after), and the object's program and maps go after it.
-    expect(programNames(justAfter.progs)).toEqual(["pb_tp_events"]);
-    expect(justAfter.maps.length).toBeGreaterThan(0);
-    expect(await held.leftovers(3000)).toEqual([]); // then detached, closed and freed
+    expect(await held.leftovers(3000)).toEqual([]); // then closed and freed
   });
 });
