@@ -197,6 +197,7 @@ const ROLES: Record<string, string> = {
   pb_seen: "events that passed the filters",
   pb_sample_seq: "1-in-N sampling counter",
   pb_start: "start times waiting for their end",
+  pb_start_tid: "start times of one syscall per thread, waiting for its exit",
   pb_counts: "sample counts per (pid, stacks)",
   pb_stacks: "stack traces by id",
 };

@@ -43,7 +43,6 @@ export async function startLiveEvents(decl: RingDeclaration, opts: RunEventsOpti
   const { obj, plan, attach } = await loadRing(decl, opts);
   const batches: ColumnBatch[] = [];
   let received = 0;
-  const links: BpfLink[] = [];
   try {
     let limitReached = () => {};
     const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
@@ -55,7 +54,7 @@ export async function startLiveEvents(decl: RingDeclaration, opts: RunEventsOpti
         received += batch.rows;
         if (plan.limit !== undefined && received >= plan.limit) limitReached();
       });
-    links.push(...attach());
+    attach(); // the links belong to obj: detachAsync() below, or close() on error
     const attachedAt = performance.now();
     await opts.onAttached?.();
     const counters = () => ({ dropped: obj.percpuSum(plan.counters.drops, 0), seen: obj.percpuSum(plan.counters.seen, 0) });
@@ -73,7 +72,7 @@ export async function startLiveEvents(decl: RingDeclaration, opts: RunEventsOpti
         const stoppedBy = await waitForEnd(plan.durationMs, limitHit, opts, () => ({
           elapsedMs: performance.now() - attachedAt, events: received, dropped: obj.percpuSum(plan.counters.drops, 0),
         }));
-        for (const link of links) link.destroy();
+        await obj.detachAsync(); // off the JS thread; afterwards nothing fires, so the counts are final
         const durationMs = performance.now() - attachedAt;
         await reader.stop();
         finished = result(stoppedBy, durationMs);

@@ -46,6 +46,10 @@ export interface EventsResult {
 export interface RunEventsOptions {
   /** Aborting ends the run early; what was collected is returned. */
   signal?: AbortSignal;
+  /** An aborted run still detaches before it counts and drains, so its rows are exact
+   *  (a caller that keeps them: a benchmark). Default false: an interrupted cell's rows
+   *  are thrown away, and its reply doesn't wait on the detach. */
+  exactOnAbort?: boolean;
   onProgress?: (p: EventsProgress) => void;
   /** Every probe is attached: start the workload now. Awaited; the duration counts from when it resolves. */
   onAttached?: () => void | Promise<void>;
@@ -101,7 +105,7 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
     // rows + dropped = seen exactly. An aborted run's rows are thrown away by the cell,
     // so it doesn't wait: closeAsync() in the finally detaches later, and the rows are
     // cut to what the counters saw (ring order is reservation order).
-    if (stoppedBy !== "abort") await obj.detachAsync();
+    if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
     const dropped = obj.percpuSum(instance.counters.drops, 0);
     const seen = obj.percpuSum(instance.counters.seen, 0);
     await reader.stop(); // the final drain: every record of the events counted above

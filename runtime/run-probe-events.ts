@@ -83,7 +83,7 @@ export async function runProbeEvents(instance: RingEventsInstance, opts: RunEven
     }));
     const durationMs = performance.now() - attachedAt;
     // Detached before the counters and the final drain, except when aborted (as in run-events.ts).
-    if (stoppedBy !== "abort") await obj.detachAsync();
+    if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
     const dropped = obj.percpuSum(instance.counters.drops, 0);
     const seen = obj.percpuSum(instance.counters.seen, 0);
     await reader.stop(); // the final drain

@@ -15,7 +15,8 @@ async function importDist(relative) {
 const GETPPID = { type: "tracepoint", name: "syscalls:sys_enter_getppid" };
 
 /** The event stream declaration: every field of sys_enter_getppid (the header + __syscall_nr). */
-export const streamDeclaration = () => ({ kind: "events", source: GETPPID, fields: [], filter: {}, durationMs: 3600_000 });
+// Three columns, as the floor's stream records (16-byte records with the header packed).
+export const streamDeclaration = () => ({ kind: "events", source: GETPPID, fields: [], columns: ["time_ns", "pid", "cpu"], filter: {}, durationMs: 3600_000 });
 
 /** The planned instance of the stream (its ring size sizes the floor's ring in the throughput rows). */
 export async function planStream(decl = streamDeclaration()) {
@@ -33,7 +34,7 @@ export async function startEvents({ decl = streamDeclaration(), instance } = {})
   const abort = new AbortController();
   let attached;
   const ready = new Promise((resolve) => (attached = resolve));
-  const opts = { signal: abort.signal, onAttached: () => attached() };
+  const opts = { signal: abort.signal, exactOnAbort: true, onAttached: () => attached() };
   const run = instance ? mod.runInstance(instance, opts) : mod.runEvents(decl, opts);
   await Promise.race([ready, run]);
   return {

@@ -174,3 +174,17 @@ describe("background runs and explain through the host", () => {
     ]);
   });
 });
+
+describe("lean event columns", () => {
+  test(".columns() names the common columns the kernel fills", () => {
+    expect(tracepoint("syscalls:sys_enter_getppid").columns("time_ns", "pid", "cpu").toDeclaration({ for: "1s" })).toEqual({
+      kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" },
+      fields: [], columns: ["time_ns", "pid", "cpu"], filter: {}, durationMs: 1000,
+    });
+  });
+
+  test("an aggregation refuses .columns()", () => {
+    expect(() => tracepoint("syscalls:sys_enter_read").columns("pid").count({ for: "1s" })).toThrow(
+      'tracepoint("syscalls:sys_enter_read").columns("pid").count(): .fields() and .columns() choose event columns; an aggregation\'s columns are its keys (.by(...)) and values');
+  });
+});

@@ -208,3 +208,20 @@ test("fentry and kprobe are refused with the missing feature and the tracepoint 
     if (kprobe.status === "error") expect(kprobe.evalue).toMatch(/^kprobes are not available on this kernel \(CONFIG_KPROBES is off.*Use tracepoint syscalls:sys_enter_openat instead\.$/s);
   });
 }, 60_000);
+
+test(".columns() keeps only the common columns asked for, and every event still arrives", async () => {
+  stepper = await startStepper(steps.bin);
+  try {
+    await withSession(realRunner(() => stepper.step("p 300")), async (session) => {
+      const ctx = recordingContext(1);
+      const outcome = await session.execute([
+        `const t = await syscall("getppid").where({ pid: ${stepper.pid} }).columns("time_ns", "pid").events({ for: "200ms" });`,
+        `console.log(JSON.stringify({ names: t.columnNames(), rows: t.numRows(), pids: [...new Set(t.array("pid"))], dropped: t.meta.dropped }))`,
+      ].join("\n"), ctx);
+      expect(outcome).toEqual({ status: "ok" });
+      expect(printed(ctx)).toEqual({ names: ["time_ns", "pid"], rows: 300, pids: [stepper.pid], dropped: 0 });
+    });
+  } finally {
+    await stepper.dispose();
+  }
+}, 60_000);
