@@ -27,7 +27,8 @@ import { defaultProbeRunner, type ProbeRunner } from "./sandbox/probe-runner.js"
 import { Sandbox, SandboxDiedError } from "./sandbox/sandbox.js";
 import type { CellReply } from "./sandbox/bridge-names.js";
 import { plainError, sandboxError, syntaxError, type CellRecord } from "./sandbox/traceback.js";
-import { CellSyntaxError, transpileCell } from "./sandbox/transpile-cell.js";
+import { transpileCellCached, warmTranspiler } from "./sandbox/transpile-cache.js";
+import { CellSyntaxError } from "./sandbox/transpile-cell.js";
 import { warmTypeScript } from "./sandbox/typescript.js";
 
 export interface SessionOptions extends Partial<ExecutorOptions> {
@@ -119,7 +120,12 @@ export class Session implements Executor {
     if (warmUp !== false) {
       warmTypeScript(warmUp);
       const timer = setTimeout(() => {
-        if (!this.#shutDown) this.#ensureSandbox().catch((error: Error) => this.#log(`warming up the sandbox failed: ${error.message}`));
+        if (this.#shutDown) return;
+        this.#ensureSandbox().then(
+          // Then the transpiler, so that a first probe cell runs optimised TypeScript code.
+          () => warmTranspiler(20, () => this.#shutDown),
+          (error: Error) => this.#log(`warming up the sandbox failed: ${error.message}`),
+        );
       }, warmUp);
       timer.unref();
     }
@@ -185,7 +191,7 @@ export class Session implements Executor {
     const label = `In[${ctx.executionCount}]`;
     let cell;
     try {
-      cell = transpileCell(code);
+      cell = transpileCellCached(code);
     } catch (error) {
       if (error instanceof CellSyntaxError) return { status: "error", ...syntaxError(error.message, label, code, error.line, error.column) };
       throw error;

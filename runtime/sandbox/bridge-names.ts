@@ -56,3 +56,20 @@ export type InputReply = { ok: true; value: string } | { ok: false; error: Bridg
 export type CellReply =
   | { status: "ok"; bundle: Record<string, unknown> | null }
   | { status: "error"; ename: string; evalue: string; stack: string };
+
+/** Marks a column packed for the move into the sandbox (runtime/sandbox/column-transfer.ts). */
+export const PACKED_COLUMN = "__probebook_packed";
+
+/** isolated-vm's ExternalCopy as both ends use it: the sandbox takes the memory with copy({ transferIn: true }). */
+export interface MovedMemory {
+  copy(options: { transferIn: true }): unknown;
+}
+
+/**
+ * A result column on its way into the sandbox: a typed array's memory, moved;
+ * or a text column as one code per row (moved, or a small copied array) and
+ * its distinct strings.
+ */
+export type PackedColumn =
+  | { [PACKED_COLUMN]: "moved"; data: MovedMemory }
+  | { [PACKED_COLUMN]: "dictionary"; codes: MovedMemory | Uint16Array | Uint32Array; dictionary: string[] };

@@ -4,6 +4,7 @@
 
 import ivm from "isolated-vm";
 import { BRIDGE, type CellReply, type EventsReply, type InputReply, type LoadReply, type RenderReply, type SaveReply } from "./bridge-names.js";
+import { packColumns } from "./column-transfer.js";
 import { compilePrelude } from "./prelude-script.js";
 import type { ProbeReply } from "../probe-protocol.js";
 
@@ -96,8 +97,12 @@ export class Sandbox {
       await global.set(BRIDGE.stream, new ivm.Reference((name: "stdout" | "stderr", text: string) => host.stream(name, String(text))));
       await global.set(BRIDGE.display, new ivm.Reference((json: string, id: string | undefined, update: boolean) => host.display(json, id, update)));
       await global.set(BRIDGE.clearOutput, new ivm.Reference((wait: boolean) => host.clearOutput(Boolean(wait))));
-      await global.set(BRIDGE.runEvents, new ivm.Reference((json: string) => host.runEvents(String(json))));
-      await global.set(BRIDGE.probe, new ivm.Reference((json: string) => host.probe(String(json))));
+      // A finished run's columns are the cell's alone: they move into the sandbox (column-transfer.ts).
+      await global.set(BRIDGE.runEvents, new ivm.Reference((json: string) => host.runEvents(String(json)).then(withEventsColumnsPacked)));
+      await global.set(BRIDGE.probe, new ivm.Reference((json: string) => {
+        const request = String(json);
+        return host.probe(request).then((reply) => (isRunRequest(request) ? withColumnsPacked(reply) : reply));
+      }));
       await global.set(BRIDGE.sleep, new ivm.Reference((ms: number) => host.sleep(Number(ms))));
       await global.set(BRIDGE.input, new ivm.Reference((prompt: string, password: boolean) => host.input(String(prompt), Boolean(password))));
       // Called with applySyncPromise, which passes only primitives back: the reply travels as JSON.
@@ -179,6 +184,30 @@ export class Sandbox {
     return error;
   }
 }
+
+/**
+ * True for a "run" request, whose result nobody else holds. Snapshots and
+ * stopped background runs are not moved: a live run may still own their arrays.
+ */
+function isRunRequest(json: string): boolean {
+  try {
+    return (JSON.parse(json) as { op?: unknown } | null)?.op === "run";
+  } catch {
+    return false;
+  }
+}
+
+function withColumnsPacked(reply: ProbeReply): ProbeReply {
+  if (!reply.ok || !("result" in reply)) return reply;
+  return { ...reply, result: { ...reply.result, columns: packColumns(reply.result.columns) as ResultColumns } };
+}
+
+function withEventsColumnsPacked(reply: EventsReply): EventsReply {
+  return reply.ok ? { ...reply, columns: packColumns(reply.columns) as ResultColumns } : reply;
+}
+
+/** Packed columns travel where plain ones are declared; the prelude unpacks them before anything reads them. */
+type ResultColumns = Record<string, ArrayLike<unknown>>;
 
 /** The bytes a cell sent, checked: whatever crosses the bridge came from untrusted code. */
 function asBytes(value: unknown): Uint8Array {

@@ -3,6 +3,7 @@
 // wrapped for top-level await — with positions mapping back to the cell.
 
 import { expect, test } from "vitest";
+import { transpileCellCached } from "../../runtime/sandbox/transpile-cache.js";
 import { CellSyntaxError, transpileCell } from "../../runtime/sandbox/transpile-cell.js";
 
 test("declarations become globals, the last expression is returned, lines are kept", () => {
@@ -51,4 +52,15 @@ test("syntax errors and module syntax are CellSyntaxErrors with the cell's posit
   expect(parse("const x = 1\nexport const y = 2")).toEqual(["export is not needed in cells: top-level declarations are already visible to later cells. Remove the export keyword", 2, 1]);
   // Type-only imports are erased, so they are allowed.
   expect(parse('import type { ColumnTable } from "arquero"\nconst t: ColumnTable | undefined = undefined')).toBeUndefined();
+});
+
+test("a re-run cell's transpilation comes from the cache; cells that don't parse throw every time", () => {
+  const source = "const n: number = 41\nn + 1";
+  const first = transpileCellCached(source);
+  expect(transpileCellCached(source)).toBe(first);
+  expect(first.code).toBe(transpileCell(source).code);
+  const other = transpileCellCached("n + 2");
+  expect(other).not.toBe(first);
+  expect(other.code).toContain("return (n + 2)");
+  for (let i = 0; i < 2; i++) expect(() => transpileCellCached("const = 1")).toThrow(CellSyntaxError);
 });

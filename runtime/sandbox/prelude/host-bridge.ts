@@ -3,6 +3,7 @@
 
 import { BRIDGE, type EventsReply, type InputReply, type BridgeError, type LoadReply, type RenderReply, type SaveReply } from "../bridge-names.js";
 import type { ProbeReply, ProbeRequest } from "../../probe-protocol.js";
+import { unpackColumns } from "./column-unpack.js";
 import { flushStreams } from "./output-buffer.js";
 
 /** The part of an isolated-vm Reference the sandbox uses. */
@@ -55,6 +56,8 @@ export async function hostRunEvents(declarationJson: string): Promise<Extract<Ev
   flushStreams();
   const reply = (await refs.runEvents.apply(undefined, [declarationJson], COPY_PROMISE)) as EventsReply;
   if (!reply.ok) throw bridgeError(reply.error);
+  // Columns may arrive packed (runtime/sandbox/column-transfer.ts).
+  reply.columns = unpackColumns(reply.columns);
   return reply;
 }
 
@@ -63,6 +66,8 @@ export async function hostProbe(request: ProbeRequest): Promise<ProbeReply & { o
   flushStreams();
   const reply = (await refs.probe.apply(undefined, [JSON.stringify(request)], COPY_PROMISE)) as ProbeReply;
   if (!reply.ok) throw bridgeError(reply.error);
+  // Columns may arrive packed (runtime/sandbox/column-transfer.ts).
+  if ("result" in reply) reply.result.columns = unpackColumns(reply.result.columns);
   return reply;
 }
 
