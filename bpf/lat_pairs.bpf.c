@@ -4,6 +4,7 @@
 // at or above the threshold). Both are SEC("tracepoint"): the loader attaches
 // them by name (raw_syscalls:sys_enter/sys_exit, syscalls:sys_enter_X/sys_exit_X,
 // block:block_rq_issue/block_rq_complete, sched:sched_wakeup(_new)/sched_switch).
+// pb_lat_uprobe/pb_lat_uretprobe pair a user function's entry and return by thread.
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -215,6 +216,27 @@ int BPF_PROG(pb_lat_rq_done, struct request *rq, blk_status_t error, unsigned in
 
 	rq_id(rq, &id);
 	lat_end(ctx, &id);
+	return 0;
+}
+
+/* A user function's entry -> return, by thread (cfg.start_by_tid): the same
+ * start and end as a named syscall's, on a uprobe and a uretprobe the loader
+ * attaches to the binary and symbol at run time (only these two are kept, with
+ * set_autoload). The filters test the task (pid, tid, comm, uid, cgroup,
+ * sampling) and the keys are the task's, never fields of a record. A thread
+ * that leaves the function without returning (longjmp, an exception, exit)
+ * leaves its start until its tid enters again, as a dying syscall does. */
+SEC("uprobe")
+int pb_lat_uprobe(struct pt_regs *ctx)
+{
+	lat_start(ctx, NULL);
+	return 0;
+}
+
+SEC("uretprobe")
+int pb_lat_uretprobe(struct pt_regs *ctx)
+{
+	lat_end(ctx, NULL);
 	return 0;
 }
 

@@ -5,6 +5,7 @@
 
 import type { FunctionEventsDeclaration, FunctionSource, ProbeValue, ProbeValueType } from "../runtime/declaration.js";
 import type { EventsTable } from "./events-table.js";
+import { LatencyProbe } from "./latency.js";
 import { Probe } from "./probe.js";
 import { quote, quoteArgs } from "./quote.js";
 import type { RunOptions } from "./run-options.js";
@@ -35,6 +36,32 @@ export class FunctionProbe extends Probe {
 
   #next(call: string, change: Partial<FunctionState>): FunctionProbe {
     return new FunctionProbe({ ...this.#state, ...change, code: `${this.code}.${call}` });
+  }
+
+  /**
+   * The time from the function's entry to its return, per thread, measured in
+   * the kernel (a uprobe and a uretprobe on the same function; uprobe(...) only).
+   * Shape it with `.histogram()`, `.stats()`, `.by("comm")`… or get slow calls
+   * with `.events({ over })`.
+   *
+   * @example
+   * ```ts
+   * await uprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "getaddrinfo").latency().by("comm").histogram({ for: "10s" })
+   * ```
+   */
+  latency(): LatencyProbe {
+    const s = this.#state, at = `${this.code}.latency()`;
+    if (s.source.type !== "uprobe" || s.source.retprobe)
+      throw new TypeError(`${at}: a latency pairs a function's entry with its return: start from uprobe(binary, symbol)`);
+    if (s.values.length > 0 || s.limit !== undefined)
+      throw new TypeError(`${at}: .arg() and .limit() are for events; a latency's columns are its keys (.by(...)) and values`);
+    const { binary, symbol } = s.source;
+    return new LatencyProbe({
+      code: at,
+      pair: { type: "uprobe", binary, symbol, ...(s.pid !== undefined ? { pid: s.pid } : {}) },
+      filter: {},
+      keys: [],
+    });
   }
 
   get #returns(): boolean {
@@ -187,7 +214,8 @@ function userFunction(fn: "uprobe" | "uretprobe", binary: string, symbol: string
 
 /**
  * A probe on a function of an executable or shared library, at its entry.
- * Add argument columns with `.arg(name, index, type)`.
+ * Add argument columns with `.arg(name, index, type)`, or time its calls with
+ * `.latency()` (entry to return, per thread).
  *
  * @param binary - absolute path of the executable or library.
  * @param symbol - the function's name (from .symtab or .dynsym).
@@ -196,6 +224,7 @@ function userFunction(fn: "uprobe" | "uretprobe", binary: string, symbol: string
  * ```ts
  * const libc = "/usr/lib/x86_64-linux-gnu/libc.so.6";
  * await uprobe(libc, "lldiv").arg("numerator", 0, "long").events({ for: "2s" })
+ * await uprobe(libc, "getaddrinfo", { pid: 4242 }).latency().histogram({ for: "10s" })
  * ```
  */
 export function uprobe(binary: string, symbol: string, options?: ProcessOptions): FunctionProbe {

@@ -1,7 +1,8 @@
 // The time between a start and an end event, measured in the kernel: a
 // syscall's entry and exit (syscall("read").latency()), a block request's
 // issue and completion (block()), a task's wakeup and its turn on a CPU
-// (runqueue()). Shapes fold the latency in nanoseconds; .events({ over })
+// (runqueue()), a user function's entry and return (uprobe(binary, symbol).latency()).
+// Shapes fold the latency in nanoseconds; .events({ over })
 // gives one row per slow pair instead.
 
 import type { Filter, LatencyDeclaration, LatencyPair, LatencyValue } from "../runtime/declaration.js";
@@ -26,7 +27,7 @@ export interface LatencyEventsOptions extends RunOptions {
   over?: string | number;
 }
 
-/** A latency being built. Made by `syscall(name).latency()`, {@link block} and {@link runqueue}. */
+/** A latency being built. Made by `syscall(name).latency()`, `uprobe(binary, symbol).latency()`, {@link block} and {@link runqueue}. */
 export class LatencyProbe extends Probe {
   readonly #state: LatencyState;
 
@@ -68,7 +69,8 @@ export class LatencyProbe extends Probe {
 
   /**
    * Groups the latency by keys (`pid`, `tid`, `comm`, `cpu`… ; `syscall`
-   * for every-syscall latency; block: `dev`, `rwbs`…; run queue: `tid`, `comm`, `prio`, `cpu`).
+   * for every-syscall latency; block: `dev`, `rwbs`…; run queue: `tid`, `comm`, `prio`, `cpu`;
+   * a user function: the calling task's `pid`, `tid`, `comm`, `uid`, `gid`, `cpu`, `cgroup`).
    *
    * @example
    * ```ts

@@ -89,7 +89,9 @@ export type LatencyPair =
   /** Block request issue to completion, per device and sector. */
   | { type: "block" }
   /** Wakeup to running: time spent runnable in a run queue, per thread. */
-  | { type: "runqueue" };
+  | { type: "runqueue" }
+  /** A user function's entry to its return (uprobe -> uretprobe), per thread; `pid`: attached to that process only. */
+  | { type: "uprobe"; binary: string; symbol: string; pid?: number };
 
 /** What a latency pair produces: the same ops as aggregations, of the latency in nanoseconds. */
 export type LatencyValue =

@@ -237,10 +237,15 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
 
 function attach(obj: BpfObject, a: AttachPoint): BpfLink {
   try {
+    if (a.uprobe) {
+      const u = a.uprobe;
+      return obj.attachUprobe(a.program, { binary: u.binary, symbol: u.symbol, retprobe: u.retprobe, ...(u.pid ? { pid: u.pid } : {}) });
+    }
     return a.btf ? obj.attachTrace(a.program) : obj.attachTracepoint(a.program, a.category, a.event);
   } catch (e) {
     const err = e as NativeError;
-    const why = err.code === "ENOENT" ? " (the tracepoint is gone: was its module unloaded?)"
+    const why = a.uprobe ? (err.code === "ENOENT" || err.code === "ESRCH" ? " (is the binary still there, and the process still running?)" : "")
+      : err.code === "ENOENT" ? " (the tracepoint is gone: was its module unloaded?)"
       : err.code === "EPERM" || err.code === "EACCES" ? " (attaching needs root: CAP_PERFMON)" : "";
     throw Object.assign(new Error(`${err.message}${why}`), { code: err.code, errno: err.errno, cause: err });
   }

@@ -98,6 +98,8 @@ export class Session implements Executor {
   #output: ExecuteContext | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #cellSeq = 0;
+  /** Set by the first cell: background warm-up work stops then. */
+  #cellAsked = false;
   readonly #cells = new Map<string, CellRecord>();
   #language: CellLanguageService | undefined;
   /** Sources of cells that ran in the current sandbox, for completion. */
@@ -122,8 +124,9 @@ export class Session implements Executor {
       const timer = setTimeout(() => {
         if (this.#shutDown) return;
         this.#ensureSandbox().then(
-          // Then the transpiler, so that a first probe cell runs optimised TypeScript code.
-          () => warmTranspiler(20, () => this.#shutDown),
+          // Then the transpiler, so that a first probe cell runs optimised TypeScript code;
+          // only until the first cell comes: a warm-up step must never delay a cell.
+          () => warmTranspiler(20, () => this.#shutDown || this.#cellAsked),
           (error: Error) => this.#log(`warming up the sandbox failed: ${error.message}`),
         );
       }, warmUp);
@@ -185,6 +188,7 @@ export class Session implements Executor {
   }
 
   async #execute(code: string, ctx: ExecuteContext, { record = true } = {}): Promise<ExecuteOutcome> {
+    this.#cellAsked = true;
     if (this.#shutDown) return { status: "error", ...plainError("RuntimeError", "the kernel is shutting down") };
     // Captured first: an interrupt while the sandbox starts still counts for this cell.
     const epoch = this.#epoch;

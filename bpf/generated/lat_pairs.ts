@@ -9,7 +9,9 @@ export const descriptor = {
     {"name": "pb_lat_end", "section": "tracepoint"},
     {"name": "pb_lat_rq_done", "section": "tp_btf/block_rq_complete"},
     {"name": "pb_lat_rq_issue", "section": "tp_btf/block_rq_issue"},
-    {"name": "pb_lat_start", "section": "tracepoint"}
+    {"name": "pb_lat_start", "section": "tracepoint"},
+    {"name": "pb_lat_uprobe", "section": "uprobe"},
+    {"name": "pb_lat_uretprobe", "section": "uretprobe"}
   ],
   "maps": {
     "pb_agg0": {"type": "percpu_hash", "maxEntries": 10240},

@@ -159,12 +159,14 @@ export interface MapSizes {
   valueSize?: number;
 }
 
-/** A program and where it goes: a classic tracepoint by name, or (btf) the BTF tracepoint its section names. */
+/** A program and where it goes: a classic tracepoint by name, (btf) the BTF tracepoint its section
+ *  names, or (uprobe) a user function's entry or return (category and event then name the binary and symbol). */
 export interface AttachPoint {
   program: string;
   category: string;
   event: string;
   btf?: boolean;
+  uprobe?: { binary: string; symbol: string; retprobe: boolean; pid?: number };
 }
 
 /** An instance of agg_tp or lat_pairs: everything needed to load and read it. */

@@ -6,9 +6,14 @@
 //   block     block:block_rq_issue -> block:block_rq_complete, by dev + sector
 //   runqueue  sched:sched_wakeup(_new) -> sched:sched_switch, by pid (thread id) of the task;
 //             a task switched out while runnable (prev_state == 0) is queued again
+//   uprobe    a user function's entry (uprobe) -> return (uretprobe), by thread
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../native/load.js";
 import { closestNames } from "../closest-names.js";
+import { findFunction } from "../elf-symbols.js";
+import { requireFeature } from "../features.js";
+import { elfSymbolsOf } from "../symbolize.js";
 import type { LatencyDeclaration } from "../declaration.js";
 import type { PidNamespace } from "../pid-namespace.js";
 import { PlanError } from "../plan-error.js";
@@ -34,11 +39,12 @@ function byFields(format: TracepointFormat, a: string, b?: string): LatIdPlan {
   return { a_off: fa.offset, a_size: fa.size, b_off: fb?.offset ?? 0, b_size: fb?.size ?? 0, match: "LAT_MATCH_FIELDS" };
 }
 
-/** One pair type: its tracepoints, identities, filters and keys. */
+/** One pair type: its tracepoints (or, attach, its own attach points), identities, filters and keys. */
 interface PairPlan {
   what: string;
   starts: TracepointFormat[];
-  end: TracepointFormat;
+  end?: TracepointFormat;
+  attach?: AggregationInstance["attach"];
   startId: LatIdPlan;
   endId: LatIdPlan;
   requeue?: { id: LatIdPlan; stateOff: number; stateSize: number };
@@ -169,10 +175,52 @@ function runqueuePair(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: P
   };
 }
 
+/** A user function's entry -> return: the binary must define the symbol (closest names otherwise). */
+function uprobePair(decl: LatencyDeclaration, pair: { binary?: unknown; symbol?: unknown; pid?: unknown }, pidns: PidNamespace): PairPlan {
+  const { binary, symbol } = pair;
+  if (typeof binary !== "string" || !binary.startsWith("/"))
+    throw new PlanError("BAD_DECLARATION",
+      `pair.binary must be an absolute path such as "/usr/lib/x86_64-linux-gnu/libc.so.6", got ${JSON.stringify(binary)}`);
+  if (!existsSync(binary) || !statSync(binary).isFile())
+    throw new PlanError("UNKNOWN_BINARY", `uprobe latency: ${binary} does not exist (or is not a file).`, { binary });
+  if (typeof symbol !== "string" || !/^[A-Za-z_.$][\w.$@]*$/.test(symbol))
+    throw new PlanError("BAD_DECLARATION", `uprobe latency on ${binary}: symbol must be a function name, got ${JSON.stringify(symbol)}`);
+  const elf = elfSymbolsOf(binary);
+  if (!elf) throw new PlanError("UNKNOWN_BINARY", `uprobe latency: ${binary} is not an ELF executable or library.`, { binary });
+  if (!findFunction(elf, symbol)) {
+    const names = [...new Set([...elf.byName.keys()].map((n) => n.replace(/@.*$/, "")))];
+    const near = closestNames(symbol, names);
+    throw new PlanError("UNKNOWN_SYMBOL",
+      `${binary} has no function "${symbol}" in its symbol tables.` +
+        (near.length ? ` Closest: ${near.join(", ")}.` : ` It defines ${names.length} functions.`),
+      { binary, symbol, suggestions: near });
+  }
+  const pid = pair.pid ?? decl.filter?.pid;
+  if (pid !== undefined && (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0))
+    throw new PlanError("BAD_DECLARATION", `pair.pid must be a process id, got ${JSON.stringify(pid)}`);
+  requireFeature("uprobe", "Measure a syscall's latency instead (syscall(name).latency()).");
+  const what = `the latency of ${binary}:${symbol} (entry -> return)`;
+  const keys = Object.keys(COMMON_KEYS);
+  // a uprobe for one pid fires only there; the filter also covers the other clauses
+  const filter = pid !== undefined && decl.filter?.pid === undefined ? { ...decl.filter, pid } : decl.filter;
+  const u = { binary, symbol, ...(pid !== undefined ? { pid } : {}) };
+  return {
+    what, starts: [], startId: TID, endId: TID, byTid: true,
+    attach: [
+      { program: LAT.uprobeStart, category: binary, event: symbol, uprobe: { ...u, retprobe: false } },
+      { program: LAT.uprobeEnd, category: binary, event: symbol, uprobe: { ...u, retprobe: true } },
+    ],
+    startFilter: planFilter(filter, { supported: ["pid", "tid", "comm", "uid", "cgroup", "sample"], what }, pidns),
+    endFilter: passAll(pidns),
+    key: (k) => COMMON_KEYS[k] ?? unknownKey(k, keys, what),
+  };
+}
+
 export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidNamespace): AggregationInstance {
   const pair = decl.pair as LatencyDeclaration["pair"] | undefined;
   if (!pair || typeof pair !== "object")
-    throw new PlanError("BAD_DECLARATION", `pair must be { type: "syscall", name? }, { type: "block" } or { type: "runqueue" }`);
+    throw new PlanError("BAD_DECLARATION",
+      `pair must be { type: "syscall", name? }, { type: "block" }, { type: "runqueue" } or { type: "uprobe", binary, symbol, pid? }`);
   const value = decl.value as LatencyDeclaration["value"] | undefined;
   if (!value || typeof value !== "object") throw new PlanError("BAD_DECLARATION", `value must be an object such as { op: "hist_log2" }`);
   if ("field" in value)
@@ -182,7 +230,8 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
   const p = pair.type === "syscall" ? syscallPair(decl, pair.name, tracefs, pidns)
     : pair.type === "block" ? blockPair(decl, tracefs, pidns)
     : pair.type === "runqueue" ? runqueuePair(decl, tracefs, pidns)
-    : (() => { throw new PlanError("BAD_DECLARATION", `pair.type must be "syscall", "block" or "runqueue", got ${JSON.stringify((pair as { type?: unknown }).type)}`); })();
+    : pair.type === "uprobe" ? uprobePair(decl, pair, pidns)
+    : (() => { throw new PlanError("BAD_DECLARATION", `pair.type must be "syscall", "block", "runqueue" or "uprobe", got ${JSON.stringify((pair as { type?: unknown }).type)}`); })();
   const layout = layoutKeys(decl.keys.map((k) => p.key(k)));
   const threshold = decl.thresholdNs;
   if (threshold !== undefined && (!Number.isSafeInteger(threshold) || threshold < 0))
@@ -216,9 +265,9 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
     ];
     events = { ringMap: LAT.ringMap, recordSize: LAT.eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS, columns };
   }
-  const attach = [
+  const attach = p.attach ?? [
     ...p.starts.map((s) => ({ program: LAT.start, category: s.category, event: s.event })),
-    { program: LAT.end, category: p.end.category, event: p.end.event },
+    { program: LAT.end, category: p.end!.category, event: p.end!.event },
   ];
   const btf = p.btf?.(decl.keys);
   return {

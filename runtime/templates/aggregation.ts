@@ -55,6 +55,9 @@ export const LAT = {
   /** tp_btf variants of the block pair (kept by the loader where the kernel has tp_btf). */
   blockIssueBtf: "pb_lat_rq_issue" satisfies (typeof latPairs.programs)[number]["name"],
   blockDoneBtf: "pb_lat_rq_done" satisfies (typeof latPairs.programs)[number]["name"],
+  /** A user function's entry and return (uprobe/uretprobe), by thread. */
+  uprobeStart: "pb_lat_uprobe" satisfies (typeof latPairs.programs)[number]["name"],
+  uprobeEnd: "pb_lat_uretprobe" satisfies (typeof latPairs.programs)[number]["name"],
   /** Start times by pair identity (LRU). */
   startMap: "pb_start" satisfies keyof typeof latPairs.maps,
   /** Start times of a named syscall by thread (plain hash; cfg.start_by_tid). */

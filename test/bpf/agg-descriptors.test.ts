@@ -30,6 +30,8 @@ describe("aggregation descriptors", () => {
       { name: "pb_lat_rq_done", section: "tp_btf/block_rq_complete" },
       { name: "pb_lat_rq_issue", section: "tp_btf/block_rq_issue" },
       { name: "pb_lat_start", section: "tracepoint" },
+      { name: "pb_lat_uprobe", section: "uprobe" },
+      { name: "pb_lat_uretprobe", section: "uretprobe" },
     ]);
     expect(Object.keys(aggTp.maps)).toEqual(["pb_agg0", "pb_agg1", "pb_ctl", "pb_hits", "pb_lost", "pb_sample_seq", "pb_zero"]);
     expect(aggTp.maps.pb_agg0).toEqual({ type: "percpu_hash", maxEntries: 10240 }); // sizes: set by the loader

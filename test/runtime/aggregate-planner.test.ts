@@ -223,7 +223,7 @@ describe("planning latency pairs onto lat_pairs", () => {
     expect(planError(lat({ value: { op: "sum", field: "count" } as never })).message).toBe(
       "a latency folds the latency itself (in ns): value takes no field");
     expect(planError(lat({ pair: { type: "disk" } as never })).message).toBe(
-      `pair.type must be "syscall", "block" or "runqueue", got "disk"`);
+      `pair.type must be "syscall", "block", "runqueue" or "uprobe", got "disk"`);
   });
 });
 
