@@ -34,6 +34,8 @@ enum __attribute__((packed)) agg_src {
 	AGG_SRC_CGROUP = 7, /* u64 cgroup v2 id */
 	AGG_SRC_COMM = 8,   /* char[16] of the current task */
 	AGG_SRC_PAIR_A = 9, /* lat_pairs: `size` low bytes of the pair identity's first part (a block request's dev) */
+	AGG_SRC_KSTACK = 10, /* s32 kernel stack id in AGG_STACK_MAP (templates that define it: agg_tp) */
+	AGG_SRC_USTACK = 11, /* s32 user stack id in AGG_STACK_MAP */
 };
 
 /* What is histogrammed (or summed, min'd, max'd). */
@@ -248,6 +250,10 @@ static __always_inline void agg_build_key(void *ctx, const volatile struct agg_p
 			v = bpf_get_current_cgroup_id();
 			__builtin_memcpy(key + dst, &v, 8);
 			continue;
+#ifdef AGG_STACK_MAP
+		case AGG_SRC_KSTACK: v = (__u32)bpf_get_stackid(ctx, &AGG_STACK_MAP, 0); break;
+		case AGG_SRC_USTACK: v = (__u32)bpf_get_stackid(ctx, &AGG_STACK_MAP, BPF_F_USER_STACK); break;
+#endif
 		case AGG_SRC_PAIR_A:
 			if (k->size == 8)
 				__builtin_memcpy(key + dst, &pair_a, 8);

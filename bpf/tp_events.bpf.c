@@ -19,6 +19,15 @@ struct {
 	__uint(max_entries, 1 << 20); /* the loader sets the real size */
 } pb_events SEC(".maps");
 
+/* Stack ids of the kstack/ustack columns; 1 entry unless the plan keeps one
+ * (the loader sizes it). Read back and symbolised in user space. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, TP_STACK_DEPTH * sizeof(__u64));
+} pb_stacks SEC(".maps");
+
 /* Reservations that failed because the ring was full: shown to the user. */
 PB_COUNTER(pb_drops);
 /* Events that passed the filters (= received + dropped). */
@@ -76,6 +85,10 @@ int pb_tp_events(void *ctx)
 		return 0;
 	/* only the common columns the declaration keeps cost anything */
 	pb_fill_planned_header(e, &cfg.header, &cfg.filter, &ids);
+	if (cfg.stacks.kstack) /* a constant: pruned unless the plan keeps it */
+		*(__s32 *)(e + cfg.stacks.kstack_off) = bpf_get_stackid(ctx, &pb_stacks, 0);
+	if (cfg.stacks.ustack)
+		*(__s32 *)(e + cfg.stacks.ustack_off) = bpf_get_stackid(ctx, &pb_stacks, BPF_F_USER_STACK);
 	for (__u32 i = 0; i < TP_MAX_FIELDS; i++) {
 		if (i >= cfg.nfields)
 			break;

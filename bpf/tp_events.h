@@ -35,6 +35,21 @@ struct tp_field_plan {
 	__u8 _pad[3];
 };
 
+/* Frames kept per stack id: the kernel's PERF_MAX_STACK_DEPTH. */
+#define TP_STACK_DEPTH 127
+
+/* Optional stack id columns (opt-in "kstack" / "ustack"): a __s32 id in
+ * pb_stacks at the given offset of the record (negative: no stack, -errno).
+ * 0 = not recorded: bpf_get_stackid() is never called (a rodata constant, so
+ * the verifier drops the code), and the loader leaves pb_stacks at 1 entry. */
+struct tp_stack_plan {
+	__u8 kstack;
+	__u8 ustack;
+	__u16 kstack_off;
+	__u16 ustack_off;
+	__u16 _pad;
+};
+
 /* The template's configuration: the object's `cfg` rodata, written before load.
  * Because .rodata is frozen, the verifier sees every value here as a constant:
  * the reservation size is a known constant and the plan loop unrolls per entry. */
@@ -47,6 +62,7 @@ struct tp_events_config {
 	struct pb_filter filter; /* process, thread, uid, cgroup, comm, field predicates, 1-in-N
 	                          * sampling; the reader's pid namespace (filter.h) */
 	struct tp_field_plan fields[TP_MAX_FIELDS];
+	struct tp_stack_plan stacks; /* kernel and user stack ids, when asked for */
 };
 
 /* Every event starts with the common columns the declaration keeps, members of

@@ -13,7 +13,7 @@ import { withMeta, type ProbeTable } from "./result-table.js";
 import type { Duration, RunOptions } from "./run-options.js";
 
 /** Keys every aggregation offers; sources add their own fields (and `syscall` for every-syscall latency). */
-export type AggregationKey = "pid" | "tid" | "comm" | "cpu" | "uid" | "gid" | "cgroup" | (string & {});
+export type AggregationKey = "pid" | "tid" | "comm" | "cpu" | "uid" | "gid" | "cgroup" | "kstack" | "ustack" | (string & {});
 
 /** What an aggregation folds: a tracepoint's events, or a latency pair. */
 export type AggregationBase =
@@ -62,9 +62,16 @@ export class AggregationProbe extends Probe {
    * `pid`, `tid`, `comm`, `cpu`, `uid`, `gid`, `cgroup`, or integer fields of
    * the tracepoint (fixed arrays up to 16 bytes too). Calling it again adds keys.
    *
+   * Tracepoint aggregations also take `kstack` and `ustack`: the kernel or user
+   * stack of each event, recorded in the kernel as a stack id and shown as
+   * folded text (`"outermost;...;innermost"`, as flame graphs use). A `ustack`
+   * key also keys by `pid`, whose memory maps name the user frames (read at the
+   * end of the run: a process that exited by then shows `[unknown [exited]]`).
+   *
    * @example
    * ```ts
    * await syscall("read").count().by("comm", "pid").run({ for: "5s" })
+   * await tracepoint("syscalls:sys_enter_getppid").count().by("ustack").run({ for: "1s" })
    * ```
    */
   by(...keys: AggregationKey[]): AggregationProbe {

@@ -130,11 +130,19 @@ export class TracepointProbe extends Probe {
    * cgroup, comm) instead of all eight. The kernel then fills only those: a
    * leaner record costs less per event, which matters at high event rates.
    *
-   * @param names - common column names, e.g. `"time_ns"`, `"pid"`.
+   * Two more are opt-in, never kept by default: `kstack` and `ustack`, the
+   * kernel and user stack of each event as folded text
+   * (`"outermost;...;innermost"`). The kernel records a stack id per event;
+   * the frames are named when the run ends. `ustack` also keeps `pid`, whose
+   * memory maps name the user frames (a process that exited by then shows
+   * `[unknown [exited]]`).
+   *
+   * @param names - common column names, e.g. `"time_ns"`, `"pid"`, `"kstack"`.
    *
    * @example
    * ```ts
    * tracepoint("syscalls:sys_enter_getppid").columns("time_ns", "pid", "cpu").events({ for: "5s" })
+   * tracepoint("syscalls:sys_enter_getppid").columns("time_ns", "pid", "kstack", "ustack").events({ for: "1s" })
    * ```
    */
   columns(...names: string[]): this {

@@ -44,7 +44,10 @@ export interface EventsDeclaration {
   /** Tracepoint fields to capture; empty means every field of the format. */
   fields: string[];
   /** Common columns to record (time_ns, cpu, pid, tid, uid, gid, cgroup, comm); default: all of them.
-   *  Each one left out is neither read in the kernel nor carried in the record. */
+   *  Each one left out is neither read in the kernel nor carried in the record. Opt-in, never by
+   *  default: "kstack" and "ustack", the kernel and user stack of each event as folded text
+   *  ("outermost;...;innermost"); "ustack" also keeps "pid" (its frames are named through that
+   *  process's memory maps). */
   columns?: string[];
   filter: Filter;
   /** How long to collect, in milliseconds. */
@@ -65,7 +68,8 @@ export type AggregateValue =
 /** Common settings of in-kernel aggregations. */
 interface AggregationCommon {
   filter: Filter;
-  /** Key columns: pid, tid, comm, cpu, uid, gid, cgroup, or (aggregate) fields of the tracepoint. */
+  /** Key columns: pid, tid, comm, cpu, uid, gid, cgroup, or (aggregate) fields of the tracepoint,
+   *  or (aggregate) "kstack"/"ustack": the stack, as folded text; "ustack" also keys by pid. */
   keys: string[];
   /** How long to collect, in milliseconds. */
   durationMs: number;

@@ -8,6 +8,7 @@ import type { BpfLink, BpfObject, ColumnBatch } from "../native/surface.js";
 import type { EventsDeclaration, FunctionEventsDeclaration, TcpDeclaration } from "./declaration.js";
 import type { ProbeRunResult } from "./run.js";
 import type { RunEventsOptions } from "./run-events.js";
+import type { StackColumnsPlan } from "./stack-columns.js";
 
 /** A run in progress: read it now, or wait for the end. */
 export interface LiveRun {
@@ -40,6 +41,7 @@ interface RingPlan {
  */
 export async function startLiveEvents(decl: RingDeclaration, opts: RunEventsOptions = {}): Promise<LiveRun> {
   const { assemble, waitForEnd } = await import("./run-events.js");
+  const { nameStackColumns } = await import("./stack-columns.js");
   const { obj, plan, attach } = await loadRing(decl, opts);
   const batches: ColumnBatch[] = [];
   let received = 0;
@@ -60,8 +62,12 @@ export async function startLiveEvents(decl: RingDeclaration, opts: RunEventsOpti
     const counters = () => ({ dropped: obj.percpuSum(plan.counters.drops, 0), seen: obj.percpuSum(plan.counters.seen, 0) });
     const result = (stoppedBy: "duration" | "limit" | "abort" | undefined, durationMs: number): ProbeRunResult => {
       const { dropped, seen } = counters();
+      const table = assemble(plan as never, batches, plan.limit);
+      // tracepoint events' kstack/ustack ids: named while the object (its stack map) is open
+      const stacks = (plan as { stacks?: StackColumnsPlan }).stacks;
+      if (stacks) nameStackColumns(obj, stacks, table.columns, table.columnTypes, table.rowCount);
       return {
-        ...assemble(plan as never, batches, plan.limit),
+        ...table,
         stats: { events: received, dropped, seen, durationMs, ...(stoppedBy ? { stoppedBy } : {}) },
         plan,
       };

@@ -24,6 +24,9 @@ import type { OutputColumn } from "./templates/columns.js";
 import { columnType, integerKind } from "./templates/columns.js";
 import type { TpEventsConfig, TpFieldKind, TpFieldPlan } from "./templates/tp-events.js";
 import { COMMON_COLUMN_NAMES, headerLayout, TP_EVENTS, tpEventsDescriptor } from "./templates/tp-events.js";
+import type { TpStackPlan } from "./templates/tp-events.js";
+import type { StackColumnsPlan } from "./stack-columns.js";
+import { isStackName, STACK_MAP_ENTRIES, STACK_NAMES } from "./stack-columns.js";
 
 /** Bytes kept of a string (NUL included): longer strings are cut. */
 export const STRING_MAX = 256;
@@ -62,8 +65,10 @@ export interface TpEventsInstance {
   attach: TracepointAttach[];
   ring: { map: string; recordSize: number; pollMs: number; batchRows: number };
   counters: { drops: string; seen: string };
-  /** Output columns in order: the common ones, then the chosen fields. */
+  /** Output columns in order: the common ones, the stack ids kept, then the chosen fields. */
   columns: OutputColumn[];
+  /** Opt-in kstack/ustack columns: stack ids in `columns` that the runner names before closing. */
+  stacks?: StackColumnsPlan;
   durationMs: number;
   limit?: number;
   /** Fields left out of an "every field" selection, and why. */
@@ -120,8 +125,14 @@ function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidN
   // every clause runs in the kernel, before a record is reserved (bpf/filter.h)
   const filter = planFilter(decl.filter, { format, supported: FILTER_KEYS, what: `the events of ${tp}` }, pidns);
   const { chosen, skipped } = chooseFields(decl.fields ?? [], format);
-  const header = headerLayout(commonColumns(decl.columns));
-  const { fields, columns, eventSize } = layout(chosen, format, header.size);
+  const kept = commonColumns(decl.columns);
+  const stackNames = STACK_NAMES.filter((n) => kept.includes(n));
+  // user frames are named through the process's memory maps: a user stack brings its pid
+  const headerKeep = kept.filter((c) => !isStackName(c));
+  if (stackNames.includes("ustack") && !headerKeep.includes("pid")) headerKeep.push("pid");
+  const header = headerLayout(headerKeep);
+  const stacks = stackLayout(stackNames, header.size);
+  const { fields, columns, eventSize } = layout(chosen, format, stacks.end);
   const ringBytes = ringSize(eventSize);
   const cfg: TpEventsConfig = {
     event_size: eventSize,
@@ -131,6 +142,7 @@ function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidN
     header: header.plan,
     filter,
     fields,
+    ...(stacks.plan ? { stacks: stacks.plan } : {}),
   };
   return {
     template: "tp_events",
@@ -138,11 +150,15 @@ function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidN
     program: TP_EVENTS.program,
     tracepoint: `${format.category}:${format.event}`,
     rodata: { cfg },
-    maps: { [TP_EVENTS.ringMap]: { maxEntries: ringBytes } },
+    maps: {
+      [TP_EVENTS.ringMap]: { maxEntries: ringBytes },
+      ...(stacks.plan ? { [TP_EVENTS.stacksMap]: { maxEntries: STACK_MAP_ENTRIES } } : {}),
+    },
     attach: [{ kind: "tracepoint", category: format.category, event: format.event }],
     ring: { map: TP_EVENTS.ringMap, recordSize: eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS },
     counters: { drops: TP_EVENTS.dropsMap, seen: TP_EVENTS.seenMap },
-    columns: [...header.columns, ...columns],
+    columns: [...header.columns, ...stacks.columns, ...columns],
+    ...(stacks.plan ? { stacks: { map: TP_EVENTS.stacksMap, columns: stackNames, pidColumn: "pid" } } : {}),
     durationMs: decl.durationMs,
     ...(decl.limit !== undefined ? { limit: decl.limit } : {}),
     skippedFields: skipped,
@@ -169,14 +185,31 @@ function checkCommon(decl: EventsDeclaration): void {
     throw bad(`filter.pid must be a process id (a whole number from 1 to ${MAX_PID}), got ${JSON.stringify(pid)}`);
 }
 
-/** The common columns a declaration keeps (all when it doesn't say), checked. */
+/** The stack id columns after the header: an s32 each (struct tp_stack_plan), and where the payload starts. */
+function stackLayout(names: readonly string[], headerSize: number) {
+  if (names.length === 0) return { columns: [] as OutputColumn[], end: headerSize, plan: undefined };
+  const plan: TpStackPlan = { kstack: 0, ustack: 0, kstack_off: 0, ustack_off: 0 };
+  const columns: OutputColumn[] = [];
+  let at = headerSize;
+  for (const n of names) {
+    if (n === "kstack") Object.assign(plan, { kstack: 1, kstack_off: at });
+    else Object.assign(plan, { ustack: 1, ustack_off: at });
+    columns.push({ name: n, offset: at, kind: "s32", type: "int32", origin: "stack id" });
+    at += 4;
+  }
+  return { columns, end: at, plan };
+}
+
+/** The common columns a declaration keeps (all when it doesn't say), checked; kstack and
+ *  ustack (stack ids, named by the runner) only when asked for. */
 function commonColumns(columns: unknown): readonly string[] {
   if (columns === undefined) return COMMON_COLUMN_NAMES;
+  const known = [...COMMON_COLUMN_NAMES, ...STACK_NAMES];
   if (!Array.isArray(columns) || columns.some((c) => typeof c !== "string"))
-    throw bad(`columns must be a list of common column names (${COMMON_COLUMN_NAMES.join(", ")}), got ${JSON.stringify(columns)}`);
+    throw bad(`columns must be a list of common column names (${known.join(", ")}), got ${JSON.stringify(columns)}`);
   for (const c of columns as string[]) {
-    if (COMMON_COLUMN_NAMES.includes(c)) continue;
-    const close = closestNames(c, COMMON_COLUMN_NAMES, 1).filter((n) => editDistance(n, c) <= 3);
+    if (known.includes(c)) continue;
+    const close = closestNames(c, known, 1).filter((n) => editDistance(n, c) <= 3);
     throw new PlanError("UNKNOWN_FIELD",
       `"${c}" is not a common column.${close.length ? ` Did you mean "${close[0]}"?` : ""} ` +
         `Common columns: ${COMMON_COLUMN_NAMES.join(", ")} (tracepoint fields go in fields).`,

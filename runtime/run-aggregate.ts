@@ -16,6 +16,8 @@ import type { TracefsSource } from "./tracefs.js";
 import { AGG, valueLayout } from "./templates/aggregation.js";
 import type { ColumnType, OutputColumn } from "./templates/columns.js";
 import { loadAggregation } from "./templates/load-aggregation.js";
+import type { StackName } from "./stack-columns.js";
+import { StackNamer } from "./stack-columns.js";
 
 export interface AggregateStats {
   /** Events aggregated (agg_tp: hits that passed the filter; lat_pairs: pairs measured), counted
@@ -125,7 +127,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function startAggregateInstance(instance: AggregationInstance, opts: RunAggregateOptions = {}): Promise<AggregateRun> {
   const { obj, attach: attachPoints, variant } = loadAggregation(instance);
-  const rows = new Rows(instance);
+  // kstack/ustack keys: ids in the object's stack map, named as rows are read (the object is open)
+  const rows = new Rows(instance, instance.stacks ? new StackNamer(obj, instance.stacks.map) : undefined);
   let links: BpfLink[] = [];
   let reader: RingReader | undefined;
   const ringBatches: ColumnBatch[] = [];
@@ -289,14 +292,14 @@ class Rows {
 
   /** The rows so far, in a new Rows that further reads extend without touching these. */
   copy(): Rows {
-    const c = new Rows(this.instance);
+    const c = new Rows(this.instance, this.namer);
     for (const [name, values] of this.cols) c.cols.set(name, [...values]);
     c.batched = this.batched;
     c.count = this.count;
     return c;
   }
 
-  constructor(private readonly instance: AggregationInstance) {
+  constructor(private readonly instance: AggregationInstance, private readonly namer?: StackNamer) {
     if (instance.everyMs !== undefined && !instance.events) {
       this.#col("interval", "uint32");
       this.#col("time", "float64");
@@ -305,7 +308,8 @@ class Rows {
       for (const c of instance.events.columns) this.#col(c.name, c.type);
       return;
     }
-    for (const c of instance.keyColumns) this.#col(c.name, c.type);
+    const stacks = new Set<string>(instance.stacks?.columns ?? []);
+    for (const c of instance.keyColumns) this.#col(c.name, stacks.has(c.name) ? "string" : c.type);
     for (const v of instance.valueColumns) this.#col(v, "float64");
   }
 
@@ -319,13 +323,19 @@ class Rows {
     this.batched &&= b.batched;
     const inst = this.instance;
     const keyOf = (name: string, row: number) => (b.columns[name] as ArrayLike<number | bigint | string>)[row] as number | string;
+    const stacks = inst.stacks, namer = this.namer;
+    const stackCols = new Set<string>(stacks?.columns ?? []);
+    const keyText = (name: string, row: number) => stacks && namer && stackCols.has(name)
+      ? namer.folded(keyOf(name, row) as number, name as StackName,
+        name === "ustack" ? keyOf(stacks.pidColumn, row) as number : 0)
+      : keyOf(name, row);
     const count = b.columns.count as Float64Array, sum = b.columns.sum as Float64Array;
     const push = (row: number, values: Record<string, number>) => {
       if (at) {
         this.cols.get("interval")!.push(at.interval);
         this.cols.get("time")!.push(at.time);
       }
-      for (const c of inst.keyColumns) this.cols.get(c.name)!.push(keyOf(c.name, row));
+      for (const c of inst.keyColumns) this.cols.get(c.name)!.push(keyText(c.name, row));
       for (const v of inst.valueColumns) this.cols.get(v)!.push(values[v]!);
       this.count++;
     };

@@ -9,6 +9,7 @@ import { plan } from "./planner.js";
 import type { TracefsSource } from "./tracefs.js";
 import type { ColumnType } from "./templates/columns.js";
 import { loadInstance } from "./templates/load-instance.js";
+import { nameStackColumns } from "./stack-columns.js";
 
 /** Typed arrays for numbers, string[] for text. */
 export type EventColumn = NativeColumn;
@@ -112,7 +113,10 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
     const counted = Math.max(0, seen - dropped);
     const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, durationMs, stoppedBy };
     const cut = instance.limit !== undefined ? Math.min(instance.limit, counted) : counted;
-    return { ...assemble(instance, batches, cut), stats, plan: instance };
+    const table = assemble(instance, batches, cut);
+    // stack ids index the object's stack map: named now, before the finally closes it
+    if (instance.stacks) nameStackColumns(obj, instance.stacks, table.columns, table.columnTypes, table.rowCount);
+    return { ...table, stats, plan: instance };
   } finally {
     // Halts the reader if still running, then detaches and frees off the JS thread; the
     // addon's exit hook finishes it if the process ends first.

@@ -13,6 +13,7 @@ export const descriptor = {
     "pb_hits": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_lost": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
+    "pb_stacks": {"type": "stack_trace", "maxEntries": 1},
     "pb_zero": {"type": "percpu_array", "maxEntries": 1}
   },
   "sections": {
@@ -170,7 +171,9 @@ export const descriptor = {
       "AGG_SRC_CPU": 6,
       "AGG_SRC_CGROUP": 7,
       "AGG_SRC_COMM": 8,
-      "AGG_SRC_PAIR_A": 9
+      "AGG_SRC_PAIR_A": 9,
+      "AGG_SRC_KSTACK": 10,
+      "AGG_SRC_USTACK": 11
     },
     "pb_pred_op": {
       "PB_PRED_NONE": 0,

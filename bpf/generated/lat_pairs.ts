@@ -256,7 +256,9 @@ export const descriptor = {
       "AGG_SRC_CPU": 6,
       "AGG_SRC_CGROUP": 7,
       "AGG_SRC_COMM": 8,
-      "AGG_SRC_PAIR_A": 9
+      "AGG_SRC_PAIR_A": 9,
+      "AGG_SRC_KSTACK": 10,
+      "AGG_SRC_USTACK": 11
     },
     "lat_match": {"LAT_MATCH_TID": 0, "LAT_MATCH_FIELDS": 1},
     "pb_pred_op": {

@@ -10,16 +10,17 @@ export const descriptor = {
     "pb_drops": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_events": {"type": "ringbuf", "maxEntries": 1048576},
     "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
-    "pb_seen": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8}
+    "pb_seen": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
+    "pb_stacks": {"type": "stack_trace", "maxEntries": 1}
   },
   "sections": {
     ".rodata": {
-      "size": 408,
+      "size": 416,
       "vars": [
-        {"name": "cfg", "offset": 0, "size": 352, "type": {"kind": "struct", "name": "tp_events_config"}},
+        {"name": "cfg", "offset": 0, "size": 360, "type": {"kind": "struct", "name": "tp_events_config"}},
         {
           "name": "pb_event_header_layout",
-          "offset": 352,
+          "offset": 360,
           "size": 56,
           "type": {"kind": "struct", "name": "pb_event_header"}
         }
@@ -110,7 +111,7 @@ export const descriptor = {
       ]
     },
     "tp_events_config": {
-      "size": 352,
+      "size": 360,
       "members": [
         {"name": "event_size", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "nfields", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
@@ -122,7 +123,8 @@ export const descriptor = {
           "offset": 160,
           "size": 192,
           "type": {"kind": "array", "of": {"kind": "struct", "name": "tp_field_plan"}, "count": 16}
-        }
+        },
+        {"name": "stacks", "offset": 352, "size": 8, "type": {"kind": "struct", "name": "tp_stack_plan"}}
       ]
     },
     "tp_field_plan": {
@@ -144,6 +146,16 @@ export const descriptor = {
           "size": 3,
           "type": {"kind": "array", "of": {"kind": "int", "size": 1, "signed": false}, "count": 3}
         }
+      ]
+    },
+    "tp_stack_plan": {
+      "size": 8,
+      "members": [
+        {"name": "kstack", "offset": 0, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "ustack", "offset": 1, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {"name": "kstack_off", "offset": 2, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "ustack_off", "offset": 4, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}},
+        {"name": "_pad", "offset": 6, "size": 2, "type": {"kind": "int", "size": 2, "signed": false}}
       ]
     }
   },

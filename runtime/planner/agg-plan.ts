@@ -10,6 +10,7 @@ import { columnType, integerKind } from "../templates/columns.js";
 import type { AggKeyPart, AggPlan, AggregationTemplate, AggTpConfig, LatPairsConfig } from "../templates/aggregation.js";
 import { AGG, AGG_KEY_MAX, AGG_MAX_SLOTS } from "../templates/aggregation.js";
 import type { IntField } from "./agg-fields.js";
+import type { StackColumnsPlan } from "../stack-columns.js";
 
 export const DEFAULT_MAX_KEYS = 10240;
 export const DEFAULT_MAX_KEYS_HIST = 1024;
@@ -195,6 +196,8 @@ export interface AggregationInstance {
   /** Threshold mode (lat_pairs): one row per slow pair from the ring buffer. */
   events?: { ringMap: string; recordSize: number; pollMs: number; batchRows: number; columns: OutputColumn[] };
   counters: { lost: string; drops?: string };
+  /** agg_tp keyed by kstack/ustack: key columns holding stack ids, named by the runner before closing. */
+  stacks?: StackColumnsPlan;
   durationMs: number;
   everyMs?: number;
 }

@@ -11,14 +11,23 @@ import { AGG, aggTpDescriptor } from "../templates/aggregation.js";
 import { findField, intField, tracepointFormat } from "./agg-fields.js";
 import { FILTER_KEYS, planFilter } from "./agg-filter.js";
 import type { AggregationInstance, KeySpec } from "./agg-plan.js";
+import type { StackName } from "../stack-columns.js";
+import { isStackName, STACK_MAP_ENTRIES, STACK_NAMES } from "../stack-columns.js";
 import {
   aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, valueColumns,
 } from "./agg-plan.js";
 
-/** A key name: a task-derived key, or a field of the record ("tp_<name>" for a field named like one). */
+/** A kernel or user stack as a key: its s32 id in pb_stacks, named by the runner. */
+function stackKey(name: StackName): KeySpec {
+  return { column: name, src: name === "kstack" ? "AGG_SRC_KSTACK" : "AGG_SRC_USTACK", srcOff: 0, size: 4, align: 4,
+    decode: { kind: "s32", type: "int32", origin: "stack id" } };
+}
+
+/** A key name: a task-derived key, a stack, or a field of the record ("tp_<name>" for a field named like one). */
 function keySpec(name: string, format: TracepointFormat): KeySpec {
   const common = COMMON_KEYS[name];
   if (common) return common;
+  if (isStackName(name)) return stackKey(name);
   const fieldName = name.startsWith("tp_") && COMMON_KEYS[name.slice(3)] ? name.slice(3) : name;
   const where = `key "${name}"`;
   const f = findField(format, fieldName, `${where} (keys: ${Object.keys(COMMON_KEYS).join(", ")} or a field)`);
@@ -60,7 +69,11 @@ export function planAggregate(decl: AggregateDeclaration, tracefs: TracefsSource
     unit = f.cType;
     if (v.buckets?.kind === "log2") v.buckets.nonNegative = !f.signed;
   }
-  const layout = layoutKeys(decl.keys.map((k) => keySpec(k, format)));
+  const keys = [...decl.keys];
+  const stackNames = STACK_NAMES.filter((n) => keys.includes(n));
+  // user frames are named through the process's memory maps: a user stack is keyed by its pid too
+  if (stackNames.includes("ustack") && !keys.includes("pid")) keys.push("pid");
+  const layout = layoutKeys(keys.map((k) => keySpec(k, format)));
   const snapshots = decl.everyMs !== undefined;
   const cfg: AggTpConfig = {
     filter: planFilter(decl.filter, { format, supported: FILTER_KEYS, what: `the aggregation of ${tp}` }, pidns),
@@ -72,7 +85,11 @@ export function planAggregate(decl: AggregateDeclaration, tracefs: TracefsSource
     object: join(packageRoot(), aggTpDescriptor.object),
     describe: `${value.op}${field ? ` of ${field}` : ""} of ${tp}${decl.keys.length ? ` by ${decl.keys.join(", ")}` : ""}`,
     rodata: { cfg },
-    maps: aggMaps(layout.keySize, v.nslots, maxKeys),
+    maps: {
+      ...aggMaps(layout.keySize, v.nslots, maxKeys),
+      ...(stackNames.length ? { [AGG.stacksMap]: { maxEntries: STACK_MAP_ENTRIES } } : {}),
+    },
+    ...(stackNames.length ? { stacks: { map: AGG.stacksMap, columns: stackNames, pidColumn: "pid" } } : {}),
     attach: [{ program: AGG.program, category: format.category, event: format.event }],
     keySize: layout.keySize,
     keyColumns: layout.columns,

@@ -33,6 +33,8 @@ export const AGG = {
   lostMap: "pb_lost" satisfies keyof typeof aggTp.maps,
   /** Events aggregated (agg_tp) or pairs measured (lat_pairs), per CPU. */
   hitsMap: "pb_hits" satisfies keyof typeof aggTp.maps,
+  /** agg_tp only: stack ids of the kstack/ustack keys (1 entry unless a key uses it). */
+  stacksMap: "pb_stacks" satisfies keyof typeof aggTp.maps,
   /** pb_ctl indexes (enum agg_ctl_index): the generation, and the in-flight counts of each. */
   ctl: { gen: 0, busy: [1, 2] as const },
   maxKeys: arrayCount(aggTp, "agg_plan", "keys"),

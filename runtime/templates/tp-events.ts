@@ -15,6 +15,8 @@ export const TP_EVENTS = {
   ringMap: "pb_events" satisfies keyof typeof descriptor.maps,
   dropsMap: "pb_drops" satisfies keyof typeof descriptor.maps,
   seenMap: "pb_seen" satisfies keyof typeof descriptor.maps,
+  /** Stack ids of the opt-in kstack/ustack columns (1 entry unless one is kept). */
+  stacksMap: "pb_stacks" satisfies keyof typeof descriptor.maps,
   configVar: "cfg",
   headerSize: structSize(descriptor, "pb_event_header"),
   maxFields: (() => {
@@ -50,6 +52,16 @@ export interface TpEventsConfig {
    *  and the reader's pid namespace: struct pb_filter of bpf/filter.h. */
   filter: PbFilter;
   fields: TpFieldPlan[];
+  /** The opt-in stack id columns (struct tp_stack_plan); absent = none (all zero). */
+  stacks?: TpStackPlan;
+}
+
+/** struct tp_stack_plan: which stack ids a record keeps (1/0) and where (s32 each). */
+export interface TpStackPlan {
+  kstack: number;
+  ustack: number;
+  kstack_off: number;
+  ustack_off: number;
 }
 
 /** PB_HDR_SKIP (bpf/common.bpf.h): a header member the record does not carry. */

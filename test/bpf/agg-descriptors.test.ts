@@ -33,7 +33,7 @@ describe("aggregation descriptors", () => {
       { name: "pb_lat_uprobe", section: "uprobe" },
       { name: "pb_lat_uretprobe", section: "uretprobe" },
     ]);
-    expect(Object.keys(aggTp.maps)).toEqual(["pb_agg0", "pb_agg1", "pb_ctl", "pb_hits", "pb_lost", "pb_sample_seq", "pb_zero"]);
+    expect(Object.keys(aggTp.maps)).toEqual(["pb_agg0", "pb_agg1", "pb_ctl", "pb_hits", "pb_lost", "pb_sample_seq", "pb_stacks", "pb_zero"]);
     expect(aggTp.maps.pb_agg0).toEqual({ type: "percpu_hash", maxEntries: 10240 }); // sizes: set by the loader
     expect(latPairs.maps.pb_start).toEqual({ type: "lru_hash", maxEntries: 16384, keySize: 16, valueSize: 8 });
     expect(LAT).toMatchObject({ eventSize: 80, eventKeyOffset: 16, ringMap: "pb_lat_events" });

@@ -39,7 +39,7 @@ describe("generated template descriptors", () => {
 
   it("transcribe tp_events.h: header (common.bpf.h), config with the shared filter, plan entry and field kinds", () => {
     expect(descriptor.programs).toEqual([{ name: "pb_tp_events", section: "tracepoint" }]);
-    expect(Object.keys(descriptor.maps)).toEqual(["pb_drops", "pb_events", "pb_sample_seq", "pb_seen"]);
+    expect(Object.keys(descriptor.maps)).toEqual(["pb_drops", "pb_events", "pb_sample_seq", "pb_seen", "pb_stacks"]);
     expect(descriptor.maps.pb_events.type).toBe("ringbuf");
     expect(descriptor.maps.pb_drops).toEqual({ type: "percpu_array", maxEntries: 1, keySize: 4, valueSize: 8 });
     const header = descriptor.structs.pb_event_header;
@@ -50,14 +50,15 @@ describe("generated template descriptors", () => {
     expect(descriptor.structs.tp_field_plan.size).toBe(12);
     expect(descriptor.structs.tp_events_config.members.map((m) => `${m.name}@${m.offset}:${m.size}`)).toEqual([
       "event_size@0:4", "nfields@4:4", "wakeup_bytes@8:8", "header@16:16", "filter@32:128", "fields@160:192",
+      "stacks@352:8", // opt-in kstack/ustack ids (struct tp_stack_plan)
     ]);
     // where each header member goes (0xffff: not recorded), one u16 per member, in the header's order
     expect(descriptor.structs.pb_header_plan.members.map((m) => `${m.name}@${m.offset}:${m.size}`)).toEqual([
       "ts_ns@0:2", "cgroup_id@2:2", "cpu@4:2", "pid@6:2", "tid@8:2", "uid@10:2", "gid@12:2", "comm@14:2",
     ]);
-    expect(descriptor.structs.tp_events_config.members.at(-1)!.type).toEqual(
+    expect(descriptor.structs.tp_events_config.members.find((m) => m.name === "fields")!.type).toEqual(
       { kind: "array", of: { kind: "struct", name: "tp_field_plan" }, count: 16 });
-    expect(descriptor.sections[".rodata"].vars[0]).toMatchObject({ name: "cfg", offset: 0, size: 352 });
+    expect(descriptor.sections[".rodata"].vars[0]).toMatchObject({ name: "cfg", offset: 0, size: 360 });
     expect(descriptor.enums.tp_field_kind).toEqual({
       TP_FIELD_NONE: 0, TP_FIELD_INT: 1, TP_FIELD_ARRAY: 2, TP_FIELD_DATA_LOC: 3, TP_FIELD_REL_LOC: 4,
       TP_FIELD_USER_STR: 5, TP_FIELD_KERNEL_STR: 6,

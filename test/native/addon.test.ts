@@ -48,7 +48,7 @@ describe("native errors", () => {
     expect(thrown(() => obj.setRodata(".rodata", size - 2, new Uint8Array(4))).message).toBe(
       `write 4 bytes at ${size - 2} into .rodata: the section has ${size} bytes`);
     expect(thrown(() => obj.setMapMaxEntries("nope", 1)).message).toBe(
-      `${p.object} has no map named "nope" (it has: pb_events, pb_seen, pb_drops, pb_sample_seq, tp_event.rodata)`);
+      `${p.object} has no map named "nope" (it has: pb_events, pb_seen, pb_drops, pb_stacks, pb_sample_seq, tp_event.rodata)`);
     obj.load();
     expect(obj.state).toBe("loaded");
     const again = thrown(() => obj.setRodata(".rodata", 0, new Uint8Array(4)));
