@@ -4,33 +4,13 @@
 // drives step by step (test/bpf/support/agg-steps.c).
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
-import { startLiveEvents } from "../../runtime/live-events.js";
-import { runDeclaration } from "../../runtime/run.js";
-import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
-import { createExecutor } from "../../runtime/session.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { startStepper, type Stepper } from "../bpf/support/stepper.js";
 import { killSpawned } from "../support/children.js";
 import { recordHeld } from "../support/held-bpf.js";
-import { recordingContext, streamText, type RecordingContext } from "./fixtures/recording-context.js";
+import { printed, realRunner, withSession } from "./fixtures/real-runner.js";
+import { recordingContext } from "./fixtures/recording-context.js";
 
-/** The real runner; `hook` runs once every probe is attached (the workload's steps). */
-function realRunner(hook: () => Promise<void> = async () => {}): ProbeRunner {
-  const hooked = <T extends { onAttached?: () => void | Promise<void> }>(o: T): T => ({
-    ...o,
-    onAttached: async () => {
-      await hook();
-      await o.onAttached?.();
-    },
-  });
-  return {
-    runEvents: (d, o) => runDeclaration(d, hooked(o)) as never,
-    run: (d, o) => runDeclaration(d, hooked(o)),
-    live: (d, o) => (d.kind === "events" ? startLiveEvents(d, hooked(o)) : undefined),
-  };
-}
-
-const printed = (ctx: RecordingContext): unknown => JSON.parse(streamText(ctx, "stdout"));
 
 let steps: ReturnType<typeof buildC>;
 let stepper: Stepper | undefined;
@@ -50,14 +30,6 @@ afterAll(async () => {
   expect(await held.leftovers()).toEqual([]);
 });
 
-async function withSession<T>(runner: ProbeRunner, body: (session: ReturnType<typeof createExecutor>) => Promise<T>): Promise<T> {
-  const session = createExecutor({ warmUpAfterMs: false, probeRunner: runner });
-  try {
-    return await body(session);
-  } finally {
-    await session.shutdown();
-  }
-}
 
 test("tracepoint(...).count().by(\"cpu\").start(): snapshots give the totals so far, stop the final table", async () => {
   const s = (stepper = await startStepper(steps.bin));

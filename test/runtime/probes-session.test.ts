@@ -6,14 +6,13 @@
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
 import { libcPath } from "../../runtime/features.js";
-import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
 import { createExecutor } from "../../runtime/session.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { startStepper, type Stepper } from "../bpf/support/stepper.js";
 import { withHeldWorkload } from "../bpf/support/workload.js";
 import { killSpawned } from "../support/children.js";
 import { describeHeld, expectReleasedAfterAll, waitUntilHoldsNothing } from "../support/held-bpf.js";
-import { printed, realRunner } from "./fixtures/real-runner.js";
+import { printed, realRunner, withSession } from "./fixtures/real-runner.js";
 import { recordingContext } from "./fixtures/recording-context.js";
 
 let steps: ReturnType<typeof buildC>;
@@ -27,14 +26,6 @@ expectReleasedAfterAll(); // what this file loads must all be closed and freed, 
 afterEach(killSpawned);
 afterAll(() => steps?.cleanup());
 
-async function withSession<T>(runner: ProbeRunner, body: (session: ReturnType<typeof createExecutor>) => Promise<T>): Promise<T> {
-  const session = createExecutor({ warmUpAfterMs: false, probeRunner: runner });
-  try {
-    return await body(session);
-  } finally {
-    await session.shutdown();
-  }
-}
 
 test("syscall(\"getppid\").count().by(\"pid\") counts exactly 10,000 calls of the workload", async () => {
   stepper = await startStepper(steps.bin);

@@ -3,13 +3,11 @@
 // stack-calls workload (one uniquely named function calls getppid).
 import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
-import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
-import { createExecutor } from "../../runtime/session.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { startStepper, type Stepper } from "../bpf/support/stepper.js";
 import { killSpawned } from "../support/children.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
-import { printed, realRunner } from "./fixtures/real-runner.js";
+import { printed, realRunner, withSession } from "./fixtures/real-runner.js";
 import { recordingContext } from "./fixtures/recording-context.js";
 
 let calls: ReturnType<typeof buildC>;
@@ -23,14 +21,6 @@ expectReleasedAfterAll(); // what this file loads must all be closed and freed, 
 afterEach(killSpawned);
 afterAll(() => calls?.cleanup());
 
-async function withSession<T>(runner: ProbeRunner, body: (session: ReturnType<typeof createExecutor>) => Promise<T>): Promise<T> {
-  const session = createExecutor({ warmUpAfterMs: false, probeRunner: runner });
-  try {
-    return await body(session);
-  } finally {
-    await session.shutdown();
-  }
-}
 
 const MARKER = "probebook_stack_marker";
 
