@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
 import { plan, type TpEventsInstance } from "../../runtime/planner.js";
-import { loadInstance, TemplateLoadError } from "../../runtime/templates/load-instance.js";
+import { TemplateLoadError } from "../../runtime/templates/load-object.js";
+import { loadInstance } from "../../runtime/templates/load-instance.js";
 import { recordHeld } from "../support/held-bpf.js";
 
 const held = recordHeld();

@@ -6,7 +6,8 @@ import type { FunctionEventsDeclaration } from "../../runtime/declaration.js";
 import { libcPath } from "../../runtime/features.js";
 import { planProbe } from "../../runtime/planner.js";
 import type { FunctionEventsInstance } from "../../runtime/planner/function-events.js";
-import { loadTemplate, ProbeLoadError } from "../../runtime/templates/load-template.js";
+import { TemplateLoadError } from "../../runtime/templates/load-object.js";
+import { loadTemplate } from "../../runtime/templates/load-template.js";
 import { UPROBE_EVENTS, uprobeEventsDescriptor } from "../../runtime/templates/uprobe-events.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
@@ -44,12 +45,12 @@ describe("uprobe_events through the verifier", () => {
     const p = planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv" }, SIX);
     for (const program of [UPROBE_EVENTS.programs.kprobe, UPROBE_EVENTS.programs.kretprobe])
       held.close(loadTemplate({ ...p, programs: [program] }, uprobeEventsDescriptor));
-    let err: ProbeLoadError | undefined;
+    let err: TemplateLoadError | undefined;
     try {
       held.close(loadTemplate({ ...p, programs: [UPROBE_EVENTS.programs.fentry], attachTargets: { pb_fentry: "vfs_read" } },
         uprobeEventsDescriptor));
     } catch (e) {
-      err = e as ProbeLoadError;
+      err = e as TemplateLoadError;
     }
     expect(err?.code).toBe("EPERM");
     expect(err?.message).toMatch(/^template uprobe_events \(pb_fentry\) for uprobe .* did not load: .*EPERM/s);

@@ -1,0 +1,68 @@
+// The one way a planned instance becomes a loaded BPF object: open the object,
+// let the template's loader configure it (variants, rodata, map sizes), load
+// through the verifier. Every failure closes what was opened and becomes a
+// TemplateLoadError that names the template, what it was for and its
+// configuration, and keeps the whole verifier log.
+import { native } from "../../native/load.js";
+import type { BpfObject, NativeError, VerifierError } from "../../native/surface.js";
+
+/** A template instance the kernel refused; says which template, for what, with which configuration. */
+export class TemplateLoadError extends Error {
+  override readonly name = "TemplateLoadError";
+  readonly code?: string;
+  readonly errno?: number;
+  /** The whole verifier log when the verifier rejected a program. */
+  readonly verifierLog?: string;
+  constructor(message: string, readonly instance: unknown, override readonly cause: NativeError) {
+    super(message);
+    this.code = cause.code;
+    this.errno = cause.errno;
+    if ("verifierLog" in cause) this.verifierLog = (cause as VerifierError).verifierLog;
+  }
+}
+
+export interface LoadRequest {
+  /** The planned instance (kept on the error). */
+  instance: { template: string; object: string; rodata: unknown };
+  /** Follows the template's name in messages: "for syscalls:sys_enter_openat". */
+  what: string;
+  /** Writes the configuration into the opened object before load. */
+  configure(obj: BpfObject): void;
+  /** More lines for a failure message (e.g. the map sizes). */
+  details?: string;
+}
+
+export function loadObject({ instance, what, configure, details }: LoadRequest): BpfObject {
+  let obj: BpfObject;
+  try {
+    obj = native().openObject(instance.object);
+  } catch (e) {
+    const err = e as NativeError;
+    throw new TemplateLoadError(`template ${instance.template}: ${err.message}${hint(err)}`, instance, err);
+  }
+  try {
+    configure(obj);
+    obj.load();
+    return obj;
+  } catch (e) {
+    obj.close();
+    const err = e as NativeError;
+    throw new TemplateLoadError(
+      `template ${instance.template} ${what} did not load: ${err.message}${hint(err)}\n` +
+        `configuration (.rodata): ${JSON.stringify(instance.rodata, bigintAsString)}${details ? `\n${details}` : ""}`,
+      instance,
+      err,
+    );
+  }
+}
+
+function hint(e: NativeError): string {
+  if ((e.code === "EPERM" || e.code === "EACCES") && !("verifierLog" in e))
+    return " (loading BPF needs root: CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)";
+  if (e.code === "ENOENT") return " (is the object built? run scripts/build-bpf.sh)";
+  if (e.code === "ENOMEM" || e.code === "E2BIG") return " (the maps are too large: ask for fewer keys or buckets)";
+  return "";
+}
+
+/** u64 members are bigints: printed as strings. */
+const bigintAsString = (_k: string, v: unknown) => (typeof v === "bigint" ? v.toString() : v);
