@@ -9,8 +9,6 @@ export const BRIDGE = {
   display: "__probebook_display",
   /** (wait: boolean) => void */
   clearOutput: "__probebook_clear_output",
-  /** (declarationJson: string) => Promise<EventsReply> */
-  runEvents: "__probebook_run_events",
   /** (requestJson: string) => Promise<ProbeReply>: run, start/snapshot/stop/list background runs, explain (runtime/probe-protocol.ts) */
   probe: "__probebook_probe",
   /** (ms: number) => Promise<boolean>: true when the time passed, false when interrupted */
@@ -35,11 +33,6 @@ export interface BridgeError {
   name: string;
   message: string;
 }
-
-/** What the host answers to runEvents: the payload, or an error to throw in the cell. */
-export type EventsReply =
-  | { ok: true; columns: Record<string, ArrayLike<unknown>>; columnTypes: Record<string, string>; rowCount: number; stats: { events: number; dropped: number; durationMs: number } }
-  | { ok: false; error: BridgeError };
 
 /** A plot's SVG, rendered on the host with vega. */
 export type RenderReply = { ok: true; svg: string } | { ok: false; error: BridgeError };

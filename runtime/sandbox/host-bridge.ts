@@ -3,14 +3,12 @@
 // failures travel as { ok: false, error } and become errors in the cell.
 
 import type { ExecuteContext } from "../../kernel/executor.js";
-import type { EventsDeclaration } from "../declaration.js";
 import { renderVegaLiteSvg } from "../plot/render-svg.js";
 import { readSavedData, writeSavedData } from "../saved-data.js";
-import type { BridgeError, EventsReply, InputReply, LoadReply, RenderReply, SaveReply } from "./bridge-names.js";
+import type { BridgeError, InputReply, LoadReply, RenderReply, SaveReply } from "./bridge-names.js";
 import type { BackgroundRuns } from "../background-runs.js";
 import { handleProbeRequest } from "../probe-requests.js";
 import type { ProbeRunner } from "./probe-runner.js";
-import { ProgressDisplay } from "./progress-display.js";
 import type { SandboxHost } from "./sandbox.js";
 
 export interface BridgeState {
@@ -45,23 +43,6 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
     },
     clearOutput(wait) {
       state.context()?.clearOutput(wait);
-    },
-    async runEvents(declarationJson): Promise<EventsReply> {
-      const signal = state.signal();
-      let progress: ProgressDisplay | undefined;
-      try {
-        const declaration = parseDeclaration(declarationJson);
-        progress = new ProgressDisplay(declaration, state.context());
-        const result = await state.runner.runEvents(declaration, { signal, onProgress: (p) => progress?.update(p) });
-        // An aborted run returns what it collected; the cell, though, was
-        // interrupted and must not carry on as if the run had finished.
-        if (signal.aborted) return { ok: false, error: { name: "KeyboardInterrupt", message: "the probe run was interrupted" } };
-        progress.finish(result.stats);
-        return { ok: true, columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount, stats: { ...result.stats } };
-      } catch (error) {
-        progress?.fail();
-        return { ok: false, error: asBridgeError(error) };
-      }
     },
     probe(requestJson) {
       return handleProbeRequest(requestJson, state);
@@ -127,21 +108,6 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
       }
     },
   };
-}
-
-/** Checks the declaration's outer shape; the planner checks the rest. */
-function parseDeclaration(json: string): EventsDeclaration {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new TypeError("the probe declaration sent by the cell is not JSON");
-  }
-  const kind = (value as { kind?: unknown } | null)?.kind;
-  if (kind !== "events") {
-    throw new TypeError(`the probe declaration has kind ${JSON.stringify(kind)}; this kernel runs "events" declarations (build them with tracepoint(...).events(...))`);
-  }
-  return value as EventsDeclaration;
 }
 
 function asBridgeError(error: unknown): BridgeError {

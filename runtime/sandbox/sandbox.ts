@@ -3,7 +3,7 @@
 // network. The host is reachable only through the bridge references below.
 
 import ivm from "isolated-vm";
-import { BRIDGE, type CellReply, type EventsReply, type InputReply, type LoadReply, type RenderReply, type SaveReply } from "./bridge-names.js";
+import { BRIDGE, type CellReply, type InputReply, type LoadReply, type RenderReply, type SaveReply } from "./bridge-names.js";
 import { packColumns } from "./column-transfer.js";
 import { compilePrelude } from "./prelude-script.js";
 import type { ProbeReply } from "../probe-protocol.js";
@@ -13,7 +13,6 @@ export interface SandboxHost {
   stream(name: "stdout" | "stderr", text: string): void;
   display(bundleJson: string, displayId: string | undefined, update: boolean): void;
   clearOutput(wait: boolean): void;
-  runEvents(declarationJson: string): Promise<EventsReply>;
   /** Probe requests of probes-lib (runtime/probe-protocol.ts), as JSON. */
   probe(requestJson: string): Promise<ProbeReply>;
   sleep(ms: number): Promise<boolean>;
@@ -98,7 +97,6 @@ export class Sandbox {
       await global.set(BRIDGE.display, new ivm.Reference((json: string, id: string | undefined, update: boolean) => host.display(json, id, update)));
       await global.set(BRIDGE.clearOutput, new ivm.Reference((wait: boolean) => host.clearOutput(Boolean(wait))));
       // A finished run's columns are the cell's alone: they move into the sandbox (column-transfer.ts).
-      await global.set(BRIDGE.runEvents, new ivm.Reference((json: string) => host.runEvents(String(json)).then(withEventsColumnsPacked)));
       await global.set(BRIDGE.probe, new ivm.Reference((json: string) => {
         const request = String(json);
         return host.probe(request).then((reply) => (isRunRequest(request) ? withColumnsPacked(reply) : reply));
@@ -200,10 +198,6 @@ function isRunRequest(json: string): boolean {
 function withColumnsPacked(reply: ProbeReply): ProbeReply {
   if (!reply.ok || !("result" in reply)) return reply;
   return { ...reply, result: { ...reply.result, columns: packColumns(reply.result.columns) as ResultColumns } };
-}
-
-function withEventsColumnsPacked(reply: EventsReply): EventsReply {
-  return reply.ok ? { ...reply, columns: packColumns(reply.columns) as ResultColumns } : reply;
 }
 
 /** Packed columns travel where plain ones are declared; the prelude unpacks them before anything reads them. */

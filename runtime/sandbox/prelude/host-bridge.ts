@@ -1,7 +1,7 @@
 // The sandbox's end of the bridge: takes the host references the session put on
 // the global object (and removes them), and wraps them in plain functions.
 
-import { BRIDGE, type EventsReply, type InputReply, type BridgeError, type LoadReply, type RenderReply, type SaveReply } from "../bridge-names.js";
+import { BRIDGE, type InputReply, type BridgeError, type LoadReply, type RenderReply, type SaveReply } from "../bridge-names.js";
 import type { ProbeReply, ProbeRequest } from "../../probe-protocol.js";
 import { unpackColumns } from "./column-unpack.js";
 import { flushStreams } from "./output-buffer.js";
@@ -26,7 +26,6 @@ const refs = {
   stream: take(BRIDGE.stream),
   display: take(BRIDGE.display),
   clearOutput: take(BRIDGE.clearOutput),
-  runEvents: take(BRIDGE.runEvents),
   probe: take(BRIDGE.probe),
   sleep: take(BRIDGE.sleep),
   input: take(BRIDGE.input),
@@ -50,15 +49,6 @@ export function hostDisplay(bundle: Record<string, unknown>, displayId: string |
 export function hostClearOutput(wait: boolean): void {
   flushStreams();
   refs.clearOutput.applySync(undefined, [wait]);
-}
-
-export async function hostRunEvents(declarationJson: string): Promise<Extract<EventsReply, { ok: true }>> {
-  flushStreams();
-  const reply = (await refs.runEvents.apply(undefined, [declarationJson], COPY_PROMISE)) as EventsReply;
-  if (!reply.ok) throw bridgeError(reply.error);
-  // Columns may arrive packed (runtime/sandbox/column-transfer.ts).
-  reply.columns = unpackColumns(reply.columns);
-  return reply;
 }
 
 /** Sends a probe request (runtime/probe-protocol.ts) to the host; throws the host's error in the cell. */
