@@ -4,7 +4,8 @@
 // at or above the threshold). Both are SEC("tracepoint"): the loader attaches
 // them by name (raw_syscalls:sys_enter/sys_exit, syscalls:sys_enter_X/sys_exit_X,
 // block:block_rq_issue/block_rq_complete, sched:sched_wakeup(_new)/sched_switch).
-// pb_lat_uprobe/pb_lat_uretprobe pair a user function's entry and return by thread.
+// pb_lat_uprobe/pb_lat_uretprobe pair a user function's entry and return by thread,
+// pb_lat_kprobe/pb_lat_kretprobe and pb_lat_fentry/pb_lat_fexit a kernel function's.
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -235,6 +236,39 @@ int pb_lat_uprobe(struct pt_regs *ctx)
 
 SEC("uretprobe")
 int pb_lat_uretprobe(struct pt_regs *ctx)
+{
+	lat_end(ctx, NULL);
+	return 0;
+}
+
+/* A kernel function's entry -> return, by thread, as for a user function:
+ * kprobe/kretprobe where the kernel has kprobes, fentry/fexit (BPF
+ * trampolines: no breakpoint, cheaper) where it has those. The loader keeps
+ * one pair (set_autoload) and, for fentry/fexit, names the function before
+ * load (bpf_program__set_attach_target). */
+SEC("kprobe")
+int pb_lat_kprobe(struct pt_regs *ctx)
+{
+	lat_start(ctx, NULL);
+	return 0;
+}
+
+SEC("kretprobe")
+int pb_lat_kretprobe(struct pt_regs *ctx)
+{
+	lat_end(ctx, NULL);
+	return 0;
+}
+
+SEC("fentry")
+int pb_lat_fentry(__u64 *ctx)
+{
+	lat_start(ctx, NULL);
+	return 0;
+}
+
+SEC("fexit")
+int pb_lat_fexit(__u64 *ctx)
 {
 	lat_end(ctx, NULL);
 	return 0;

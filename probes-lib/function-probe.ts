@@ -16,6 +16,16 @@ export type ValueType = ProbeValueType;
 const VALUE_TYPES: readonly ValueType[] = ["int", "uint", "long", "ulong", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64", "pointer", "string"];
 const RESERVED = ["time_ns", "time", "cpu", "pid", "tid", "uid", "gid", "comm", "cgroup"];
 
+/**
+ * Where a function probe fires, which decides what it can read: arguments at
+ * an entry (and at a USDT probe), the return value at a return, and a latency
+ * only from an entry (which pairs it with the return).
+ */
+export type FunctionHook = "entry" | "return" | "usdt";
+
+/** Type-only: carries a probe's hook so that invalid calls fail to compile. */
+declare const hookOf: unique symbol;
+
 export interface FunctionState {
   code: string;
   source: FunctionSource;
@@ -24,8 +34,12 @@ export interface FunctionState {
   limit?: number;
 }
 
-/** A function probe being built. Made by {@link uprobe}, {@link uretprobe}, {@link usdt}, {@link kprobe}, {@link kretprobe}, {@link fentry}. */
-export class FunctionProbe extends Probe {
+/**
+ * A function probe being built. Made by {@link uprobe}, {@link uretprobe}, {@link usdt}, {@link kprobe}, {@link kretprobe}, {@link fentry}.
+ * `H` is where it fires: `.arg()` needs an entry or a USDT probe, `.returns()` a return, `.latency()` an entry.
+ */
+export class FunctionProbe<H extends FunctionHook = FunctionHook> extends Probe {
+  declare readonly [hookOf]: H;
   readonly #state: FunctionState;
 
   /** @internal */
@@ -34,34 +48,39 @@ export class FunctionProbe extends Probe {
     this.#state = state;
   }
 
-  #next(call: string, change: Partial<FunctionState>): FunctionProbe {
-    return new FunctionProbe({ ...this.#state, ...change, code: `${this.code}.${call}` });
+  #next(call: string, change: Partial<FunctionState>): FunctionProbe<H> {
+    return new FunctionProbe<H>({ ...this.#state, ...change, code: `${this.code}.${call}` });
   }
 
   /**
    * The time from the function's entry to its return, per thread, measured in
-   * the kernel (a uprobe and a uretprobe on the same function; uprobe(...) only).
+   * the kernel: a uprobe and a uretprobe on a user function, or on a kernel
+   * function fentry/fexit where the kernel has BPF trampolines, else a kprobe
+   * and a kretprobe. Start from uprobe(...), kprobe(...) or fentry(...).
    * Shape it with `.histogram()`, `.stats()`, `.by("comm")`… or get slow calls
    * with `.events({ over })`.
    *
    * @example
    * ```ts
    * await uprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "getaddrinfo").latency().by("comm").histogram({ for: "10s" })
+   * await kprobe("vfs_fsync_range").latency().histogram({ for: "10s" })
    * ```
    */
-  latency(): LatencyProbe {
+  latency(this: FunctionProbe<"entry">): LatencyProbe {
     const s = this.#state, at = `${this.code}.latency()`;
-    if (s.source.type !== "uprobe" || s.source.retprobe)
-      throw new TypeError(`${at}: a latency pairs a function's entry with its return: start from uprobe(binary, symbol)`);
+    const src = s.source;
+    if (src.type === "usdt" || ((src.type === "uprobe" || src.type === "kprobe") && src.retprobe))
+      throw new TypeError(`${at}: a latency pairs a function's entry with its return: start from uprobe(binary, symbol), kprobe(name) or fentry(name)`);
     if (s.values.length > 0 || s.limit !== undefined)
       throw new TypeError(`${at}: .arg() and .limit() are for events; a latency's columns are its keys (.by(...)) and values`);
-    const { binary, symbol } = s.source;
-    return new LatencyProbe({
-      code: at,
-      pair: { type: "uprobe", binary, symbol, ...(s.pid !== undefined ? { pid: s.pid } : {}) },
-      filter: {},
-      keys: [],
-    });
+    if (src.type === "uprobe")
+      return new LatencyProbe({
+        code: at,
+        pair: { type: "uprobe", binary: src.binary, symbol: src.symbol, ...(s.pid !== undefined ? { pid: s.pid } : {}) },
+        filter: {},
+        keys: [],
+      });
+    return new LatencyProbe({ code: at, pair: { type: src.type, function: src.function }, filter: s.pid !== undefined ? { pid: s.pid } : {}, keys: [] });
   }
 
   get #returns(): boolean {
@@ -82,7 +101,7 @@ export class FunctionProbe extends Probe {
    * uprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "lldiv").arg("numerator", 0, "long")
    * ```
    */
-  arg(name: string, index: number, type: ValueType = "long"): FunctionProbe {
+  arg<T extends "entry" | "usdt">(this: FunctionProbe<T>, name: string, index: number, type: ValueType = "long"): FunctionProbe<T> {
     const at = `${this.code}.arg(${quoteArgs([name, index, type])})`;
     this.#checkName(name, at);
     if (this.#returns) throw new TypeError(`${at}: arguments are read at a function's entry; at its return their registers are gone. Use ${this.#state.source.type === "uprobe" ? "uprobe" : "kprobe"}(...) for arguments and .returns() here for the return value`);
@@ -99,7 +118,7 @@ export class FunctionProbe extends Probe {
    * uretprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "getpid").returns("pid_returned", "int")
    * ```
    */
-  returns(name = "ret", type: ValueType = "long"): FunctionProbe {
+  returns(this: FunctionProbe<"return">, name = "ret", type: ValueType = "long"): FunctionProbe<"return"> {
     const at = `${this.code}.returns(${quoteArgs([name, type])})`;
     if (!this.#returns) throw new TypeError(`${at}: the return value exists only at a function's return: use uretprobe(...) (or kretprobe(...))`);
     this.#checkName(name, at);
@@ -117,7 +136,7 @@ export class FunctionProbe extends Probe {
    * uprobe("/usr/bin/bash", "readline").where({ pid: 4242 })
    * ```
    */
-  where(filter: { pid?: number }): FunctionProbe {
+  where(filter: { pid?: number }): FunctionProbe<H> {
     const at = `${this.code}.where(...)`;
     if (filter === null || typeof filter !== "object") throw new TypeError(`${at}: pass an object such as { pid: 1234 }`);
     for (const key of Object.keys(filter)) {
@@ -136,7 +155,7 @@ export class FunctionProbe extends Probe {
    * uprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "malloc").arg("size", 0, "ulong").limit(1000)
    * ```
    */
-  limit(rows: number): FunctionProbe {
+  limit(rows: number): FunctionProbe<H> {
     if (!Number.isInteger(rows) || rows <= 0) throw new RangeError(`${this.code}.limit(${quote(rows)}): the limit must be a positive whole number of rows`);
     return this.#next(`limit(${rows})`, { limit: rows });
   }
@@ -199,7 +218,7 @@ function checkPid(call: string, options: ProcessOptions | undefined): number | u
   return pid;
 }
 
-function userFunction(fn: "uprobe" | "uretprobe", binary: string, symbol: string, options?: ProcessOptions): FunctionProbe {
+function userFunction<H extends "entry" | "return">(fn: "uprobe" | "uretprobe", binary: string, symbol: string, options?: ProcessOptions): FunctionProbe<H> {
   const call = `${fn}(${quoteArgs([binary, symbol, options])})`;
   checkPath(fn, binary, [symbol]);
   if (typeof symbol !== "string" || !/^[A-Za-z_.$][\w.$@]*$/.test(symbol)) throw new TypeError(`${call}: the symbol must be a function name such as "malloc"`);
@@ -227,7 +246,7 @@ function userFunction(fn: "uprobe" | "uretprobe", binary: string, symbol: string
  * await uprobe(libc, "getaddrinfo", { pid: 4242 }).latency().histogram({ for: "10s" })
  * ```
  */
-export function uprobe(binary: string, symbol: string, options?: ProcessOptions): FunctionProbe {
+export function uprobe(binary: string, symbol: string, options?: ProcessOptions): FunctionProbe<"entry"> {
   return userFunction("uprobe", binary, symbol, options);
 }
 
@@ -240,7 +259,7 @@ export function uprobe(binary: string, symbol: string, options?: ProcessOptions)
  * await uretprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "getpid").returns("ret", "int").events({ for: "1s" })
  * ```
  */
-export function uretprobe(binary: string, symbol: string, options?: ProcessOptions): FunctionProbe {
+export function uretprobe(binary: string, symbol: string, options?: ProcessOptions): FunctionProbe<"return"> {
   return userFunction("uretprobe", binary, symbol, options);
 }
 
@@ -254,7 +273,7 @@ export function uretprobe(binary: string, symbol: string, options?: ProcessOptio
  * await usdt("/usr/bin/python3", "python", "function__entry").arg("fn", 1, "string").events({ for: "5s" })
  * ```
  */
-export function usdt(binary: string, provider: string, name: string, options?: ProcessOptions): FunctionProbe {
+export function usdt(binary: string, provider: string, name: string, options?: ProcessOptions): FunctionProbe<"usdt"> {
   const call = `usdt(${quoteArgs([binary, provider, name, options])})`;
   checkPath("usdt", binary, [provider, name]);
   for (const [what, v] of [["provider", provider], ["name", name]] as const) {
@@ -264,7 +283,7 @@ export function usdt(binary: string, provider: string, name: string, options?: P
   return new FunctionProbe({ code: call, source: { type: "usdt", binary, provider, name }, values: [], ...(pid !== undefined ? { pid } : {}) });
 }
 
-function kernelFunction(fn: "kprobe" | "kretprobe" | "fentry", name: string): FunctionProbe {
+function kernelFunction<H extends "entry" | "return">(fn: "kprobe" | "kretprobe" | "fentry", name: string): FunctionProbe<H> {
   const call = `${fn}(${quote(name)})`;
   if (typeof name !== "string" || !/^\w+$/.test(name)) throw new TypeError(`${call}: the name must be a kernel function such as "vfs_read"`);
   const source: FunctionSource = fn === "fentry" ? { type: "fentry", function: name } : { type: "kprobe", function: name, ...(fn === "kretprobe" ? { retprobe: true } : {}) };
@@ -280,7 +299,7 @@ function kernelFunction(fn: "kprobe" | "kretprobe" | "fentry", name: string): Fu
  * await kprobe("vfs_read").events({ for: "1s" })
  * ```
  */
-export function kprobe(name: string): FunctionProbe {
+export function kprobe(name: string): FunctionProbe<"entry"> {
   return kernelFunction("kprobe", name);
 }
 
@@ -292,7 +311,7 @@ export function kprobe(name: string): FunctionProbe {
  * await kretprobe("vfs_read").events({ for: "1s" })
  * ```
  */
-export function kretprobe(name: string): FunctionProbe {
+export function kretprobe(name: string): FunctionProbe<"return"> {
   return kernelFunction("kretprobe", name);
 }
 
@@ -306,6 +325,6 @@ export function kretprobe(name: string): FunctionProbe {
  * await fentry("vfs_read").events({ for: "1s" })
  * ```
  */
-export function fentry(name: string): FunctionProbe {
+export function fentry(name: string): FunctionProbe<"entry"> {
   return kernelFunction("fentry", name);
 }

@@ -27,7 +27,7 @@ export interface LatencyEventsOptions extends RunOptions {
   over?: string | number;
 }
 
-/** A latency being built. Made by `syscall(name).latency()`, `uprobe(binary, symbol).latency()`, {@link block} and {@link runqueue}. */
+/** A latency being built. Made by `syscall(name).latency()`, `uprobe(binary, symbol).latency()`, `kprobe(name).latency()`, `fentry(name).latency()`, {@link block} and {@link runqueue}. */
 export class LatencyProbe extends Probe {
   readonly #state: LatencyState;
 

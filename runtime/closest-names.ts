@@ -27,10 +27,14 @@ export function closestNames(query: string, candidates: readonly string[], max =
   for (const name of candidates) {
     const c = name.toLowerCase();
     const cEvent = c.includes(":") ? c.slice(c.indexOf(":") + 1) : c;
+    const contains = qEvent.length >= 4 && cEvent.includes(qEvent);
+    // an edit distance is at least the difference in length: most of a long list (kallsyms) is skipped here
+    const atLeast = Math.min(Math.abs(q.length - c.length), Math.abs(qEvent.length - cEvent.length) + (qEvent !== q ? 2 : 0));
+    if (atLeast > limit && !contains) continue;
     let score = editDistance(q, c);
     if (qEvent !== q) score = Math.min(score, editDistance(qEvent, cEvent) + 2);
     else score = Math.min(score, editDistance(qEvent, cEvent));
-    if (qEvent.length >= 4 && cEvent.includes(qEvent)) score = Math.min(score, 1 + (cEvent.length - qEvent.length) / 100);
+    if (contains) score = Math.min(score, 1 + (cEvent.length - qEvent.length) / 100);
     if (score <= limit) scored.push({ name, score });
   }
   scored.sort((a, b) => a.score - b.score || a.name.length - b.name.length || (a.name < b.name ? -1 : 1));

@@ -95,7 +95,10 @@ export type LatencyPair =
   /** Wakeup to running: time spent runnable in a run queue, per thread. */
   | { type: "runqueue" }
   /** A user function's entry to its return (uprobe -> uretprobe), per thread; `pid`: attached to that process only. */
-  | { type: "uprobe"; binary: string; symbol: string; pid?: number };
+  | { type: "uprobe"; binary: string; symbol: string; pid?: number }
+  /** A kernel function's entry to its return, per thread: fentry/fexit where the kernel has BPF
+   *  trampolines, else kprobe/kretprobe (`type` is the hook asked for; either may run). */
+  | { type: "kprobe" | "fentry"; function: string };
 
 /** What a latency pair produces: the same ops as aggregations, of the latency in nanoseconds. */
 export type LatencyValue =

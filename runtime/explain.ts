@@ -164,6 +164,14 @@ function whyTemplate(p: AnyInstance): string {
 }
 
 function describeAttach(a: Record<string, unknown>): string {
+  // an aggregation's attach points (planner/agg-plan.ts AttachPoint) name their hook by a member
+  const program = a.program ? ` (${a.program})` : "";
+  const u = a.uprobe as { binary: string; symbol: string; retprobe: boolean; pid?: number } | undefined;
+  if (u) return `${u.retprobe ? "uretprobe" : "uprobe"} ${u.binary}:${u.symbol}${u.pid ? ` (pid ${u.pid})` : ""}${program}`;
+  const k = a.kprobe as { function: string; retprobe: boolean } | undefined;
+  if (k) return `${k.retprobe ? "kretprobe" : "kprobe"} ${k.function}${program}`;
+  const t = a.trampoline as { function: string; exit: boolean } | undefined;
+  if (t) return `${t.exit ? "fexit" : "fentry"} ${t.function}${program}`;
   switch (a.kind) {
     case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"} ${a.binary}:${a.symbol}${a.pid ? ` (pid ${a.pid})` : ""}`;
     case "usdt": return `usdt ${a.binary}:${a.provider}:${a.name}${a.pid ? ` (pid ${a.pid})` : ""}`;

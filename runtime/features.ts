@@ -211,9 +211,12 @@ export class FeatureUnavailableError extends Error {
   }
 }
 
+/** Answers "does this kernel have it?": probeFeature, or a stand-in kernel's answers in tests of other kernels' plans. */
+export type FeatureSource = (name: FeatureName) => FeatureStatus;
+
 /** Throws FeatureUnavailableError (with `alternative`, a sentence) unless the feature is there. */
-export function requireFeature(name: FeatureName, alternative?: string): FeatureStatus {
-  const status = probeFeature(name);
+export function requireFeature(name: FeatureName, alternative?: string, features: FeatureSource = probeFeature): FeatureStatus {
+  const status = features(name);
   if (!status.available) throw new FeatureUnavailableError(name, status, alternative);
   return status;
 }

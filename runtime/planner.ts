@@ -17,6 +17,7 @@ import { planFunctionEvents, type FunctionEventsInstance } from "./planner/funct
 import { planProfile, type ProfileInstance } from "./planner/profile.js";
 import { planTcp, type TcpEventsInstance } from "./planner/tcp.js";
 import { PlanError } from "./plan-error.js";
+import type { FeatureSource } from "./features.js";
 import { currentPidNamespace, type PidNamespace } from "./pid-namespace.js";
 import type { TracefsSource, TracepointField, TracepointFormat } from "./tracefs.js";
 import { kernelTracefs, parseFormat } from "./tracefs.js";
@@ -82,6 +83,8 @@ export interface PlanOptions {
   tracefs?: TracefsSource;
   /** The pid namespace filter.pid and the pid/tid columns are in (default: this process's). */
   pidNamespace?: PidNamespace;
+  /** Which hooks the kernel has (default: probed on this kernel, cached): plans choose variants by it. */
+  features?: FeatureSource;
 }
 
 export function plan(decl: EventsDeclaration, opts?: PlanOptions): TemplateInstance;
@@ -95,7 +98,7 @@ export function plan(decl: Declaration, opts: PlanOptions = {}): TemplateInstanc
   if (decl.kind === "aggregate")
     return planAggregate(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace());
   if (decl.kind === "latency")
-    return planLatency(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace());
+    return planLatency(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace(), opts.features);
   throw bad(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: "events", "aggregate", "latency")`);
 }
 
@@ -107,7 +110,7 @@ export function planProbe(decl: ProbeDeclaration, opts: PlanOptions = {}): Probe
   if (!decl || typeof decl !== "object") throw bad("a declaration must be an object");
   const pidns = opts.pidNamespace ?? currentPidNamespace();
   switch (decl.kind) {
-    case "events": return planFunctionEvents(decl, opts.tracefs ?? kernelTracefs(), pidns);
+    case "events": return planFunctionEvents(decl, opts.tracefs ?? kernelTracefs(), pidns, opts.features);
     case "profile": return planProfile(decl, pidns);
     case "tcp": return planTcp(decl);
   }

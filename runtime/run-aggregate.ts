@@ -244,10 +244,12 @@ function attach(obj: BpfObject, a: AttachPoint): BpfLink {
       const u = a.uprobe;
       return obj.attachUprobe(a.program, { binary: u.binary, symbol: u.symbol, retprobe: u.retprobe, ...(u.pid ? { pid: u.pid } : {}) });
     }
-    return a.btf ? obj.attachTrace(a.program) : obj.attachTracepoint(a.program, a.category, a.event);
+    if (a.kprobe) return obj.attachKprobe(a.program, { function: a.kprobe.function, retprobe: a.kprobe.retprobe });
+    return a.btf || a.trampoline ? obj.attachTrace(a.program) : obj.attachTracepoint(a.program, a.category, a.event);
   } catch (e) {
     const err = e as NativeError;
     const why = a.uprobe ? (err.code === "ENOENT" || err.code === "ESRCH" ? " (is the binary still there, and the process still running?)" : "")
+      : a.kprobe || a.trampoline ? (err.code === "ENOENT" || err.code === "EINVAL" ? " (is the function inlined, or not traceable? see /sys/kernel/tracing/available_filter_functions)" : "")
       : err.code === "ENOENT" ? " (the tracepoint is gone: was its module unloaded?)"
       : err.code === "EPERM" || err.code === "EACCES" ? " (attaching needs root: CAP_PERFMON)" : "";
     throw Object.assign(new Error(`${err.message}${why}`), { code: err.code, errno: err.errno, cause: err });

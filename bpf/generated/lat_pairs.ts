@@ -7,6 +7,10 @@ export const descriptor = {
   "object": "bpf/build/lat_pairs.bpf.o",
   "programs": [
     {"name": "pb_lat_end", "section": "tracepoint"},
+    {"name": "pb_lat_fentry", "section": "fentry"},
+    {"name": "pb_lat_fexit", "section": "fexit"},
+    {"name": "pb_lat_kprobe", "section": "kprobe"},
+    {"name": "pb_lat_kretprobe", "section": "kretprobe"},
     {"name": "pb_lat_rq_done", "section": "tp_btf/block_rq_complete"},
     {"name": "pb_lat_rq_issue", "section": "tp_btf/block_rq_issue"},
     {"name": "pb_lat_start", "section": "tracepoint"},

@@ -161,13 +161,17 @@ export interface MapSizes {
 }
 
 /** A program and where it goes: a classic tracepoint by name, (btf) the BTF tracepoint its section
- *  names, or (uprobe) a user function's entry or return (category and event then name the binary and symbol). */
+ *  names, (uprobe) a user function's entry or return, or (kprobe, trampoline) a kernel function's;
+ *  for the function hooks, category and event name the binary (or "kernel") and the function. */
 export interface AttachPoint {
   program: string;
   category: string;
   event: string;
   btf?: boolean;
   uprobe?: { binary: string; symbol: string; retprobe: boolean; pid?: number };
+  kprobe?: { function: string; retprobe: boolean };
+  /** fentry/fexit: the kernel function is named before load (setAttachTarget), attached with attachTrace. */
+  trampoline?: { function: string; exit: boolean };
 }
 
 /** An instance of agg_tp or lat_pairs: everything needed to load and read it. */

@@ -10,6 +10,7 @@ import type { FunctionEventsDeclaration, ProbeValue, ProbeValueType } from "../d
 import { elfSymbolsOf } from "../symbolize.js";
 import { findFunction } from "../elf-symbols.js";
 import { readUsdtNotes, type UsdtNote } from "../usdt-notes.js";
+import type { FeatureSource } from "../features.js";
 import { probeFeature, requireFeature } from "../features.js";
 import { PlanError } from "../plan-error.js";
 import type { PidNamespace } from "../pid-namespace.js";
@@ -19,7 +20,7 @@ import { columnType, integerKind } from "../templates/columns.js";
 import type { UprobeEventsConfig, UpValuePlan } from "../templates/uprobe-events.js";
 import { UPROBE_EVENTS, uprobeEventsDescriptor, uprobeHeaderColumns } from "../templates/uprobe-events.js";
 import { HEADER_COLUMN_NAMES } from "../templates/probe-header.js";
-import { tracepointAlternative } from "./kernel-alternatives.js";
+import { requireKernelFunction, tracepointAlternative } from "./kernel-alternatives.js";
 import { planFilter } from "./agg-filter.js";
 import { checkDuration, checkLimit, checkPidFilter, ringSize, STRING_MAX } from "./probe-common.js";
 
@@ -168,7 +169,8 @@ function registerField(values: readonly ProbeValue[], name: string, at: string,
   return { offset: v.retval ? regs.retval : regs.args[v.arg!]!, size, signed };
 }
 
-export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: TracefsSource, pidns: PidNamespace): FunctionEventsInstance {
+export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: TracefsSource, pidns: PidNamespace,
+  features: FeatureSource = probeFeature): FunctionEventsInstance {
   const src = decl.source as unknown as Record<string, unknown> | undefined;
   if (!src || typeof src !== "object") throw bad(`source must be an object such as { type: "uprobe", binary, symbol }`);
   checkDuration(decl.durationMs);
@@ -184,7 +186,7 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
       const s = decl.source;
       const binary = checkBinary(s.binary, "uprobe");
       const symbol = checkSymbol(binary, s.symbol);
-      requireFeature("uprobe", "Use a tracepoint instead.");
+      requireFeature("uprobe", "Use a tracepoint instead.", features);
       canRet = s.retprobe === true;
       program = canRet ? P.uretprobe : P.uprobe;
       target = `${canRet ? "uretprobe" : "uprobe"} ${binary}:${symbol}`;
@@ -198,7 +200,7 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
         if (typeof s[k] !== "string" || !/^\w+$/.test(s[k]))
           throw bad(`usdt on ${binary}: ${k} must be a probe's ${k} (letters, digits, _), got ${JSON.stringify(s[k])}`);
       checkUsdtProbe(binary, s.provider, s.name);
-      requireFeature("usdt", "Use a uprobe on the function around the probe instead.");
+      requireFeature("usdt", "Use a uprobe on the function around the probe instead.", features);
       program = P.usdt;
       target = `usdt ${binary}:${s.provider}:${s.name}`;
       attach = { kind: "usdt", program, binary, provider: s.provider, name: s.name, ...(pid ? { pid } : {}) };
@@ -207,7 +209,8 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
     case "kprobe": {
       const s = decl.source;
       if (typeof s.function !== "string" || !/^\w+$/.test(s.function)) throw bad(`kprobe: function must be a kernel function name`);
-      requireFeature("kprobe", tracepointAlternative(s.function, tracefs));
+      requireFeature("kprobe", tracepointAlternative(s.function, tracefs), features);
+      requireKernelFunction(s.function);
       canRet = s.retprobe === true;
       program = canRet ? P.kretprobe : P.kprobe;
       strKind = "UP_VALUE_KERNEL_STR";
@@ -218,15 +221,17 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
     case "fentry": {
       const s = decl.source;
       if (typeof s.function !== "string" || !/^\w+$/.test(s.function)) throw bad(`fentry: function must be a kernel function name`);
-      if (!probeFeature("fentry").available && probeFeature("kprobe").available) {
+      if (!features("fentry").available && features("kprobe").available) {
         // the best hook this kernel has for a function entry: a kprobe sees the same arguments
+        requireKernelFunction(s.function);
         program = P.kprobe;
         strKind = "UP_VALUE_KERNEL_STR";
         target = `kprobe ${s.function} (fentry is not available here)`;
         attach = { kind: "kprobe", program, function: s.function, retprobe: false };
         break;
       }
-      requireFeature("fentry", tracepointAlternative(s.function, tracefs));
+      requireFeature("fentry", tracepointAlternative(s.function, tracefs), features);
+      requireKernelFunction(s.function);
       program = P.fentry;
       strKind = "UP_VALUE_KERNEL_STR";
       target = `fentry ${s.function}`;

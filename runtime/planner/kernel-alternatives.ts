@@ -2,7 +2,23 @@
 // cannot attach one: a tracepoint that sees the same events. A few well-known
 // functions are listed; syscall implementations map to their syscalls:*
 // tracepoint; otherwise tracepoints whose name contains the function's.
+import { closestNames } from "../closest-names.js";
+import { kallsyms } from "../kallsyms.js";
+import { PlanError } from "../plan-error.js";
 import type { TracefsSource } from "../tracefs.js";
+
+/** Names of the kernel's own functions (kallsyms' text symbols, modules left out), read once. */
+let kernelFunctions: Set<string> | undefined;
+
+/** Throws UNKNOWN_SYMBOL, with the closest names, unless the running kernel has function `fn`. */
+export function requireKernelFunction(fn: string): void {
+  kernelFunctions ??= new Set(kallsyms().filter((s) => s.module === "").map((s) => s.name));
+  if (kernelFunctions.has(fn)) return;
+  const near = closestNames(fn, [...kernelFunctions]);
+  throw new PlanError("UNKNOWN_SYMBOL",
+    `The kernel has no function "${fn}" (not in /proc/kallsyms).${near.length ? ` Closest: ${near.join(", ")}.` : ""}`,
+    { function: fn, suggestions: near });
+}
 
 const KNOWN: Readonly<Record<string, string>> = {
   do_sys_openat2: "syscalls:sys_enter_openat",
@@ -36,6 +52,28 @@ const KNOWN: Readonly<Record<string, string>> = {
 /** The syscall a kernel function implements: __x64_sys_read, __se_sys_read, do_sys_read, ksys_read -> read. */
 function syscallOf(fn: string): string | undefined {
   return /^(?:__x64_sys_|__ia32_sys_|__se_sys_|__do_sys_|__arm64_sys_|sys_)(\w+)$/.exec(fn)?.[1];
+}
+
+/** Latency pairs that time what a kernel function does, from its tracepoints' point of view. */
+const KNOWN_PAIRS: Readonly<Record<string, string>> = {
+  "block:block_rq_issue": "block()",
+  "block:block_rq_complete": "block()",
+  "sched:sched_switch": "runqueue()",
+  "sched:sched_wakeup_new": "runqueue()",
+};
+
+/**
+ * What to measure instead of a kernel function's latency: the syscall it
+ * implements (`syscall("read").latency()`), block() or runqueue(), else the
+ * tracepoints that see the function's events.
+ */
+export function latencyAlternative(fn: string, tracefs: TracefsSource): string {
+  const events = tracepointAlternative(fn, tracefs);
+  const tp = /^Use tracepoint (\S+) instead\.$/.exec(events)?.[1];
+  const sc = tp && /^syscalls:sys_enter_(\w+)$/.exec(tp)?.[1];
+  if (sc) return `Measure the syscall instead: syscall("${sc}").latency() (entry to exit of ${sc}, per thread).`;
+  if (tp && KNOWN_PAIRS[tp]) return `Measure ${KNOWN_PAIRS[tp]} instead (${tp}).`;
+  return events;
 }
 
 /** "Use tracepoint X instead." or a general pointer; `tracefs` checks that X exists here. */

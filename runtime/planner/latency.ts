@@ -7,12 +7,15 @@
 //   runqueue  sched:sched_wakeup(_new) -> sched:sched_switch, by pid (thread id) of the task;
 //             a task switched out while runnable (prev_state == 0) is queued again
 //   uprobe    a user function's entry (uprobe) -> return (uretprobe), by thread
+//   kprobe    a kernel function's entry -> return, by thread: fentry/fexit where the kernel
+//   fentry    has BPF trampolines, else kprobe/kretprobe (the object carries both pairs)
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../native/load.js";
 import { closestNames } from "../closest-names.js";
 import { findFunction } from "../elf-symbols.js";
-import { requireFeature } from "../features.js";
+import type { FeatureSource } from "../features.js";
+import { FeatureUnavailableError, probeFeature, requireFeature } from "../features.js";
 import { elfSymbolsOf } from "../symbolize.js";
 import type { LatencyDeclaration } from "../declaration.js";
 import type { PidNamespace } from "../pid-namespace.js";
@@ -22,6 +25,7 @@ import type { LatIdPlan, LatPairsConfig, PbFilter } from "../templates/aggregati
 import { AGG, LAT, latPairsDescriptor } from "../templates/aggregation.js";
 import type { OutputColumn } from "../templates/columns.js";
 import { findField, intField, tracepointFormat } from "./agg-fields.js";
+import { latencyAlternative, requireKernelFunction } from "./kernel-alternatives.js";
 import { fieldEquals, FILTER_KEYS, passAll, planFilter, sealFilter } from "./agg-filter.js";
 import type { AggregationInstance, KeySpec } from "./agg-plan.js";
 import {
@@ -176,7 +180,36 @@ function runqueuePair(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: P
 }
 
 /** A user function's entry -> return: the binary must define the symbol (closest names otherwise). */
-function uprobePair(decl: LatencyDeclaration, pair: { binary?: unknown; symbol?: unknown; pid?: unknown }, pidns: PidNamespace): PairPlan {
+/**
+ * A kernel function's entry -> return, by thread. The cheaper hook the kernel
+ * has is kept: fentry/fexit (a BPF trampoline: a direct call, no breakpoint),
+ * else kprobe/kretprobe; with neither, the error names the hook asked for and
+ * what to measure instead.
+ */
+function kernelFunctionPair(decl: LatencyDeclaration, pair: { type: "kprobe" | "fentry"; function?: unknown }, tracefs: TracefsSource,
+  pidns: PidNamespace, features: FeatureSource): PairPlan {
+  const fn = pair.function;
+  if (typeof fn !== "string" || !/^\w+$/.test(fn))
+    throw new PlanError("BAD_DECLARATION", `pair.function must be a kernel function name such as "vfs_read", got ${JSON.stringify(fn)}`);
+  const hook = features("fentry").available ? "fentry" : features("kprobe").available ? "kprobe" : undefined;
+  if (!hook) throw new FeatureUnavailableError(pair.type, features(pair.type), latencyAlternative(fn, tracefs));
+  requireKernelFunction(fn);
+  const what = `the latency of kernel function ${fn} (entry -> return, ${hook === "fentry" ? "fentry/fexit" : "kprobe/kretprobe"})`;
+  const keys = Object.keys(COMMON_KEYS);
+  const at = (exit: boolean) => hook === "fentry"
+    ? { program: exit ? LAT.fentryEnd : LAT.fentryStart, category: "kernel", event: fn, trampoline: { function: fn, exit } }
+    : { program: exit ? LAT.kprobeEnd : LAT.kprobeStart, category: "kernel", event: fn, kprobe: { function: fn, retprobe: exit } };
+  return {
+    what, starts: [], startId: TID, endId: TID, byTid: true,
+    attach: [at(false), at(true)],
+    startFilter: planFilter(decl.filter, { supported: ["pid", "tid", "comm", "uid", "cgroup", "sample"], what }, pidns),
+    endFilter: passAll(pidns),
+    key: (k) => COMMON_KEYS[k] ?? unknownKey(k, keys, what),
+  };
+}
+
+function uprobePair(decl: LatencyDeclaration, pair: { binary?: unknown; symbol?: unknown; pid?: unknown }, pidns: PidNamespace,
+  features: FeatureSource): PairPlan {
   const { binary, symbol } = pair;
   if (typeof binary !== "string" || !binary.startsWith("/"))
     throw new PlanError("BAD_DECLARATION",
@@ -198,7 +231,7 @@ function uprobePair(decl: LatencyDeclaration, pair: { binary?: unknown; symbol?:
   const pid = pair.pid ?? decl.filter?.pid;
   if (pid !== undefined && (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0))
     throw new PlanError("BAD_DECLARATION", `pair.pid must be a process id, got ${JSON.stringify(pid)}`);
-  requireFeature("uprobe", "Measure a syscall's latency instead (syscall(name).latency()).");
+  requireFeature("uprobe", "Measure a syscall's latency instead (syscall(name).latency()).", features);
   const what = `the latency of ${binary}:${symbol} (entry -> return)`;
   const keys = Object.keys(COMMON_KEYS);
   // a uprobe for one pid fires only there; the filter also covers the other clauses
@@ -216,11 +249,13 @@ function uprobePair(decl: LatencyDeclaration, pair: { binary?: unknown; symbol?:
   };
 }
 
-export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidNamespace): AggregationInstance {
+const PAIR_SHAPES = `{ type: "syscall", name? }, { type: "block" }, { type: "runqueue" }, { type: "uprobe", binary, symbol, pid? }, ` +
+  `{ type: "kprobe", function } or { type: "fentry", function }`;
+
+export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidNamespace,
+  features: FeatureSource = probeFeature): AggregationInstance {
   const pair = decl.pair as LatencyDeclaration["pair"] | undefined;
-  if (!pair || typeof pair !== "object")
-    throw new PlanError("BAD_DECLARATION",
-      `pair must be { type: "syscall", name? }, { type: "block" }, { type: "runqueue" } or { type: "uprobe", binary, symbol, pid? }`);
+  if (!pair || typeof pair !== "object") throw new PlanError("BAD_DECLARATION", `pair must be ${PAIR_SHAPES}`);
   const value = decl.value as LatencyDeclaration["value"] | undefined;
   if (!value || typeof value !== "object") throw new PlanError("BAD_DECLARATION", `value must be an object such as { op: "hist_log2" }`);
   if ("field" in value)
@@ -230,8 +265,9 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
   const p = pair.type === "syscall" ? syscallPair(decl, pair.name, tracefs, pidns)
     : pair.type === "block" ? blockPair(decl, tracefs, pidns)
     : pair.type === "runqueue" ? runqueuePair(decl, tracefs, pidns)
-    : pair.type === "uprobe" ? uprobePair(decl, pair, pidns)
-    : (() => { throw new PlanError("BAD_DECLARATION", `pair.type must be "syscall", "block", "runqueue" or "uprobe", got ${JSON.stringify((pair as { type?: unknown }).type)}`); })();
+    : pair.type === "uprobe" ? uprobePair(decl, pair, pidns, features)
+    : pair.type === "kprobe" || pair.type === "fentry" ? kernelFunctionPair(decl, pair, tracefs, pidns, features)
+    : (() => { throw new PlanError("BAD_DECLARATION", `pair.type must be one of "syscall", "block", "runqueue", "uprobe", "kprobe", "fentry" (${PAIR_SHAPES}), got ${JSON.stringify((pair as { type?: unknown }).type)}`); })();
   const layout = layoutKeys(decl.keys.map((k) => p.key(k)));
   const threshold = decl.thresholdNs;
   if (threshold !== undefined && (!Number.isSafeInteger(threshold) || threshold < 0))

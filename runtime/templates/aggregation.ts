@@ -60,6 +60,11 @@ export const LAT = {
   /** A user function's entry and return (uprobe/uretprobe), by thread. */
   uprobeStart: "pb_lat_uprobe" satisfies (typeof latPairs.programs)[number]["name"],
   uprobeEnd: "pb_lat_uretprobe" satisfies (typeof latPairs.programs)[number]["name"],
+  /** A kernel function's entry and return: kprobe/kretprobe, or fentry/fexit (BPF trampolines). */
+  kprobeStart: "pb_lat_kprobe" satisfies (typeof latPairs.programs)[number]["name"],
+  kprobeEnd: "pb_lat_kretprobe" satisfies (typeof latPairs.programs)[number]["name"],
+  fentryStart: "pb_lat_fentry" satisfies (typeof latPairs.programs)[number]["name"],
+  fentryEnd: "pb_lat_fexit" satisfies (typeof latPairs.programs)[number]["name"],
   /** Start times by pair identity (LRU). */
   startMap: "pb_start" satisfies keyof typeof latPairs.maps,
   /** Start times of a named syscall by thread (plain hash; cfg.start_by_tid). */

@@ -36,6 +36,7 @@ export function loadAggregation(instance: AggregationInstance): LoadedAggregatio
       obj.setRodata(".rodata", 0, rodata);
       const used = new Set(attach.map((a) => a.program));
       for (const prog of obj.programNames()) obj.setAutoload(prog, used.has(prog)); // the others stay unloaded
+      for (const a of attach) if (a.trampoline) obj.setAttachTarget(a.program, a.trampoline.function);
       for (const [map, sizes] of Object.entries(instance.maps)) {
         if (sizes.maxEntries !== undefined) obj.setMapMaxEntries(map, sizes.maxEntries);
         if (sizes.keySize !== undefined) obj.setMapKeySize(map, sizes.keySize);

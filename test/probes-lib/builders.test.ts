@@ -111,6 +111,13 @@ describe("function probes, profile, tcp", () => {
     expect(fentry("vfs_read").toDeclaration({ for: 1 })).toMatchObject({ source: { type: "fentry", function: "vfs_read" } });
   });
 
+  test("a kernel function's latency: kprobe(fn).latency() and fentry(fn).latency(), the pid as a filter", () => {
+    expect(kprobe("vfs_read").where({ pid: 7 }).latency().by("comm").histogram().toDeclaration({ for: "1s" })).toEqual({
+      kind: "latency", pair: { type: "kprobe", function: "vfs_read" }, value: { op: "hist_log2" }, filter: { pid: 7 }, keys: ["comm"], durationMs: 1000,
+    });
+    expect(fentry("vfs_fsync_range").latency().stats().toDeclaration({ for: "1s" })).toMatchObject({ pair: { type: "fentry", function: "vfs_fsync_range" }, filter: {} });
+  });
+
   test("profile and tcp", () => {
     expect(profile({ hz: 99, kernel: false }).where({ pid: 3 }).toDeclaration({ for: "5s" })).toEqual({ kind: "profile", frequencyHz: 99, stacks: { kernel: false }, filter: { pid: 3 }, durationMs: 5000 });
     expect(tcp().where({ port: 443, family: "ipv6" }).retransmits(false).limit(10).toDeclaration({ for: "1s" })).toEqual({ kind: "tcp", port: 443, family: "ipv6", retransmits: false, durationMs: 1000, limit: 10 });

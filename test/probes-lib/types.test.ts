@@ -6,7 +6,7 @@ import ts from "typescript";
 import { describe, expect, test } from "vitest";
 
 const root = join(import.meta.dirname, "../..");
-const header = `import { tracepoint, syscall, uprobe, uretprobe, profile, tcp, block, runqueue, explain } from "./probes-lib/index.js";\nconst libc = "/usr/lib/x86_64-linux-gnu/libc.so.6";\n`;
+const header = `import { tracepoint, syscall, uprobe, uretprobe, usdt, kprobe, kretprobe, fentry, profile, tcp, block, runqueue, explain } from "./probes-lib/index.js";\nconst libc = "/usr/lib/x86_64-linux-gnu/libc.so.6";\n`;
 
 /** Type errors of each snippet, checked in one program. */
 function check(snippets: string[]): string[][] {
@@ -31,6 +31,8 @@ describe("types", () => {
       `await tracepoint("kmem:kmalloc").histogram("bytes_req", { linear: { min: 0, max: 1024, step: 64 }, for: "1s" });`,
       `await explain(syscall("read").latency().histogram());`,
       `await uretprobe(libc, "getpid").returns("r", "int").events({ for: "1s" });`,
+      `await uprobe(libc, "lldiv").where({ pid: 1 }).latency().by("comm").histogram({ for: "1s" }); await kprobe("vfs_read").latency().stats({ for: "1s" }); await fentry("vfs_read").latency().events({ over: "1ms", for: "1s" });`,
+      `await usdt(libc, "libc", "setjmp").arg("env", 0, "pointer").limit(5).events({ for: "1s" }); await kretprobe("vfs_read").where({ pid: 1 }).returns("n").events({ for: "1s" });`,
       `await block().events({ over: "1ms", for: "1s" }); await runqueue().by("comm").stats({ for: "1s" }); await profile({ hz: 99 }).run({ for: "1s" }); await tcp().events({ for: "1s" });`,
     ];
     const invalid: [string, RegExp][] = [
@@ -38,12 +40,17 @@ describe("types", () => {
       [`tracepoint("sched:sched_switch").every("1s");`, /Property 'every' does not exist on type 'TracepointProbe'/],
       [`tracepoint("sched:sched_switch").events({ for: "1s" }).then((t) => t); syscall("read").count().limit(5);`, /Property 'limit' does not exist on type 'AggregationProbe'/],
       [`tracepoint("sched:sched_switch").latency();`, /Property 'latency' does not exist on type 'TracepointProbe'/],
-      [`uprobe(libc, "malloc").count();`, /Property 'count' does not exist on type 'FunctionProbe'/],
+      [`uprobe(libc, "malloc").count();`, /Property 'count' does not exist on type 'FunctionProbe<"entry">'/],
       [`uprobe(libc, "malloc").where({ comm: "x" });`, /'comm' does not exist in type '\{ pid\?: number/],
       [`syscall("read").latency().sum("count");`, /Expected 0-1 arguments, but got 1|has no properties in common|not assignable/],
       [`await syscall("read").count().events({ for: "1s" });`, /Property 'events' does not exist on type 'AggregationProbe'/],
       [`syscall("read").histogram("count", { linear: { min: 0, max: 10 } });`, /Property 'step' is missing/],
       [`profile({ hz: 99 }).every("1s");`, /Property 'every' does not exist on type 'ProfileProbe'/],
+      [`uretprobe(libc, "getpid").latency();`, /The 'this' context of type 'FunctionProbe<"return">' is not assignable to method's 'this' of type 'FunctionProbe<"entry">'/],
+      [`kretprobe("vfs_read").where({ pid: 1 }).latency();`, /The 'this' context of type 'FunctionProbe<"return">' is not assignable/],
+      [`usdt(libc, "libc", "setjmp").latency();`, /The 'this' context of type 'FunctionProbe<"usdt">' is not assignable/],
+      [`uretprobe(libc, "getpid").arg("n", 0);`, /The 'this' context of type 'FunctionProbe<"return">' is not assignable to method's 'this' of type 'FunctionProbe<"entry" \| "usdt">'/],
+      [`uprobe(libc, "getpid").limit(3).returns("r");`, /The 'this' context of type 'FunctionProbe<"entry">' is not assignable to method's 'this' of type 'FunctionProbe<"return">'/],
     ];
     const results = check([...valid, ...invalid.map(([s]) => s)]);
     expect(results.slice(0, valid.length)).toEqual(valid.map(() => []));

@@ -223,7 +223,8 @@ describe("planning latency pairs onto lat_pairs", () => {
     expect(planError(lat({ value: { op: "sum", field: "count" } as never })).message).toBe(
       "a latency folds the latency itself (in ns): value takes no field");
     expect(planError(lat({ pair: { type: "disk" } as never })).message).toBe(
-      `pair.type must be "syscall", "block", "runqueue" or "uprobe", got "disk"`);
+      `pair.type must be one of "syscall", "block", "runqueue", "uprobe", "kprobe", "fentry" ({ type: "syscall", name? }, { type: "block" }, ` +
+      `{ type: "runqueue" }, { type: "uprobe", binary, symbol, pid? }, { type: "kprobe", function } or { type: "fentry", function }), got "disk"`);
   });
 });
 

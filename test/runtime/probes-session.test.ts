@@ -186,7 +186,7 @@ test("explain() plans, loads through the verifier without attaching, and reports
   });
 }, 60_000);
 
-test("fentry and kprobe are refused with the missing feature and the tracepoint to use", async () => {
+test("fentry and kprobe (events and latencies) are refused with the missing feature and what to use instead", async () => {
   await withSession(realRunner(), async (session) => {
     const fentry = await session.execute(`await fentry("vfs_read").events({ for: "1s" })`, recordingContext(1));
     expect(fentry.status).toBe("error");
@@ -197,6 +197,12 @@ test("fentry and kprobe are refused with the missing feature and the tracepoint 
     const kprobe = await session.execute(`await kprobe("do_sys_openat2").events({ for: "1s" })`, recordingContext(2));
     expect(kprobe.status).toBe("error");
     if (kprobe.status === "error") expect(kprobe.evalue).toMatch(/^kprobes are not available on this kernel \(CONFIG_KPROBES is off.*Use tracepoint syscalls:sys_enter_openat instead\.$/s);
+    const latency = await session.execute(`await kprobe("vfs_read").latency().by("comm").histogram({ for: "1s" })`, recordingContext(3));
+    expect(latency.status === "error" && [latency.ename, latency.evalue]).toEqual(["FeatureUnavailableError", expect.stringMatching(
+      /^kprobes are not available on this kernel \(CONFIG_KPROBES is off.*\)\. Measure the syscall instead: syscall\("read"\)\.latency\(\) \(entry to exit of read, per thread\)\.$/s)]);
+    const fexit = await session.execute(`await fentry("blk_mq_start_request").latency().events({ over: "1ms", for: "1s" })`, recordingContext(4));
+    expect(fexit.status === "error" && [fexit.ename, fexit.evalue]).toEqual(["FeatureUnavailableError", expect.stringMatching(
+      /^fentry\/fexit \(BPF trampolines\) are not available on this kernel .*\. Measure block\(\) instead \(block:block_rq_issue\)\.$/s)]);
   });
 }, 60_000);
 
