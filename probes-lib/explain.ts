@@ -67,7 +67,14 @@ export class Explanation {
     return this.toString();
   }
 
-  /** Jupyter display: text and Markdown. */
+  /**
+   * Jupyter display: text and Markdown (what the notebook shows for it).
+   *
+   * @example
+   * ```ts
+   * Object.keys((await explain(syscall("read").count()))._repr_mimebundle_())  // ["text/plain", "text/markdown"]
+   * ```
+   */
   _repr_mimebundle_(): Record<string, string> {
     return { "text/plain": this.toString(), "text/markdown": explanationMarkdown(this.probe, this.data) };
   }

@@ -37,7 +37,15 @@ export class SyscallProbe extends TracepointProbe {
     super(state);
   }
 
-  /** The syscall's name, or undefined for every syscall. */
+  /**
+   * The syscall's name, or undefined for every syscall.
+   *
+   * @example
+   * ```ts
+   * syscall("openat").syscall  // "openat"
+   * syscall().syscall          // undefined
+   * ```
+   */
   get syscall(): string | undefined {
     return this.state.name.startsWith("syscalls:sys_enter_") ? this.state.name.slice("syscalls:sys_enter_".length) : undefined;
   }

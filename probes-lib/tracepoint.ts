@@ -65,7 +65,14 @@ export class TracepointProbe extends Probe {
     return new Class({ ...this.state, ...change, code: `${this.code}.${call}` });
   }
 
-  /** The tracepoint, `"category:event"`. */
+  /**
+   * The tracepoint, `"category:event"`.
+   *
+   * @example
+   * ```ts
+   * syscall("openat").name  // "syscalls:sys_enter_openat"
+   * ```
+   */
   get name(): string {
     return this.state.name;
   }
@@ -130,6 +137,10 @@ export class TracepointProbe extends Probe {
    * cgroup, comm) instead of all eight. The kernel then fills only those: a
    * leaner record costs less per event, which matters at high event rates.
    *
+   * `time` is the wall-clock time of `time_ns` as a Date (milliseconds, shown
+   * in UTC): the two come together, so asking for either records time_ns and
+   * the table has both (time_ns is the precise one, in ns since boot).
+   *
    * Two more are opt-in, never kept by default: `kstack` and `ustack`, the
    * kernel and user stack of each event as folded text
    * (`"outermost;...;innermost"`). The kernel records a stack id per event;
@@ -137,22 +148,24 @@ export class TracepointProbe extends Probe {
    * memory maps name the user frames (a process that exited by then shows
    * `[unknown [exited]]`).
    *
-   * @param names - common column names, e.g. `"time_ns"`, `"pid"`, `"kstack"`.
+   * @param names - common column names, e.g. `"time"`, `"time_ns"`, `"pid"`, `"kstack"`.
    *
    * @example
    * ```ts
-   * tracepoint("syscalls:sys_enter_getppid").columns("time_ns", "pid", "cpu").events({ for: "5s" })
+   * tracepoint("syscalls:sys_enter_getppid").columns("time", "pid", "cpu").events({ for: "5s" })
+   * // columns: time_ns, time, cpu, pid
    * tracepoint("syscalls:sys_enter_getppid").columns("time_ns", "pid", "kstack", "ustack").events({ for: "1s" })
    * ```
    */
   columns(...names: string[]): this {
     for (const name of names) {
       if (typeof name !== "string" || !/^[a-z_]+$/.test(name)) {
-        throw new TypeError(`${this.code}.columns(...): ${quote(name)} is not a column name; pass names as strings, e.g. .columns("time_ns", "pid")`);
+        throw new TypeError(`${this.code}.columns(...): ${quote(name)} is not a column name; pass names as strings, e.g. .columns("time", "pid")`);
       }
     }
     const columns = [...(this.state.columns ?? [])];
-    for (const name of names) if (!columns.includes(name)) columns.push(name);
+    // `time` is computed from time_ns when the run ends: the kernel records time_ns.
+    for (const name of names.map((n) => (n === "time" ? "time_ns" : n))) if (!columns.includes(name)) columns.push(name);
     return this.derive(`columns(${quoteArgs(names)})`, { columns });
   }
 
