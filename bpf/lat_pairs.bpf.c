@@ -191,32 +191,51 @@ int pb_lat_end(void *ctx)
  * program already runs on the CPU (bpf_prog_active), which an I/O completion
  * interrupt often finds. The identity is the classic tracepoint's: dev as
  * MKDEV(major, first_minor) = major << 20 | minor, and the start sector.
- * The loader keeps these (set_autoload) only when the kernel has tp_btf. */
-static __always_inline void rq_id(struct request *rq, struct lat_id *id)
+ * The loader keeps these (set_autoload) only when the kernel has tp_btf.
+ *
+ * Keys and filters read fields of a classic record at the offsets tracefs
+ * gives; these programs have no record, so they hand lat_start/lat_end one
+ * with the identity's fields where block_rq_issue/block_rq_complete's records
+ * have them (dev at 8, sector at 16: the planner keeps this variant for a
+ * "sector" key only when tracefs says so, and for no other field). */
+struct rq_record {
+	__u64 common;  /* common_type, common_flags, common_preempt_count, common_pid: not known here */
+	__u32 dev;
+	__u32 _pad;
+	__u64 sector;
+};
+
+static __always_inline void rq_id(struct request *rq, struct lat_id *id, struct rq_record *rec)
 {
 	struct gendisk *disk = BPF_CORE_READ(rq, q, disk);
 
 	id->a = disk ? ((__u64)BPF_CORE_READ(disk, major) << 20) | (__u32)BPF_CORE_READ(disk, first_minor) : 0;
 	id->b = BPF_CORE_READ(rq, __sector);
+	rec->common = 0;
+	rec->dev = (__u32)id->a;
+	rec->_pad = 0;
+	rec->sector = id->b;
 }
 
 SEC("tp_btf/block_rq_issue")
 int BPF_PROG(pb_lat_rq_issue, struct request *rq)
 {
+	struct rq_record rec;
 	struct lat_id id;
 
-	rq_id(rq, &id);
-	lat_start(ctx, &id);
+	rq_id(rq, &id, &rec);
+	lat_start(&rec, &id);
 	return 0;
 }
 
 SEC("tp_btf/block_rq_complete")
 int BPF_PROG(pb_lat_rq_done, struct request *rq, blk_status_t error, unsigned int nr_bytes)
 {
+	struct rq_record rec;
 	struct lat_id id;
 
-	rq_id(rq, &id);
-	lat_end(ctx, &id);
+	rq_id(rq, &id, &rec);
+	lat_end(&rec, &id);
 	return 0;
 }
 

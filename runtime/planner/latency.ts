@@ -120,8 +120,11 @@ function blockPair(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidN
     // the issuing task: for direct I/O the process itself, else often a kernel worker
     startFilter: planFilter(decl.filter, { format: start, supported: FILTER_KEYS, what }, pidns),
     endFilter: passAll(pidns),
-    // dev is the pair's identity (MKDEV(major, minor) = major << 20 | minor) in both variants
-    btf: (ks) => decl.filter?.where || ks.some((k) => k !== "dev" && k !== "cpu") ? undefined : [
+    // dev is the pair's identity (MKDEV(major, minor) = major << 20 | minor) in both variants; the
+    // BTF programs hand on a record with only the sector of the classic one (struct rq_record), at
+    // offset 16 (a field key): kept for "sector" only where tracefs puts it there too
+    btf: (ks) => decl.filter?.where || ks.some((k) => k !== "dev" && k !== "cpu" && k !== "sector")
+      || (ks.includes("sector") && !end.fields.some((f) => f.name === "sector" && f.offset === 16 && f.size === 8)) ? undefined : [
       { program: LAT.blockIssueBtf, category: "block", event: "block_rq_issue", btf: true },
       { program: LAT.blockDoneBtf, category: "block", event: "block_rq_complete", btf: true },
     ],

@@ -2,7 +2,7 @@
 // syscall entry -> exit by thread, block request issue -> complete by device and
 // sector (O_DIRECT writes on a real block device), wakeup -> switch run-queue latency.
 import { randomBytes } from "node:crypto";
-import { rmSync, statSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { LatencyDeclaration } from "../../runtime/declaration.js";
@@ -10,6 +10,7 @@ import { plan } from "../../runtime/planner.js";
 import { runAggregate, startAggregate, startAggregateInstance } from "../../runtime/run-aggregate.js";
 import { startStepper, withStepper as withStepperOn, type Stepper } from "../bpf/support/stepper.js";
 import { buildC, type BuiltC } from "../bpf/support/build-c.js";
+import { blockTargetOf, directWriteSectors } from "../bpf/support/direct-writes.js";
 import { killSpawned } from "../support/children.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
 import { during, rowsOf } from "./fixtures/aggregate-run.js";
@@ -144,55 +145,49 @@ describe("runAggregate (lat_pairs)", () => {
     }
   });
 
-  it("measures block I/O latency of O_DIRECT writes on the block device under this directory", async () => {
-    const dir = process.cwd();
-    const dev = statSync(dir).dev; // st_dev: major << 8 | minor for small numbers (glibc's encoding)
-    const major = Math.floor(dev / 256) & 0xfff, minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
-    const path = join(dir, `.probebook-dio-${randomBytes(6).toString("hex")}`);
-    await withStepper(async (s) => {
-      try {
-        const kernelDev = major * 2 ** 20 + minor; // the tracepoint's dev_t: MAJOR << 20 | MINOR
-        // Filtered at issue to this device and 4 KiB requests, not by pid: a request is issued by
-        // the writer or, when the device queue is busy, by a kblockd worker. Other 4 KiB I/O on the
-        // device (the journal, other processes) may add requests; the flush machinery may change a
-        // request's rwbs flags by completion, so the count is over every row.
-        const r = await during({
-          kind: "latency", pair: { type: "block" },
-          filter: { where: [{ field: "dev", op: "==", value: kernelDev }, { field: "bytes", op: "==", value: 4096 }] },
-          keys: ["dev"], value: { op: "stats" }, durationMs: 60_000,
-        }, () => s.step(`d ${path} 64`));
-        const rows = rowsOf(r);
-        expect(rows.length).toBe(1);
-        expect(rows[0]!.dev).toBe(kernelDev);
-        // a completion (an interrupt) that arrives while another BPF program runs on its CPU is
-        // skipped by the kernel and counted in the program's recursion misses
-        expect((rows[0]!.count as number) + r.stats.missed).toBeGreaterThanOrEqual(64);
-        expect(rows[0]!.min as number).toBeGreaterThan(0);
-        expect(rows[0]!.max as number).toBeLessThan(10e9);
-      } finally {
-        rmSync(path, { force: true });
-      }
-    });
+  // The workload's own requests are picked out of the disk's traffic (the file system's metadata
+  // and flushes, other processes) by their sectors: each of its 4 KiB O_DIRECT writes into a
+  // preallocated file is one request, issued by the writer and waited for before the next.
+  const directWrites = async (decl: (dev: number) => LatencyDeclaration) => {
+    const target = blockTargetOf(process.cwd());
+    const path = join(process.cwd(), `.probebook-dio-${randomBytes(6).toString("hex")}`);
+    try {
+      return await withStepper(async (s) => {
+        const r = await during(decl(target.dev), () => s.step(`d ${path} 64`));
+        const sectors = directWriteSectors(build.bin, path, 64, target);
+        expect(new Set(sectors).size).toBe(64);
+        const mine = rowsOf(r).filter((row) => row.dev === target.dev && sectors.includes(row.sector as number));
+        return { r, dev: target.dev, sectors, mine: mine.sort((a, b) => (a.sector as number) - (b.sector as number)) };
+      });
+    } finally {
+      rmSync(path, { force: true });
+    }
+  };
+
+  it("measures each O_DIRECT write's block request, by device and sector (classic tracepoints)", async () => {
+    const { r, dev, sectors, mine } = await directWrites((d) => ({
+      kind: "latency", pair: { type: "block" }, filter: { where: [{ field: "dev", op: "==", value: d }] },
+      keys: ["dev", "sector", "rwbs"], value: { op: "stats" }, durationMs: 60_000,
+    }));
+    expect(r.stats.variant).toBe("tracepoint"); // a where filter reads the classic record
+    // A classic tracepoint program is skipped when another BPF program already runs on its CPU
+    // (bpf_prog_active): a completion interrupting one would be missing here, and counted in missed.
+    expect(mine.map(({ dev, sector, rwbs, count }) => ({ dev, sector, rwbs, count })), `missed: ${r.stats.missed}`)
+      .toEqual([...sectors].sort((a, b) => a - b).map((sector) => ({ dev, sector, rwbs: "WS", count: 1 })));
+    // one request each: its only latency is its min and its max, above 0 and below a second
+    expect(mine.every((row) => row.min === row.max && (row.min as number) > 0 && (row.min as number) < 1e9)).toBe(true);
   });
 
-  it("measures block I/O latency on BTF tracepoints, where completions are not skipped", async () => {
-    const dev = statSync(process.cwd()).dev;
-    const kernelDev = (Math.floor(dev / 256) & 0xfff) * 2 ** 20 + ((dev & 0xff) | ((dev >> 12) & 0xfff00));
-    const path = join(process.cwd(), `.probebook-dio-${randomBytes(6).toString("hex")}`);
-    await withStepper(async (s) => {
-      try {
-        const r = await during({
-          kind: "latency", pair: { type: "block" }, filter: {}, keys: ["dev"], value: { op: "hist_log2" }, durationMs: 60_000,
-        }, () => s.step(`d ${path} 64`));
-        expect(r.stats.variant).toBe("tp_btf");
-        expect(r.stats.missed).toBe(0); // a raw tracepoint program is only skipped when it would re-enter itself
-        const rows = rowsOf(r).filter((row) => row.dev === kernelDev) as { lower: number; upper: number; count: number }[];
-        expect(rows.reduce((n, row) => n + row.count, 0)).toBeGreaterThanOrEqual(64);
-        expect(rows.every((row) => row.lower >= 1024 && row.upper <= 2 ** 34)).toBe(true); // 1 us .. 17 s
-      } finally {
-        rmSync(path, { force: true });
-      }
-    });
+  it("measures each O_DIRECT write's block request on BTF tracepoints, where completions are not skipped", async () => {
+    const { r, dev, sectors, mine } = await directWrites(() => ({
+      kind: "latency", pair: { type: "block" }, filter: {}, keys: ["dev", "sector"], value: { op: "hist_log2" }, durationMs: 60_000,
+    }));
+    expect(r.stats.variant).toBe("tp_btf");
+    expect(r.stats.missed).toBe(0); // a raw tracepoint program is only skipped when it would re-enter itself
+    // one request per sector, in one log2 bucket between 1 us and 1 s
+    expect(mine.map(({ dev, sector, count }) => ({ dev, sector, count })))
+      .toEqual([...sectors].sort((a, b) => a - b).map((sector) => ({ dev, sector, count: 1 })));
+    expect(mine.every((row) => (row.lower as number) >= 1024 && (row.upper as number) <= 2 ** 30)).toBe(true);
   });
 
   it("gives an exact time series of latencies", async () => {
