@@ -1,10 +1,13 @@
 // What every plot helper returns: a Vega-Lite v5 spec with its data inline, a
 // line of text saying what is drawn (and what was left out), and, in the
-// notebook, an SVG rendered by the kernel with vega. The notebook shows it
-// through _repr_mimebundle_(), so a saved notebook keeps a picture that any
-// viewer (and nbconvert's HTML) can show without JavaScript.
+// notebook, a picture the kernel renders: an SVG drawn by vega and a PNG of
+// it. The notebook shows it through _repr_mimebundle_(): the spec (interactive
+// in JupyterLab) and the PNG, so a saved notebook keeps a picture that any
+// viewer, nbconvert's HTML included, shows without JavaScript. The SVG is not
+// in the bundle because nbconvert 6.5 would pick it over the PNG and blank it
+// (runtime/plot/render-plot.ts says how); cells get it from toSVG().
 
-import { plotRenderer } from "./plot-host.js";
+import { plotRenderer, type RenderedPlot } from "./plot-host.js";
 
 /** A Vega-Lite v5 specification (plain JSON). */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -27,7 +30,7 @@ export interface PlotLayout {
 export class Plot {
   readonly #spec: VegaLiteSpec;
   readonly #summary: string;
-  #svg: string | undefined;
+  #picture: RenderedPlot | undefined;
 
   /** @internal use the `plot.*` helpers */
   constructor(spec: VegaLiteSpec, summary: string) {
@@ -63,8 +66,8 @@ export class Plot {
   }
 
   /**
-   * The plot as an SVG document, rendered by the kernel with vega (the same
-   * picture a saved notebook keeps).
+   * The plot as an SVG document, rendered by the kernel with vega (a saved
+   * notebook keeps a PNG of this picture).
    *
    * @throws Error outside a probebook kernel, where there is no renderer.
    *
@@ -75,29 +78,41 @@ export class Plot {
    * ```
    */
   toSVG(): string {
-    if (this.#svg === undefined) {
-      const render = plotRenderer();
-      if (!render) throw new Error("this plot can't be rendered to SVG here: no renderer is installed (inside a probebook notebook the kernel renders plots)");
-      this.#svg = render(JSON.stringify(this.#spec));
-    }
-    return this.#svg;
+    return this.#render().svg;
   }
 
   /**
    * The notebook's view of the plot: the Vega-Lite spec (interactive in
-   * JupyterLab), the SVG (for every other viewer) and the summary as text.
+   * JupyterLab), a PNG of the kernel's SVG (for every other viewer, and
+   * nbconvert's HTML) and the summary as text. When the kernel could not make
+   * a PNG (no rsvg-convert, a huge plot) the SVG stands in for it.
    *
    * @example
    * ```ts
    * Object.keys(plot.bar(t, { x: "comm" })._repr_mimebundle_())
-   * // ["application/vnd.vegalite.v5+json", "image/svg+xml", "text/plain"]
+   * // ["application/vnd.vegalite.v5+json", "image/png", "text/plain"]
    * ```
    */
   _repr_mimebundle_(): Record<string, unknown> {
     const bundle: Record<string, unknown> = { [VEGALITE_MIME]: this.#spec };
-    if (plotRenderer()) bundle["image/svg+xml"] = this.toSVG();
+    if (plotRenderer()) {
+      const picture = this.#render();
+      if (picture.png !== undefined) bundle["image/png"] = picture.png;
+      else bundle["image/svg+xml"] = picture.svg;
+    }
     bundle["text/plain"] = this.#summary;
     return bundle;
+  }
+
+  /** The kernel's rendering of the spec, asked for once. */
+  #render(): RenderedPlot {
+    if (this.#picture === undefined) {
+      const render = plotRenderer();
+      if (!render) throw new Error("this plot can't be rendered to SVG here: no renderer is installed (inside a probebook notebook the kernel renders plots)");
+      const picture = render(JSON.stringify(this.#spec));
+      this.#picture = typeof picture === "string" ? { svg: picture } : picture;
+    }
+    return this.#picture;
   }
 
   /** How console.log and the REPL print a plot: its summary. */

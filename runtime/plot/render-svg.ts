@@ -1,10 +1,20 @@
 // Renders a Vega-Lite v5 spec to SVG on the host: vega-lite compiles it to a
 // Vega spec, vega lays it out in a headless View (renderer "none") and writes
-// the SVG. The spec comes from the sandbox, so it is untrusted: vega gets a
-// loader that refuses every URL and file (data must be inline), and specs are
-// limited in size.
+// the SVG. The spec comes from the sandbox, so it is untrusted, and the host
+// runs as root:
+// - vega's default expression evaluator turns every expression of the spec
+//   (calculate, filter, signal updates, encodings, label expressions) into
+//   JavaScript source and compiles it with `Function` in this process; one
+//   hole in its code generator would run a cell's code outside the sandbox.
+//   So the spec is parsed to expression ASTs ({ ast: true }) and evaluated by
+//   vega-interpreter, which walks the AST, calls only vega's named functions
+//   and refuses to hand out Function, eval and the timers. Nothing from the
+//   spec is ever compiled.
+// - vega gets a loader that refuses every URL and file (data must be inline).
+// - specs are limited in size.
 
 import * as vega from "vega";
+import { expressionInterpreter } from "vega-interpreter";
 import { compile, type TopLevelSpec } from "vega-lite";
 
 /** Largest spec (JSON characters) the kernel renders; plots cap their rows far below this. */
@@ -62,7 +72,9 @@ export async function renderVegaLiteSvg(spec: string | Record<string, unknown>):
   let view: vega.View | undefined;
   const { loader, refused } = refusingLoader();
   try {
-    view = new vega.View(vega.parse(vegaSpec), { renderer: "none", loader, logLevel: vega.None });
+    // ast: true keeps each expression's AST for the interpreter; without an
+    // `expr` option the View would compile the generated code with Function.
+    view = new vega.View(vega.parse(vegaSpec, undefined, { ast: true }), { renderer: "none", loader, logLevel: vega.None, expr: expressionInterpreter });
     const svg = await view.toSVG();
     const url = refused();
     if (url !== undefined) {

@@ -34,8 +34,8 @@ export interface BridgeError {
   message: string;
 }
 
-/** A plot's SVG, rendered on the host with vega. */
-export type RenderReply = { ok: true; svg: string } | { ok: false; error: BridgeError };
+/** A plot's SVG, rendered on the host with vega, and its PNG (base64) when rsvg-convert could draw it. */
+export type RenderReply = { ok: true; svg: string; png?: string } | { ok: false; error: BridgeError };
 
 /** Where save() wrote, in the notebook's directory. */
 export type SaveReply = { ok: true; path: string; bytes: number } | { ok: false; error: BridgeError };

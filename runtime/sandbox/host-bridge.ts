@@ -3,7 +3,7 @@
 // failures travel as { ok: false, error } and become errors in the cell.
 
 import type { ExecuteContext } from "../../kernel/executor.js";
-import { renderVegaLiteSvg } from "../plot/render-svg.js";
+import { renderPlotImages } from "../plot/render-plot.js";
 import { readSavedData, writeSavedData } from "../saved-data.js";
 import type { BridgeError, InputReply, LoadReply, RenderReply, SaveReply } from "./bridge-names.js";
 import type { BackgroundRuns } from "../background-runs.js";
@@ -73,7 +73,10 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
     },
     async renderPlot(specJson): Promise<RenderReply> {
       try {
-        return { ok: true, svg: await renderVegaLiteSvg(specJson) };
+        const { svg, png, pngError } = await renderPlotImages(specJson);
+        // Without a PNG the plot still shows (the SVG stands in), but not in nbconvert's HTML: say why in the kernel's log.
+        if (pngError !== undefined) state.log(`plot shown without a PNG: ${pngError}`);
+        return png === undefined ? { ok: true, svg } : { ok: true, svg, png };
       } catch (error) {
         return { ok: false, error: asBridgeError(error) };
       }

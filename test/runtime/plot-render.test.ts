@@ -2,18 +2,31 @@
 // headless View -> SVG), from tables shaped like probe results. The marks are
 // counted and read back through their ARIA labels (vega writes each mark's
 // data there), the axes through their titles and tick labels. A PNG of each
-// is written to /tmp/probebook-plots to be looked at.
+// is written to /tmp/probebook-plots to be looked at. Then: the spec's
+// expressions are interpreted, never compiled in the (root) host process, and
+// the PNG the notebook bundle carries is the same picture as the SVG.
 
 import { existsSync } from "node:fs";
 import * as aq from "arquero";
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import * as plot from "../../probes-lib/plot.js";
+import { renderPlotImages } from "../../runtime/plot/render-plot.js";
+import { PngRenderError, svgToPng } from "../../runtime/plot/render-png.js";
 import { PlotRenderError, renderVegaLiteSvg } from "../../runtime/plot/render-svg.js";
+import { countColour, decodePng } from "./fixtures/png.js";
 import { cpuProfile, cpuSeries, latencyHistogram, latencySeries, opensByFile, runtimeLatencyHistogram } from "./fixtures/plot-tables.js";
 import { axisLabels, marks, RSVG_CONVERT, texts, writePng } from "./fixtures/svg.js";
 
 async function render(name: string, p: plot.Plot): Promise<string> {
-  const svg = await renderVegaLiteSvg(JSON.stringify(p.spec));
+  // Every helper's spec renders with vega's interpreter: nothing compiled with Function.
+  const watch = watchFunctionConstructor(false);
+  let svg: string;
+  try {
+    svg = await renderVegaLiteSvg(JSON.stringify(p.spec));
+  } finally {
+    watch.restore();
+  }
+  expect(watch.compiled).toEqual([]);
   const png = writePng(name, svg);
   if (RSVG_CONVERT) expect(existsSync(png!)).toBe(true);
   return svg;
@@ -153,4 +166,166 @@ test("specs that load data are refused: rendering has no file or network access"
   await expect(renderVegaLiteSvg(JSON.stringify(spec))).rejects.toThrow(PlotRenderError);
   await expect(renderVegaLiteSvg(JSON.stringify(spec))).rejects.toThrow(/without file or network access/);
   await expect(renderVegaLiteSvg("{not json")).rejects.toThrow("the plot's spec is not JSON");
+});
+
+/**
+ * Replaces the global Function constructor (what vega's default evaluator
+ * compiles expressions with) by a recorder for the duration of a test. With
+ * `block`, a call throws instead of compiling, so an escape attempt can't
+ * run even if the interpreter were bypassed.
+ */
+function watchFunctionConstructor(block: boolean): { compiled: string[]; restore(): void } {
+  const original = globalThis.Function;
+  const compiled: string[] = [];
+  const record = (args: unknown[]) => {
+    compiled.push(String(args.at(-1)));
+    if (block) throw new Error("the test blocked a call to Function");
+  };
+  globalThis.Function = new Proxy(original, {
+    apply(target, self, args) {
+      record(args);
+      return Reflect.apply(target, self, args);
+    },
+    construct(target, args, newTarget) {
+      record(args);
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+  return { compiled, restore: () => void (globalThis.Function = original) };
+}
+
+describe("expressions in the spec run in vega's interpreter, not as host JavaScript", () => {
+  let watch: ReturnType<typeof watchFunctionConstructor> | undefined;
+  afterEach(() => {
+    watch?.restore();
+    watch = undefined;
+    vi.restoreAllMocks();
+    delete (globalThis as Record<string, unknown>).__probebook_escaped;
+  });
+
+  test("filter, calculate, a parameter, a conditional, format() and a labelExpr still work, and nothing is compiled with Function", async () => {
+    const spec = {
+      data: { values: [{ comm: "nginx", count: 30 }, { comm: "sshd", count: 4 }, { comm: "cron", count: 12 }] },
+      params: [{ name: "factor", value: 3 }],
+      transform: [
+        { filter: "datum.count > 5" },
+        { calculate: "datum.count * factor", as: "scaled" },
+        { calculate: "datum.scaled > 50 ? 'busy' : 'quiet'", as: "load" },
+        { calculate: "upper(datum.comm) + ':' + format(datum.count / 4, '.2f')", as: "label" },
+      ],
+      mark: "bar",
+      encoding: {
+        x: { field: "label", type: "nominal", sort: null },
+        y: { field: "scaled", type: "quantitative", axis: { labelExpr: "datum.value + ' ev'" } },
+        color: { field: "load", type: "nominal" },
+      },
+    };
+    watch = watchFunctionConstructor(false);
+    const svg = await renderVegaLiteSvg(JSON.stringify(spec));
+    watch.restore();
+    // vega's own evaluator would have compiled each expression (and field accessor) here.
+    expect(watch.compiled).toEqual([]);
+    expect(marks(svg, "bar")).toEqual(["label: NGINX:7.50; scaled: 90; load: busy", "label: CRON:3.00; scaled: 36; load: quiet"]);
+    expect(axisLabels(svg)).toEqual([["NGINX:7.50", "CRON:3.00"], ["0 ev", "20 ev", "40 ev", "60 ev", "80 ev"]]);
+  });
+
+  // Known shapes of vega expression escapes: reaching Function through
+  // constructors, the scale() gadget with a forged context (the 2023 vega
+  // advisory), a callable smuggled into replace(), the 2020 code-generator
+  // comment injection, __proto__ pollution, the same in a parameter's
+  // expression, and Object.prototype's methods called by name. Each must either fail as a PlotRenderError or draw without
+  // effect: no global written, no process.exit, no prototype polluted and no
+  // call to Function.
+  const escapes: Array<[string, Record<string, unknown>]> = [
+    ["this.constructor", { transform: [{ calculate: "(this.constructor.constructor('return process')()).exit(7)", as: "x" }] }],
+    ["datum.constructor", { transform: [{ calculate: "datum.constructor.constructor('globalThis.__probebook_escaped = 1')()", as: "x" }] }],
+    ["computed member", { transform: [{ calculate: "datum['constructor']['constructor']('globalThis.__probebook_escaped = 2')()", as: "x" }] }],
+    ["scale() with a forged context", { transform: [{ calculate: "scale('f', 'globalThis.__probebook_escaped = 3', {context: {scales: {f: {value: [].constructor.constructor}}}})", as: "x" }] }],
+    ["Function as a replace() callback", { transform: [{ calculate: "replace('globalThis.__probebook_escaped = 4', regexp('.*'), datum.constructor.constructor)", as: "x" }] }],
+    ["code generator comment injection", { transform: [{ filter: "(0/ /1/)-'\\\n,globalThis.__probebook_escaped = 5))))//'" }] }],
+    ["__proto__ in an object literal", { transform: [{ calculate: "{__proto__: {polluted: 'yes'}, a: 1}", as: "x" }] }],
+    ["a parameter's expression", { params: [{ name: "p", expr: "datum.constructor.constructor('globalThis.__probebook_escaped = 6')()" }] }],
+    ["process through event", { params: [{ name: "q", expr: "event.view.constructor.constructor('return process')().exit(8)" }] }],
+    // vega looks function names up in a plain object, so Object.prototype's methods pass as names.
+    ["an inherited method as a function name", { transform: [{ calculate: "__defineGetter__('format', datum.constructor.assign) + format(1, 'd')", as: "x" }] }],
+  ];
+
+  test.each(escapes)("%s: no host code runs", async (_name, attack) => {
+    const spec = { data: { values: [{ a: 1, b: 2 }] }, mark: "point", encoding: { x: { field: "a", type: "quantitative" } }, ...attack };
+    const exit = vi.spyOn(process, "exit").mockImplementation(((code?: number) => {
+      throw new Error(`the spec called process.exit(${code})`);
+    }) as typeof process.exit);
+    // The interpreter reports what it refused on console.error; keep the test output quiet.
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    watch = watchFunctionConstructor(true);
+    let outcome: string;
+    try {
+      const svg = await renderVegaLiteSvg(JSON.stringify(spec));
+      outcome = svg.startsWith("<svg") ? "drawn" : "not an SVG";
+    } catch (error) {
+      outcome = error instanceof PlotRenderError ? "refused" : `failed with ${(error as Error).name}: ${(error as Error).message}`;
+    }
+    watch.restore();
+    expect(["drawn", "refused"]).toContain(outcome);
+    expect(watch.compiled).toEqual([]);
+    expect(exit).not.toHaveBeenCalled();
+    expect((globalThis as Record<string, unknown>).__probebook_escaped).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe("the PNG the notebook bundle carries", () => {
+  test("is the SVG's picture at its pixel size: the bars' colour covers the bars' area", async () => {
+    const p = plot.bar(aq.table({ comm: ["nginx", "postgres", "cat"], count: [30, 12, 5] }), { x: "comm", y: "count" });
+    const { svg, png, pngError } = await renderPlotImages(JSON.stringify(p.spec));
+    expect(pngError).toBeUndefined();
+    const image = decodePng(png!);
+    const size = /^<svg[^>]* width="(\d+)" height="(\d+)"/.exec(svg)!;
+    expect([image.width, image.height]).toEqual([Number(size[1]), Number(size[2])]);
+    // Each bar is a path "M x,y h w v h h -w Z" filled with vega's default blue.
+    const area = [...svg.matchAll(/aria-roledescription="bar" d="M[-\d.]+,[-\d.]+h([\d.]+)v([\d.]+)h[-\d.]+Z" fill="#4c78a8"/g)]
+      .map((m) => Number(m[1]) * Number(m[2]))
+      .reduce((a, b) => a + b, 0);
+    expect(area).toBeGreaterThan(20_000);
+    // Anti-aliased edges take a little off the solid colour.
+    const blue = countColour(image, "#4c78a8");
+    expect(blue).toBeGreaterThan(area * 0.95);
+    expect(blue).toBeLessThanOrEqual(Math.ceil(area));
+  });
+
+  test("an SVG over the pixel limit, or one rsvg-convert can't read, gets no PNG and a reason", async () => {
+    const huge = '<svg xmlns="http://www.w3.org/2000/svg" width="5000" height="5000"><rect width="5000" height="5000" fill="red"/></svg>';
+    await expect(svgToPng(huge)).rejects.toThrow(new PngRenderError("the plot is 5000×5000 pixels, over the 16777216 pixels the kernel rasterises: make it smaller (width, height)"));
+    await expect(svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect')).rejects.toThrow(/rsvg-convert could not draw the plot \(exit status 1\)/);
+    await expect(svgToPng("<svg/>")).rejects.toThrow("the plot's SVG has no pixel width and height on its <svg> element, so it can't be turned into a PNG");
+    const small = await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="3" height="2"><rect width="3" height="2" fill="#ff0000"/></svg>');
+    const image = decodePng(small);
+    expect([image.width, image.height, countColour(image, "#ff0000")]).toEqual([3, 2, 6]);
+  });
+
+  test("renderPlotImages reports a PNG failure instead of failing the plot", async () => {
+    const spec = { width: 5000, height: 5000, data: { values: [{ a: 1 }] }, mark: "point", encoding: { x: { field: "a", type: "quantitative" } } };
+    const result = await renderPlotImages(JSON.stringify(spec));
+    expect(result.svg.startsWith("<svg")).toBe(true);
+    expect(result.png).toBeUndefined();
+    expect(result.pngError).toMatch(/^the plot is \d+×\d+ pixels, over the 16777216 pixels the kernel rasterises/);
+  });
+});
+
+test("rsvg-convert works in a child process: the kernel's event loop keeps running while a large plot is rasterised", async () => {
+  // 50,000 translucent circles: long enough to draw that a blocking call would starve the timer.
+  const circles = Array.from({ length: 50_000 }, (_, i) => `<circle cx="${(i * 37) % 800}" cy="${(i * 91) % 600}" r="6" fill="#4c78a8" fill-opacity="0.3"/>`).join("");
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><rect width="800" height="600" fill="white"/>${circles}</svg>`;
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  const started = performance.now();
+  try {
+    const image = decodePng(await svgToPng(svg));
+    expect([image.width, image.height]).toEqual([800, 600]);
+  } finally {
+    clearInterval(timer);
+  }
+  const elapsed = performance.now() - started;
+  expect(elapsed).toBeGreaterThan(50);
+  expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 5 / 4));
 });

@@ -75,15 +75,15 @@ export async function hostInput(prompt: string, password: boolean): Promise<stri
 }
 
 /**
- * The SVG of a Vega-Lite spec, rendered by the host. Synchronous for the cell
- * (a value's MIME bundle is made synchronously): the isolate waits while the
- * host renders, without blocking the kernel.
+ * The SVG of a Vega-Lite spec and its PNG, rendered by the host. Synchronous
+ * for the cell (a value's MIME bundle is made synchronously): the isolate
+ * waits while the host renders, without blocking the kernel.
  */
-export function hostRenderPlot(specJson: string): string {
+export function hostRenderPlot(specJson: string): { svg: string; png?: string } {
   // applySyncPromise copies no objects back: the host answers with JSON.
   const reply = JSON.parse(refs.renderPlot.applySyncPromise(undefined, [specJson]) as string) as RenderReply;
   if (!reply.ok) throw bridgeError(reply.error);
-  return reply.svg;
+  return reply.png === undefined ? { svg: reply.svg } : { svg: reply.svg, png: reply.png };
 }
 
 /** Writes a saved data file next to the notebook (the host checks the name). */
