@@ -15,6 +15,7 @@ import { descriptor as tcpEvents } from "../bpf/generated/tcp_events.js";
 import { descriptor as tpEvents } from "../bpf/generated/tp_events.js";
 import { descriptor as uprobeEvents } from "../bpf/generated/uprobe_events.js";
 import type { BpfObject } from "../native/surface.js";
+import { chooseVariant } from "./templates/load-aggregation.js";
 import type { ExplainData, ExplainedMap, ExplainedProgram } from "./explain-data.js";
 import type { AnyDeclaration } from "./probe-protocol.js";
 import type { TracefsSource } from "./tracefs.js";
@@ -83,7 +84,10 @@ export async function planAny(decl: AnyDeclaration, tracefs?: TracefsSource): Pr
 }
 
 /**
- * Explains a planned instance (pure: reads no kernel state but the CPU count).
+ * Explains a planned instance. Reads no kernel state but the CPU count and,
+ * for an instance with a tp_btf variant, whether the kernel has BTF
+ * tracepoints (a cached feature probe): the programs and attach points shown
+ * are those the loader keeps here.
  *
  * @example
  * ```ts
@@ -94,16 +98,16 @@ export function explainPlan(kind: string, plan: unknown, cpus = possibleCpus()):
   const p = plan as AnyInstance;
   const descriptor = DESCRIPTORS[p.template];
   const maps = explainMaps(p, descriptor, cpus);
+  const kept = p.btfVariant ? chooseVariant(p as unknown as Parameters<typeof chooseVariant>[0]) : undefined;
+  const attach = (kept?.attach ?? p.attach) as unknown as Record<string, unknown>[];
   return {
     describe: describeInstance(p),
     kind,
     template: p.template,
-    why: whyTemplate(p) + (p.btfVariant
-      ? ` The object also has a tp_btf variant (${p.btfVariant.attach.map(describeAttach).join("; ")}), which the loader keeps instead where the kernel has BTF tracepoints (cheaper: no tracepoint buffer copy).`
-      : ""),
+    why: whyTemplate(p) + (kept ? variantNote(p, kept.variant) : ""),
     object: relativeObject(p.object),
-    programs: programsOf(p),
-    attach: p.attach.map(describeAttach),
+    programs: kept ? [...new Set(attach.map((a) => a.program as string))] : programsOf(p),
+    attach: attach.map(describeAttach),
     rodata: plainData(p.rodata),
     maps,
     memoryBytes: maps.reduce((n, m) => n + (m.bytes ?? 0), 0),
@@ -111,6 +115,15 @@ export function explainPlan(kind: string, plan: unknown, cpus = possibleCpus()):
     durationMs: p.durationMs,
     cpus,
   };
+}
+
+/** Which of an aggregation's two variants the loader keeps here, and why that one. */
+function variantNote(p: AnyInstance, kept: "tp_btf" | "tracepoint"): string {
+  const classic = p.attach.map(describeAttach).join("; "), btf = p.btfVariant!.attach.map(describeAttach).join("; ");
+  return kept === "tp_btf"
+    ? ` This kernel has BTF tracepoints, so the loader keeps the object's tp_btf variant (${btf}) over the classic tracepoints (${classic}): ` +
+      "cheaper (no tracepoint buffer copy), and never skipped while another BPF program runs on the CPU."
+    : ` The object also has a tp_btf variant (${btf}), which the loader keeps instead where the kernel has BTF tracepoints (cheaper: no tracepoint buffer copy).`;
 }
 
 function relativeObject(object: string): string {

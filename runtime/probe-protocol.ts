@@ -20,6 +20,9 @@ export interface RunStats {
   stoppedBy?: "duration" | "limit" | "abort";
   /** Aggregations: updates lost because the map was full (more keys than maxKeys). */
   lost?: number;
+  /** Events the kernel did not run the probe for because another BPF program was already running
+   *  on that CPU (classic tracepoints, kprobes): the result is missing them. */
+  missed?: number;
 }
 
 /** A finished (or snapshotted) run: columns plus the run's counters. */

@@ -127,6 +127,7 @@ function statsOf(result: ProbeRunResult): ResultPayload["stats"] {
     durationMs: s.durationMs,
     ...(s.stoppedBy ? { stoppedBy: s.stoppedBy } : {}),
     ...(typeof s.lost === "number" ? { lost: s.lost } : {}),
+    ...(typeof s.missed === "number" ? { missed: s.missed } : {}),
   };
 }
 

@@ -84,10 +84,10 @@ async function runAggregation(decl: AggregateDeclaration | LatencyDeclaration, o
 /** An aggregation's result (or snapshot) in the shape every run shares. `events` is the
  *  kernel's per-CPU hit counter: every event aggregated, whatever the value folded. */
 function aggregationResult(r: AggregateSnapshot & { stats: { stoppedBy?: AggregateResult["stats"]["stoppedBy"] } }): ProbeRunResult {
-  const { events, lost, dropped, durationMs, stoppedBy } = r.stats;
+  const { events, lost, dropped, missed, durationMs, stoppedBy } = r.stats;
   return {
     columns: r.columns, columnTypes: r.columnTypes, rowCount: r.rowCount,
-    stats: { events, dropped, lost, durationMs, ...(stoppedBy ? { stoppedBy: stoppedBy === "stop" ? "abort" as const : stoppedBy } : {}) },
+    stats: { events, dropped, lost, missed, durationMs, ...(stoppedBy ? { stoppedBy: stoppedBy === "stop" ? "abort" as const : stoppedBy } : {}) },
     plan: r.plan,
   };
 }

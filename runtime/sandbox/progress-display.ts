@@ -39,7 +39,7 @@ export class ProgressDisplay {
     this.#lastAt = progress.elapsedMs;
   }
 
-  finish(stats: { events: number; dropped: number; lost?: number; durationMs: number }): void {
+  finish(stats: { events: number; dropped: number; lost?: number; missed?: number; durationMs: number }): void {
     if (!this.#shown) return;
     this.#show(`${this.#what()}: collected ${stats.events} events in ${seconds(stats.durationMs)}${losses(stats)}`);
   }
@@ -59,8 +59,9 @@ export class ProgressDisplay {
 }
 
 /** Losses are shouted: a result with drops is not the whole truth. */
-function losses({ dropped, lost }: { dropped: number; lost?: number }): string {
-  return `${dropped ? `, ${dropped} DROPPED` : ""}${lost ? `, ${lost} LOST (map full)` : ""}`;
+function losses({ dropped, lost, missed }: { dropped: number; lost?: number; missed?: number }): string {
+  return `${dropped ? `, ${dropped} DROPPED` : ""}${lost ? `, ${lost} LOST (map full)` : ""}` +
+    `${missed ? `, ${missed} MISSED (another BPF program was running on the CPU)` : ""}`;
 }
 
 function seconds(ms: number): string {

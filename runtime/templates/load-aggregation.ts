@@ -19,7 +19,7 @@ export interface LoadedAggregation {
 }
 
 /** The variant this kernel can run: tp_btf where it has BTF tracepoints (asked, not assumed). */
-function chooseVariant(instance: AggregationInstance): Pick<LoadedAggregation, "attach" | "variant"> {
+export function chooseVariant(instance: Pick<AggregationInstance, "attach" | "btfVariant">): Pick<LoadedAggregation, "attach" | "variant"> {
   if (instance.btfVariant && probeFeature("tp_btf").available) return { attach: instance.btfVariant.attach, variant: "tp_btf" };
   return { attach: instance.attach, variant: "tracepoint" };
 }

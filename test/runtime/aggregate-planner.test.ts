@@ -194,6 +194,11 @@ describe("planning latency pairs onto lat_pairs", () => {
       { program: "pb_lat_rq_issue", category: "block", event: "block_rq_issue", btf: true },
       { program: "pb_lat_rq_done", category: "block", event: "block_rq_complete", btf: true },
     ] });
+    // sector too: the tp_btf programs hand the aggregation dev and sector at the classic record's offsets
+    expect(plan(lat({ pair: { type: "block" }, keys: ["dev", "sector"] }), opts).btfVariant?.attach.map((a) => a.program)).toEqual(["pb_lat_rq_issue", "pb_lat_rq_done"]);
+    const moved = FORMATS["block:block_rq_complete"]!.replace("offset:16;\tsize:8", "offset:24;\tsize:8");
+    const elsewhere: TracefsSource = { ...tracefs, format: (c, e) => c === "block" && e === "block_rq_complete" ? moved : tracefs.format(c, e) };
+    expect(plan(lat({ pair: { type: "block" }, keys: ["dev", "sector"] }), { ...opts, tracefs: elsewhere }).btfVariant).toBeUndefined();
     const r = plan(lat({ pair: { type: "runqueue" }, keys: ["tid", "comm"], filter: { tid: 99 } }), opts);
     const rc = r.rodata.cfg as LatPairsConfig;
     expect(r.attach.map((a) => `${a.program} ${a.event}`)).toEqual(

@@ -175,6 +175,18 @@ test("explain() plans, loads through the verifier without attaching, and reports
         "template: agg_tp (bpf/build/agg_tp.bpf.o), programs: pb_agg_tp",
       ],
     });
+    // A plan with a tp_btf variant is explained as this kernel loads it: the BTF programs
+    const btf = recordingContext(5);
+    expect(await session.execute([
+      `const b = (await explain(block().by("dev"))).data;`,
+      `console.log(JSON.stringify({ programs: b.programs, attach: b.attach, loaded: b.load.programs.map((p) => p.name), why: /keeps the object's tp_btf variant/.test(b.why) }))`,
+    ].join("\n"), btf)).toEqual({ status: "ok" });
+    expect(printed(btf)).toEqual({
+      programs: ["pb_lat_rq_issue", "pb_lat_rq_done"],
+      attach: ["tp_btf block:block_rq_issue (pb_lat_rq_issue)", "tp_btf block:block_rq_complete (pb_lat_rq_done)"],
+      loaded: ["pb_lat_rq_issue", "pb_lat_rq_done"],
+      why: true,
+    });
     // As a cell's value: text and Markdown; the plan only, when asked not to load.
     const shown = await session.execute(`await explain(runqueue().by("comm"), { load: false })`, recordingContext(2));
     expect(shown.status).toBe("ok");
