@@ -109,6 +109,7 @@ export function labelOf(value: unknown): string {
 export interface AxisValues {
   /** Values as numbers: epoch ms for dates, seconds for relative times, else the values. */
   values: number[];
+  /** "temporal": dates, drawn on a UTC time scale ({@link TEMPORAL_SCALE}), as tables show them. */
   type: "temporal" | "quantitative";
   title: string;
   unit: PlotUnit;
@@ -121,8 +122,90 @@ const EPOCH_NS_FLOOR = 1e17;
 const EPOCH_MS_FLOOR = 1e12;
 const EPOCH_MS_CEILING = 1e14;
 
+/** The scale of a temporal axis: UTC, the clock the table display shows dates in. */
+export const TEMPORAL_SCALE = { type: "utc" } as const;
+
+/** A tooltip's date with milliseconds (in UTC: vega formats by the field's scale, which is UTC). */
+export const TEMPORAL_TOOLTIP = { format: "%H:%M:%S.%L" } as const;
+
+/** A Vega-Lite DateTime in UTC (month is 1-based). */
+export interface UtcDateTime {
+  utc: true;
+  year: number;
+  month: number;
+  date: number;
+  hours: number;
+  minutes: number;
+  seconds: number;
+  milliseconds: number;
+}
+
+/** Tick steps of a time axis, in ms: round sub-second steps, then seconds, minutes, hours, days. */
+const TIME_STEPS_MS = [
+  1, 2, 5, 10, 20, 50, 100, 200, 250, 500,
+  1e3, 2e3, 5e3, 10e3, 15e3, 30e3,
+  60e3, 120e3, 300e3, 600e3, 900e3, 1800e3,
+  3600e3, 7200e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3,
+  86400e3, 2 * 86400e3, 7 * 86400e3, 14 * 86400e3, 28 * 86400e3,
+];
+const DAY_MS = 86400e3;
+
 /**
- * Reads a column for the x axis of a time plot. Dates stay dates, and so do
+ * Ticks and a label format for a UTC time axis over [min, max] (epoch ms):
+ * at most `maxTicks` ticks on round UTC times (…, 250 ms, 500 ms, 1 s, 2 s,
+ * 5 s, …, 1 min, …, 1 h, …, 1 day), labelled with as much as the step needs
+ * (milliseconds for sub-second steps). Vega's own time ticks land on odd
+ * instants (.900, .900) for spans of seconds, and label minutes on a 12-hour
+ * clock; plots of probe times give their ticks explicitly instead.
+ *
+ * @example
+ * ```ts
+ * temporalAxis(Date.UTC(2024, 0, 1, 12, 0, 7), Date.UTC(2024, 0, 1, 12, 0, 9)).format // "%H:%M:%S.%L"
+ * // values: 12:00:07.000, 07.250, 07.500 ... 09.000 as { utc: true, year, month, date, hours, ... }
+ * ```
+ */
+export function temporalAxis(min: number, max: number, maxTicks = 9): { values: UtcDateTime[]; format: string } {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return { values: [], format: "%H:%M:%S.%L" };
+  const span = Math.max(0, max - min);
+  const step = TIME_STEPS_MS.find((s) => Math.floor(max / s) - Math.ceil(min / s) + 1 <= maxTicks)
+    ?? Math.ceil(span / (maxTicks - 1) / DAY_MS) * DAY_MS;
+  const values: UtcDateTime[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max; t += step) values.push(utcDateTime(t));
+  const days = Math.floor(max / DAY_MS) - Math.floor(min / DAY_MS);
+  const format = step >= DAY_MS ? "%Y-%m-%d"
+    : days > 0 ? (step >= 60e3 ? "%b %d %H:%M" : "%b %d %H:%M:%S")
+    : step >= 60e3 ? "%H:%M" : step >= 1e3 ? "%H:%M:%S" : "%H:%M:%S.%L";
+  return { values, format };
+}
+
+function utcDateTime(ms: number): UtcDateTime {
+  const d = new Date(ms);
+  return {
+    utc: true, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, date: d.getUTCDate(),
+    hours: d.getUTCHours(), minutes: d.getUTCMinutes(), seconds: d.getUTCSeconds(), milliseconds: d.getUTCMilliseconds(),
+  };
+}
+
+/**
+ * The x encoding of a time or number axis: a temporal one on a UTC scale with
+ * explicit ticks ({@link temporalAxis}); a quantitative one as `quantitative`.
+ *
+ * @example
+ * ```ts
+ * xEncoding("x", axisValues(t, "time", at), { zero: false }) // { field: "x", type: "temporal", title: "time (UTC)", scale: { type: "utc" }, axis: { values, format } }
+ * ```
+ */
+export function xEncoding(field: string, xs: AxisValues, quantitativeScale: Record<string, unknown>, domain: number[] = xs.values): Record<string, unknown> {
+  if (xs.type === "quantitative") return { field, type: "quantitative", title: xs.title, scale: quantitativeScale };
+  const finite = domain.filter(Number.isFinite);
+  const min = finite.reduce((m, v) => Math.min(m, v), Infinity);
+  const max = finite.reduce((m, v) => Math.max(m, v), -Infinity);
+  return { field, type: "temporal", title: xs.title, scale: TEMPORAL_SCALE, axis: temporalAxis(min, max) };
+}
+
+/**
+ * Reads a column for the x axis of a time plot. Dates stay dates (a probe's
+ * `time` column, shown in UTC: the title says so), and so do
  * epoch milliseconds in a column named like `time`. A column named
  * `*_ns`/`*_us`/`*_ms` that holds clock readings becomes
  * dates when they are wall-clock (epoch) times, and seconds since the first
@@ -136,7 +219,7 @@ const EPOCH_MS_CEILING = 1e14;
 export function axisValues(table: ColumnTable, name: string, at: PlotCall): AxisValues {
   const raw = columnValues(table, name);
   if (raw.length > 0 && raw.every((v) => v instanceof Date || v === null)) {
-    return { values: raw.map((v) => (v ? (v as Date).getTime() : Number.NaN)), type: "temporal", title: name, unit: "" };
+    return { values: raw.map((v) => (v ? (v as Date).getTime() : Number.NaN)), type: "temporal", title: `${name} (UTC)`, unit: "" };
   }
   const unit = /(?:^|_)(ns|us|ms)$/.exec(name.toLowerCase())?.[1];
   if (!unit) {
@@ -144,7 +227,7 @@ export function axisValues(table: ColumnTable, name: string, at: PlotCall): Axis
     // A "time" column of epoch milliseconds (Date.now(), as a time series' interval ends are).
     const finite = values.filter(Number.isFinite);
     if (/time|date|^ts$/i.test(name) && finite.length > 0 && finite.every((v) => v >= EPOCH_MS_FLOOR && v < EPOCH_MS_CEILING)) {
-      return { values, type: "temporal", title: name, unit: "" };
+      return { values, type: "temporal", title: `${name} (UTC)`, unit: "" };
     }
     return { values, type: "quantitative", title: name, unit: "" };
   }
@@ -154,7 +237,7 @@ export function axisValues(table: ColumnTable, name: string, at: PlotCall): Axis
   const toNs = (v: number | bigint) => Number(v) * (1e9 / perSecond);
   const max = numbers.reduce<number>((m, v) => Math.max(m, toNs(v)), -Infinity);
   if (max >= EPOCH_NS_FLOOR) {
-    return { values: raw.map((v) => (v === null || v === undefined ? Number.NaN : toNs(v as number | bigint) / 1e6)), type: "temporal", title: name, unit: "" };
+    return { values: raw.map((v) => (v === null || v === undefined ? Number.NaN : toNs(v as number | bigint) / 1e6)), type: "temporal", title: `${name} (UTC)`, unit: "" };
   }
   // Subtract as BigInt first: nanosecond clock readings lose their low digits as doubles.
   const first = numbers.reduce((m, v) => (v < m ? v : m));

@@ -6,14 +6,14 @@
 
 import type { ColumnTable } from "arquero";
 import { logBucket, logScale, logSlot, scaleFromBounds, type Bucket } from "./plot-buckets.js";
-import { axisValues, capRows, columnValues, findColumn, formatCount, numericValues, requireColumn, requireTable } from "./plot-data.js";
+import { axisValues, capRows, columnValues, findColumn, formatCount, numericValues, requireColumn, requireTable, TEMPORAL_TOOLTIP, xEncoding } from "./plot-data.js";
 import { measuredOf } from "./plot-meta.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 import { log2Note, unitOfColumn, type PlotUnit } from "./plot-units.js";
 
 /** Options of {@link heatmap}. */
 export interface HeatmapOptions extends PlotLayout {
-  /** The time column (`"time"`, `"time_ns"`, a Date column). */
+  /** The time column (`"time"`: dates, in UTC; `"time_ns"`: seconds since the first row; any Date column). */
   x: string;
   /** With `color`: each row's bucket lower bound (`"lower"`). Without: raw values, bucketed by log2. */
   y: string;
@@ -48,8 +48,8 @@ interface Cell {
  * // from a histogram series read every second
  * const series = await syscall("read").latency().histogram({ every: "1s", for: "30s" });
  * plot.heatmap(series, { x: "time", y: "lower", color: "count" })
- * // from events: time_ns across, latency_ns in log2 buckets up
- * plot.heatmap(reads, { x: "time_ns", y: "latency_ns" })
+ * // from events: clock time across, latency_ns in log2 buckets up
+ * plot.heatmap(reads, { x: "time", y: "latency_ns" })
  * ```
  */
 export function heatmap(table: ColumnTable, options: HeatmapOptions): Plot {
@@ -76,7 +76,7 @@ export function heatmap(table: ColumnTable, options: HeatmapOptions): Plot {
     data: { values },
     mark: { type: "rect", tooltip: true },
     encoding: {
-      x: { field: "t0", type: xs.type, title: xs.title, ...(xs.type === "quantitative" ? { scale: { zero: false, nice: false } } : {}) },
+      x: xEncoding("t0", xs, { zero: false, nice: false }, values.flatMap((c) => [c.t0, c.t1])),
       x2: { field: "t1" },
       // Largest bucket at the top; every bucket in the range is on the axis, empty or not.
       y: {
@@ -88,7 +88,7 @@ export function heatmap(table: ColumnTable, options: HeatmapOptions): Plot {
       },
       color: { field: "count", type: "quantitative", title: countName ?? "events", scale: { scheme: "yelloworangered" } },
       tooltip: [
-        { field: "t0", type: xs.type, title: `${xs.title} from`, ...(xs.type === "temporal" ? { format: "%H:%M:%S.%L" } : {}) },
+        { field: "t0", type: xs.type, title: `${xs.title} from`, ...(xs.type === "temporal" ? TEMPORAL_TOOLTIP : {}) },
         { field: "from", type: "nominal", title: `${valueName} from` },
         { field: "count", type: "quantitative" },
       ],

@@ -1,14 +1,15 @@
 // plot.line(): a time series, one line per value of an optional key column.
 // Time columns from probes (time_ns, boot-relative) become seconds since the
-// first row; wall-clock times and dates become a date axis.
+// first row; wall-clock times and dates (a probe's `time`) become a date axis
+// in UTC, the clock tables show them in.
 
 import type { ColumnTable } from "arquero";
-import { axisValues, capRows, columnValues, formatCount, labelOf, MAX_PLOT_ROWS, numericValues, requireColumn, requireTable } from "./plot-data.js";
+import { axisValues, capRows, columnValues, formatCount, labelOf, MAX_PLOT_ROWS, numericValues, requireColumn, requireTable, TEMPORAL_TOOLTIP, xEncoding } from "./plot-data.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 
 /** Options of {@link line}. */
 export interface LineOptions extends PlotLayout {
-  /** The x column, usually time (`"time_ns"`, `"time"`, a Date column). */
+  /** The x column, usually time (`"time"`: dates, in UTC; `"time_ns"`: seconds since the first row; any Date column). */
   x: string;
   /** The y column (numbers or BigInt). */
   y: string;
@@ -24,7 +25,7 @@ export const MAX_LINE_SERIES = 20;
 /**
  * A line plot, usually a time series. A boot-relative clock column such as
  * `time_ns` becomes seconds since the first row; wall-clock times and Date
- * columns give a date axis. At most 5,000 points are drawn (the summary says
+ * columns (events' and time series' `time`) give a date axis, in UTC. At most 5,000 points are drawn (the summary says
  * when some were left out).
  *
  * @param table - an arquero table.
@@ -35,6 +36,9 @@ export const MAX_LINE_SERIES = 20;
  * ```ts
  * const run = tracepoint("sched:sched_switch").count().by("cpu").every("1s").start();
  * plot.line(await run.stop(), { x: "time", y: "count", color: "cpu" })
+ * // events: x "time" for clock times, "time_ns" for seconds since the first event
+ * const reads = await syscall("read").latency().events({ over: "1ms", for: "10s" });
+ * plot.line(reads, { x: "time", y: "latency_ns" })
  * ```
  */
 export function line(table: ColumnTable, options: LineOptions): Plot {
@@ -73,10 +77,10 @@ export function line(table: ColumnTable, options: LineOptions): Plot {
   const series = keys ? kept.size : 1;
   const showPoints = options.points ?? rows.length / Math.max(1, series) <= 60;
   const encoding: Record<string, unknown> = {
-    x: { field: "x", type: xs.type, title: xs.title, ...(xs.type === "quantitative" ? { scale: { zero: false } } : {}) },
+    x: xEncoding("x", xs, { zero: false }, rows.map((p) => p.x)),
     y: { field: "y", type: "quantitative", title: yName },
     tooltip: [
-      { field: "x", type: xs.type, title: xs.title, ...(xs.type === "temporal" ? { format: "%H:%M:%S.%L" } : {}) },
+      { field: "x", type: xs.type, title: xs.title, ...(xs.type === "temporal" ? TEMPORAL_TOOLTIP : {}) },
       { field: "y", type: "quantitative", title: yName },
       ...(keys ? [{ field: "series", type: "nominal", title: colorName }] : []),
     ],

@@ -1,7 +1,9 @@
 // Turns the columns of a finished run into the arquero table a cell gets back,
-// and keeps the run's counters on it so the display can show drops.
+// and keeps the run's counters on it so the display can show drops. Columns of
+// type "date" (epoch ms: events' `time`, a time series' `time`) become Dates.
 
 import { table, type ColumnTable } from "arquero";
+import { datedColumns } from "./date-column.js";
 import type { ExplainData } from "../runtime/explain-data.js";
 import type { AnyDeclaration, ResultPayload, RunStats } from "../runtime/probe-protocol.js";
 
@@ -25,17 +27,21 @@ export interface ProbeMeta extends RunStats {
 export type ProbeTable = ColumnTable & { readonly meta: ProbeMeta };
 
 /**
- * Builds the table for a run's payload.
+ * Builds the table for a run's payload. A column of type "date" (epoch
+ * milliseconds) becomes a DateColumn (probes-lib/date-column.ts): its rows read as Dates, while
+ * only the Float64Array of milliseconds is kept.
  *
  * @example
  * ```ts
  * const t = resultTable(payload, declaration);
  * t.numRows();       // payload.rowCount
  * t.meta.dropped;    // events lost to a full ring buffer
+ * t.get("time", 0);  // a Date (events: the wall-clock time of time_ns)
  * ```
  */
 export function resultTable(payload: ResultPayload, declaration: AnyDeclaration, extra: Partial<ProbeMeta> = {}): ProbeTable {
-  return withMeta(table(payload.columns as Record<string, ArrayLike<unknown>>) as ColumnTable, {
+  const columns = datedColumns(payload.columns as Record<string, ArrayLike<unknown>>, payload.columnTypes);
+  return withMeta(table(columns) as ColumnTable, {
     ...payload.stats,
     declaration,
     columnTypes: payload.columnTypes,

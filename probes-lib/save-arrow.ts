@@ -2,10 +2,13 @@
 // in the schema's metadata: the run's `meta` (counters and declaration) and
 // each column's JavaScript container (a plain Array of numbers would come back
 // as a Float64Array otherwise). Int64 columns come back as BigInt, dates as
-// Dates, strings as strings: the loaded table is the saved one.
+// Dates, strings as strings: the loaded table is the saved one. A DateColumn
+// (a probe's `time`) is written as an Arrow timestamp in milliseconds (UTC)
+// and comes back as a DateColumn.
 
 import { table as makeTable, toArrow, type ColumnTable } from "arquero";
-import { tableFromIPC, tableToIPC } from "@uwdata/flechette";
+import { TimeUnit, tableFromIPC, tableToIPC, timestamp } from "@uwdata/flechette";
+import { DateColumn } from "./date-column.js";
 
 /** Schema metadata keys. */
 export const META_KEY = "probebook.meta";
@@ -18,7 +21,7 @@ const TYPED_ARRAYS = {
   Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array,
   Float32Array, Float64Array, BigInt64Array, BigUint64Array,
 } as const;
-type ContainerName = keyof typeof TYPED_ARRAYS | "Array";
+type ContainerName = keyof typeof TYPED_ARRAYS | "Array" | "DateColumn";
 
 /**
  * Encodes a table as an Arrow IPC file (the `.arrow` format pyarrow,
@@ -32,9 +35,13 @@ type ContainerName = keyof typeof TYPED_ARRAYS | "Array";
  * ```
  */
 export function tableToArrowBytes(table: ColumnTable): Uint8Array {
-  const arrow = toArrow(table);
   const containers: Record<string, ContainerName> = {};
   for (const name of table.columnNames()) containers[name] = containerOf(table.column(name));
+  // Dates as what they are, ms since the epoch in UTC (left to inference, dates that all
+  // fall on midnight would be written as days).
+  const types = Object.fromEntries(Object.entries(containers).filter(([, c]) => c === "DateColumn")
+    .map(([name]) => [name, timestamp(TimeUnit.MILLISECOND, "UTC")]));
+  const arrow = toArrow(table, { types });
   const metadata = new Map<string, string>([
     [FORMAT_KEY, FORMAT_VERSION],
     [CONTAINERS_KEY, JSON.stringify(containers)],
@@ -62,7 +69,7 @@ export function tableFromArrowBytes(bytes: Uint8Array): ColumnTable & { readonly
   const arrow = tableFromIPC(bytes, { useBigInt: true, useDate: true });
   const metadata = arrow.schema.metadata ?? new Map<string, string>();
   const containers = parseJson(metadata.get(CONTAINERS_KEY), CONTAINERS_KEY) as Record<string, ContainerName> | undefined;
-  const columns: Record<string, ArrayLike<unknown>> = {};
+  const columns: Record<string, ArrayLike<unknown> | DateColumn> = {};
   arrow.schema.fields.forEach((field, i) => {
     const values = arrow.getChildAt(i)!.toArray() as ArrayLike<unknown>;
     columns[field.name] = restoreContainer(values, containers?.[field.name]);
@@ -76,13 +83,15 @@ export function tableFromArrowBytes(bytes: Uint8Array): ColumnTable & { readonly
 }
 
 function containerOf(column: unknown): ContainerName {
+  if (column instanceof DateColumn) return "DateColumn";
   for (const [name, type] of Object.entries(TYPED_ARRAYS)) if (column instanceof type) return name as ContainerName;
   return "Array";
 }
 
-function restoreContainer(values: ArrayLike<unknown>, container: ContainerName | undefined): ArrayLike<unknown> {
+function restoreContainer(values: ArrayLike<unknown>, container: ContainerName | undefined): ArrayLike<unknown> | DateColumn {
   if (container === undefined) return values;
   if (container === "Array") return Array.isArray(values) ? values : Array.from(values);
+  if (container === "DateColumn") return DateColumn.from(values);
   const Type = TYPED_ARRAYS[container];
   if (!Type || values instanceof Type) return values;
   // E.g. an Int32Array saved from a filtered table was written from values, as Float64.

@@ -42,7 +42,9 @@ interface RingPlan {
 export async function startLiveEvents(decl: RingDeclaration, opts: RunEventsOptions = {}): Promise<LiveRun> {
   const { assemble, waitForEnd } = await import("./run-events.js");
   const { nameStackColumns } = await import("./stack-columns.js");
+  const { measureBootClock, withWallClock } = await import("./wall-clock.js");
   const { obj, plan, attach } = await loadRing(decl, opts);
+  const clock = measureBootClock(); // time_ns -> wall clock, as the host's clocks stand when the run starts
   const batches: ColumnBatch[] = [];
   let received = 0;
   try {
@@ -68,6 +70,7 @@ export async function startLiveEvents(decl: RingDeclaration, opts: RunEventsOpti
       if (stacks) nameStackColumns(obj, stacks, table.columns, table.columnTypes, table.rowCount);
       return {
         ...table,
+        ...withWallClock(table.columns, table.columnTypes, clock),
         stats: { events: received, dropped, seen, durationMs, ...(stoppedBy ? { stoppedBy } : {}) },
         plan,
       };

@@ -4,8 +4,9 @@
 // always, in a finally. Results come back as columns, like runEvents':
 //   keys..., count | sum | min | max | avg           one row per key
 //   keys..., lower, upper, count                     histograms: one row per (key, nonzero bucket)
-//   interval, time, ...                              time series: the same per interval
-//   time_ns, latency_ns, keys...                     latency pairs above a threshold: one row per pair
+//   interval, time, ...                              time series: the same per interval (time: the interval's end)
+//   time_ns, time, latency_ns, keys...               latency pairs above a threshold: one row per pair
+// `time` columns are wall-clock epoch milliseconds of type "date" (runtime/wall-clock.ts).
 import type { AggregateBatch, BpfLink, BpfObject, ColumnBatch, NativeColumn, NativeError, RingReader } from "../native/surface.js";
 import type { AggregateDeclaration, LatencyDeclaration } from "./declaration.js";
 import type { AggregationInstance, AttachPoint } from "./planner/agg-plan.js";
@@ -18,6 +19,7 @@ import type { ColumnType, OutputColumn } from "./templates/columns.js";
 import { loadAggregation } from "./templates/load-aggregation.js";
 import type { StackName } from "./stack-columns.js";
 import { StackNamer } from "./stack-columns.js";
+import { DATE_TYPE, measureBootClock, wallClockMs, type BootClock, type ResultColumnType } from "./wall-clock.js";
 
 export interface AggregateStats {
   /** Events aggregated (agg_tp: hits that passed the filter; lat_pairs: pairs measured), counted
@@ -43,7 +45,7 @@ export interface AggregateStats {
 
 export interface AggregateResult {
   columns: Record<string, NativeColumn>;
-  columnTypes: Record<string, ColumnType>;
+  columnTypes: Record<string, ResultColumnType>;
   rowCount: number;
   stats: AggregateStats;
   plan: AggregationInstance;
@@ -288,26 +290,33 @@ class Series {
 /** Rows as plain arrays until assemble() turns them into typed columns. */
 class Rows {
   readonly cols = new Map<string, (number | string)[]>();
-  readonly types: Record<string, ColumnType> = {};
+  readonly types: Record<string, ResultColumnType> = {};
   batched = true;
   count = 0;
+  /** Latency pairs' time_ns -> `time`: the host's clocks when the run started. */
+  readonly clock: BootClock | undefined;
 
   /** The rows so far, in a new Rows that further reads extend without touching these. */
   copy(): Rows {
-    const c = new Rows(this.instance, this.namer);
+    const c = new Rows(this.instance, this.namer, this.clock);
     for (const [name, values] of this.cols) c.cols.set(name, [...values]);
     c.batched = this.batched;
     c.count = this.count;
     return c;
   }
 
-  constructor(private readonly instance: AggregationInstance, private readonly namer?: StackNamer) {
+  constructor(private readonly instance: AggregationInstance, private readonly namer?: StackNamer, clock?: BootClock) {
     if (instance.everyMs !== undefined && !instance.events) {
       this.#col("interval", "uint32");
-      this.#col("time", "float64");
+      this.#col("time", DATE_TYPE); // Date.now() at the interval's end
     }
     if (instance.events) {
-      for (const c of instance.events.columns) this.#col(c.name, c.type);
+      for (const c of instance.events.columns) {
+        this.#col(c.name, c.type);
+        // A pair's wall-clock time, next to the boot-relative time_ns it is computed from (in assemble()).
+        if (c.name === "time_ns" && c.type === "float64") this.#col("time", DATE_TYPE);
+      }
+      if (this.cols.has("time")) this.clock = clock ?? measureBootClock();
       return;
     }
     const stacks = new Set<string>(instance.stacks?.columns ?? []);
@@ -315,7 +324,7 @@ class Rows {
     for (const v of instance.valueColumns) this.#col(v, "float64");
   }
 
-  #col(name: string, type: ColumnType) {
+  #col(name: string, type: ResultColumnType) {
     this.cols.set(name, []);
     this.types[name] = type;
   }
@@ -369,7 +378,8 @@ class Rows {
     const columns: Record<string, NativeColumn> = {};
     for (const [name, values] of this.cols) {
       const t = this.types[name]!;
-      columns[name] = t === "string" ? (values as string[])
+      columns[name] = this.clock && name === "time" && this.instance.events ? wallClockMs(this.cols.get("time_ns") as number[], this.clock)
+        : t === "string" ? (values as string[])
         : t === "biguint64" ? BigUint64Array.from(values as unknown as bigint[])
         : t === "bigint64" ? BigInt64Array.from(values as unknown as bigint[])
         : new TYPED[t](values as number[]);
@@ -380,5 +390,5 @@ class Rows {
 
 const TYPED = {
   uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, int8: Int8Array, int16: Int16Array, int32: Int32Array,
-  float64: Float64Array,
+  float64: Float64Array, date: Float64Array,
 } as const;

@@ -10,6 +10,7 @@ import type { TracefsSource } from "./tracefs.js";
 import type { ColumnType } from "./templates/columns.js";
 import { loadInstance } from "./templates/load-instance.js";
 import { nameStackColumns } from "./stack-columns.js";
+import { measureBootClock, withWallClock, type ResultColumnType } from "./wall-clock.js";
 
 /** Typed arrays for numbers, string[] for text. */
 export type EventColumn = NativeColumn;
@@ -37,8 +38,9 @@ export interface EventsStats {
 }
 
 export interface EventsResult {
+  /** The template's columns in record order, and `time` (wall-clock epoch ms, type "date") right after `time_ns`. */
   columns: Record<string, EventColumn>;
-  columnTypes: Record<string, ColumnType>;
+  columnTypes: Record<string, ResultColumnType>;
   rowCount: number;
   stats: EventsStats;
   plan: TemplateInstance;
@@ -69,6 +71,7 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
   const obj = loadInstance(instance);
   const batches: ColumnBatch[] = [];
   let received = 0;
+  const clock = measureBootClock(); // time_ns -> wall clock, as the host's clocks stand when the run starts
   try {
     let limitReached = () => {};
     const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
@@ -116,7 +119,7 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
     const table = assemble(instance, batches, cut);
     // stack ids index the object's stack map: named now, before the finally closes it
     if (instance.stacks) nameStackColumns(obj, instance.stacks, table.columns, table.columnTypes, table.rowCount);
-    return { ...table, stats, plan: instance };
+    return { ...table, ...withWallClock(table.columns, table.columnTypes, clock), stats, plan: instance };
   } finally {
     // Halts the reader if still running, then detaches and frees off the JS thread; the
     // addon's exit hook finishes it if the process ends first.

@@ -10,14 +10,15 @@ import type { BpfLink, BpfObject, ColumnBatch, NativeError } from "../native/sur
 import type { ProbeAttach, RingEventsInstance } from "./planner/function-events.js";
 import type { EventsProgress, EventsStats, RunEventsOptions } from "./run-events.js";
 import { assemble, waitForEnd } from "./run-events.js";
-import type { ColumnType } from "./templates/columns.js";
 import type { EventColumn } from "./run-events.js";
 import { loadTemplate } from "./templates/load-template.js";
 import { readableTcpColumns } from "./tcp-columns.js";
+import { measureBootClock, withWallClock, type ResultColumnType } from "./wall-clock.js";
 
 export interface ProbeEventsResult {
+  /** The template's columns, and `time` (wall-clock epoch ms, type "date") right after `time_ns`. */
   columns: Record<string, EventColumn>;
-  columnTypes: Record<string, ColumnType>;
+  columnTypes: Record<string, ResultColumnType>;
   rowCount: number;
   stats: EventsStats;
   plan: RingEventsInstance;
@@ -61,6 +62,7 @@ export async function runProbeEvents(instance: RingEventsInstance, opts: RunEven
   const obj = loadTemplate(instance, descriptorOf(instance.template));
   const batches: ColumnBatch[] = [];
   let received = 0;
+  const clock = measureBootClock(); // time_ns -> wall clock, as the host's clocks stand when the run starts
   try {
     let limitReached = () => {};
     const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
@@ -90,9 +92,9 @@ export async function runProbeEvents(instance: RingEventsInstance, opts: RunEven
     const counted = Math.max(0, seen - dropped);
     const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, durationMs, stoppedBy };
     const cut = instance.limit !== undefined ? Math.min(instance.limit, counted) : counted;
-    const result = { ...assemble(instance, batches, cut), stats, plan: instance };
-    if (instance.template === "tcp_events") readableTcpColumns(result); // addresses as text, states as names
-    return result;
+    const table = assemble(instance, batches, cut);
+    if (instance.template === "tcp_events") readableTcpColumns(table); // addresses as text, states as names
+    return { ...table, ...withWallClock(table.columns, table.columnTypes, clock), stats, plan: instance };
   } finally {
     void obj.closeAsync(); // detach and free off the JS thread; the exit hook finishes it if need be
   }

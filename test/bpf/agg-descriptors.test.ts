@@ -27,6 +27,10 @@ describe("aggregation descriptors", () => {
     expect(aggTp.programs).toEqual([{ name: "pb_agg_tp", section: "tracepoint" }]);
     expect(latPairs.programs).toEqual([
       { name: "pb_lat_end", section: "tracepoint" },
+      { name: "pb_lat_fentry", section: "fentry" },
+      { name: "pb_lat_fexit", section: "fexit" },
+      { name: "pb_lat_kprobe", section: "kprobe" },
+      { name: "pb_lat_kretprobe", section: "kretprobe" },
       { name: "pb_lat_rq_done", section: "tp_btf/block_rq_complete" },
       { name: "pb_lat_rq_issue", section: "tp_btf/block_rq_issue" },
       { name: "pb_lat_start", section: "tracepoint" },

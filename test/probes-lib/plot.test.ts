@@ -69,11 +69,11 @@ describe("time axes", () => {
 
   test("wall-clock ns, epoch-ms time columns and Dates become dates", () => {
     const ns = aq.table({ ts_ns: BigUint64Array.from([1_700_000_000_123_000_000n]) });
-    expect(axisValues(ns, "ts_ns", at)).toEqual({ values: [1_700_000_000_123], type: "temporal", title: "ts_ns", unit: "" });
+    expect(axisValues(ns, "ts_ns", at)).toEqual({ values: [1_700_000_000_123], type: "temporal", title: "ts_ns (UTC)", unit: "" });
     const ms = aq.table({ time: Float64Array.from([1_700_000_000_000, 1_700_000_001_000]) });
     expect(axisValues(ms, "time", at).type).toBe("temporal");
     const dates = aq.table({ when: [new Date(5000)] });
-    expect(axisValues(dates, "when", at)).toEqual({ values: [5000], type: "temporal", title: "when", unit: "" });
+    expect(axisValues(dates, "when", at)).toEqual({ values: [5000], type: "temporal", title: "when (UTC)", unit: "" });
     expect(axisValues(aq.table({ interval: [0, 1] }), "interval", at)).toEqual({ values: [0, 1], type: "quantitative", title: "interval", unit: "" });
   });
 });

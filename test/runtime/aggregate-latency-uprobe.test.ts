@@ -78,7 +78,7 @@ describe("latency of a user function (uprobe -> uretprobe)", () => {
       kind: "latency", pair: { type: "uprobe", binary: timedCalls.bin, symbol: SYMBOL, pid: p }, filter: {}, keys: ["tid"],
       value: { op: "count" }, thresholdNs: 20_000_000, durationMs: 60_000,
     }));
-    expect(Object.keys(r.columns)).toEqual(["time_ns", "latency_ns", "tid"]);
+    expect(Object.keys(r.columns)).toEqual(["time_ns", "time", "latency_ns", "tid"]);
     expect(r.rowCount).toBe(5);
     expect([...(r.columns.tid as Uint32Array)]).toEqual(Array(5).fill(pid));
     expect([...(r.columns.latency_ns as Float64Array)].every((ns) => ns >= 34_000_000 && ns < 1e9)).toBe(true);

@@ -94,7 +94,7 @@ describe("runAggregate (lat_pairs)", () => {
         between = Number(process.hrtime.bigint()); // CLOCK_MONOTONIC, as bpf_ktime_get_ns()
         await s.step("s 20 20000");
       });
-      expect(Object.keys(r.columns)).toEqual(["time_ns", "latency_ns", "pid", "tid"]);
+      expect(Object.keys(r.columns)).toEqual(["time_ns", "time", "latency_ns", "pid", "tid"]);
       const ns = Array.from(r.columns.latency_ns as Float64Array), t = r.columns.time_ns as Float64Array;
       // every 20 ms sleep, one row each; a 1 ms sleep only if a busy host woke it 9 ms late
       expect(ns.filter((_, i) => t[i]! > between).length).toBe(20);

@@ -228,7 +228,7 @@ test(".columns() keeps only the common columns asked for, and every event still 
         `console.log(JSON.stringify({ names: t.columnNames(), rows: t.numRows(), pids: [...new Set(t.array("pid"))], dropped: t.meta.dropped }))`,
       ].join("\n"), ctx);
       expect(outcome).toEqual({ status: "ok" });
-      expect(printed(ctx)).toEqual({ names: ["time_ns", "pid"], rows: 300, pids: [stepper.pid], dropped: 0 });
+      expect(printed(ctx)).toEqual({ names: ["time_ns", "time", "pid"], rows: 300, pids: [stepper.pid], dropped: 0 });
     });
   } finally {
     await stepper.dispose();

@@ -52,9 +52,9 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
       expect(result.stats.seen).toBe(OPENS);
       expect(result.stats.stoppedBy).toBe("duration");
       expect(Object.keys(result.columns)).toEqual(
-        ["time_ns", "cpu", "pid", "tid", "uid", "gid", "cgroup", "comm", "filename", "flags"]);
+        ["time_ns", "time", "cpu", "pid", "tid", "uid", "gid", "cgroup", "comm", "filename", "flags"]);
       expect(result.columnTypes).toEqual({
-        time_ns: "float64", cpu: "uint32", pid: "uint32", tid: "uint32", uid: "uint32", gid: "uint32",
+        time_ns: "float64", time: "date", cpu: "uint32", pid: "uint32", tid: "uint32", uid: "uint32", gid: "uint32",
         cgroup: "float64", comm: "string", filename: "string", flags: "int32",
       });
       expect([...new Set(result.columns.pid as Uint32Array)]).toEqual([wl.pid]);
@@ -94,7 +94,7 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
       expect(result.rowCount).toBe(OPENS);
       expect(result.stats.dropped).toBe(0);
       expect(result.stats.seen).toBe(OPENS);
-      expect(Object.keys(result.columns)).toEqual(["time_ns", "cpu", "pid", "filename"]);
+      expect(Object.keys(result.columns)).toEqual(["time_ns", "time", "cpu", "pid", "filename"]);
       expect([...new Set(result.columns.pid as Uint32Array)]).toEqual([wl.pid]);
       expect([...new Set(result.columns.filename as string[])]).toEqual([path]);
       const cpus = new Set(result.columns.cpu as Uint32Array);
@@ -144,7 +144,7 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
     );
     expect(aborted.stats.stoppedBy).toBe("abort");
     expect(aborted.stats.durationMs).toBeLessThan(5_000);
-    expect(Object.keys(aborted.columns).slice(8)).toEqual(["filename", "tp_pid", "old_pid"]);
+    expect(Object.keys(aborted.columns).slice(9)).toEqual(["filename", "tp_pid", "old_pid"]); // after the common columns and time
     expect(await held.leftovers()).toEqual([]); // detached, closed and freed: exactly what this process held
   });
 

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import * as aq from "arquero";
 import type { ColumnTable } from "arquero";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { DateColumn } from "../../probes-lib/date-column.js";
 import { tableFromArrowBytes, tableToArrowBytes } from "../../probes-lib/save-arrow.js";
 import { readSavedData, resolveSavedDataPath, SavedDataError, writeSavedData } from "../../runtime/saved-data.js";
 
@@ -29,13 +30,16 @@ const META = {
   durationMs: 1500,
   stoppedBy: "duration",
   declaration: { kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_openat" }, fields: ["filename"], filter: { pid: 42 }, durationMs: 1500 },
-  columnTypes: { time_ns: "biguint64", delta: "bigint64", pid: "uint32", ret: "int32", flags: "uint8", latency: "float64", filename: "string" },
+  columnTypes: { time_ns: "biguint64", time: "date", delta: "bigint64", pid: "uint32", ret: "int32", flags: "uint8", latency: "float64", filename: "string" },
 };
 
 /** A table like a probe's result: every column type the runtime produces, and meta. */
 function probeResult(): ColumnTable & { meta: typeof META } {
   const t = aq.table({
     time_ns: BigUint64Array.from([18_446_744_073_709_551_615n, 5_000_000_001n, 5_000_000_002n, 5_000_000_003n]),
+    // Wall-clock times as a probe's table has them: epoch ms read as Dates. One falls on a UTC
+    // midnight (Arrow inference alone would write whole days), one is missing.
+    time: new DateColumn(Float64Array.from([Date.UTC(2024, 10, 25, 14, 21, 7, 123), Date.UTC(2024, 10, 25), Number.NaN, 1])),
     delta: BigInt64Array.from([-9_223_372_036_854_775_808n, -1n, 0n, 9_223_372_036_854_775_807n]),
     pid: Uint32Array.from([42, 42, 42, 4_294_967_295]),
     ret: Int32Array.from([-2, 3, 0, 2_147_483_647]),
@@ -71,6 +75,7 @@ describe("round trip", () => {
     expect(shape(loaded)).toEqual(shape(original));
     expect(shape(loaded).map(([name, container]) => `${name}:${container}`)).toEqual([
       "time_ns:BigUint64Array",
+      "time:DateColumn",
       "delta:BigInt64Array",
       "pid:Uint32Array",
       "ret:Int32Array",
@@ -80,6 +85,10 @@ describe("round trip", () => {
       "plain:Array",
     ]);
     expect(loaded.meta).toEqual(META);
+    // Dates, to the millisecond, and the same milliseconds underneath.
+    expect(Array.from(loaded.array("time") as ArrayLike<Date | null>, (d) => d?.toISOString() ?? null))
+      .toEqual(["2024-11-25T14:21:07.123Z", "2024-11-25T00:00:00.000Z", null, "1970-01-01T00:00:00.001Z"]);
+    expect((loaded.column("time") as unknown as DateColumn).ms).toEqual((original.column("time") as unknown as DateColumn).ms);
     // As on a probe's table: not a column, not enumerable, frozen.
     expect(Object.keys(loaded)).not.toContain("meta");
     expect(Object.getOwnPropertyDescriptor(loaded, "meta")?.enumerable).toBe(false);
@@ -93,15 +102,15 @@ describe("round trip", () => {
   });
 
   test("a filtered, ordered table is saved as what it shows; a table without meta loads without meta", async () => {
-    const view = probeResult().filter((d: { pid: number }) => d.pid === 42).orderby(aq.desc("ret")).select("ret", "filename");
+    const view = probeResult().filter((d: { pid: number }) => d.pid === 42).orderby(aq.desc("ret")).select("ret", "time", "filename");
     await writeSavedData(dir, "view.arrow", tableToArrowBytes(view), { overwrite: false });
     const loaded = tableFromArrowBytes(await readSavedData(dir, "view.arrow"));
     expect(loaded.objects()).toEqual([
-      { ret: 3, filename: "" },
-      { ret: 0, filename: "/tmp/ünïcödé ✓" },
-      { ret: -2, filename: "/etc/passwd" },
+      { ret: 3, time: new Date(Date.UTC(2024, 10, 25)), filename: "" },
+      { ret: 0, time: null, filename: "/tmp/ünïcödé ✓" },
+      { ret: -2, time: new Date(Date.UTC(2024, 10, 25, 14, 21, 7, 123)), filename: "/etc/passwd" },
     ]);
-    expect(shape(loaded).map(([name, container]) => `${name}:${container}`)).toEqual(["ret:Int32Array", "filename:Array"]);
+    expect(shape(loaded).map(([name, container]) => `${name}:${container}`)).toEqual(["ret:Int32Array", "time:DateColumn", "filename:Array"]);
     expect((loaded as { meta?: unknown }).meta).toBeUndefined();
   });
 });

@@ -35,7 +35,7 @@ test(".columns(\"time_ns\", \"pid\", \"kstack\", \"ustack\") gives every event i
         `  kernel: t.array("kstack").every((s) => /entry_SYSCALL|do_syscall_64/.test(s)) }))`,
       ].join("\n"), ctx);
       expect(outcome).toEqual({ status: "ok" });
-      expect(printed(ctx)).toEqual({ names: ["time_ns", "pid", "kstack", "ustack"], rows: 120, inner: [MARKER], kernel: true });
+      expect(printed(ctx)).toEqual({ names: ["time_ns", "time", "pid", "kstack", "ustack"], rows: 120, inner: [MARKER], kernel: true });
     });
   } finally {
     await stepper.dispose();

@@ -54,7 +54,7 @@ describe("stack columns of tracepoint events (tp_events)", () => {
   it(`gives ${N} rows whose user stack runs through the calling function`, async () => {
     await withStepper(async (s) => {
       const r = await runEvents(getppidEvents(s.pid, ["time_ns", "pid", "ustack"]), { onAttached: () => s.step(`p ${N}`) });
-      expect(r.columnTypes).toEqual({ time_ns: "float64", pid: "uint32", ustack: "string" });
+      expect(r.columnTypes).toEqual({ time_ns: "float64", time: "date", pid: "uint32", ustack: "string" });
       expect(r.rowCount).toBe(N);
       expect(r.stats).toMatchObject({ events: N, dropped: 0 });
       const stacks = new Set(r.columns.ustack as string[]);

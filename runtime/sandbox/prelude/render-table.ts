@@ -1,6 +1,8 @@
 // How an arquero table looks in a notebook: an HTML table of the first rows
 // with a caption (row and column counts, and the run's drops when the table
 // came from a probe), and the same as plain text for terminals and logs.
+// Dates (a probe's `time`) show in UTC, ISO 8601 with milliseconds, in both:
+// 2024-11-25T14:21:07.123Z, whatever the kernel's time zone.
 
 import type { ColumnTable as Table } from "arquero";
 import type { EventsMeta } from "../../../probes-lib/events-table.js";
@@ -30,7 +32,10 @@ export function tableCaption(table: Table, limit = TABLE_ROW_LIMIT): string {
 }
 
 function tableHtml(table: Table, limit: number): string {
-  const html = table.toHTML({ limit });
+  // arquero would show dates in local time, without a zone, and without milliseconds
+  // when a column's times all fall on whole seconds.
+  const format = Object.fromEntries(dateColumns(table, limit).map((name) => [name, { utc: true }]));
+  const html = table.toHTML({ limit, format });
   const caption = `<caption style="caption-side: bottom; text-align: left">${escapeHtml(tableCaption(table, limit))}</caption>`;
   // toHTML starts with the <table ...> tag; the caption must be its first child.
   const openEnd = html.indexOf(">") + 1;
@@ -64,6 +69,17 @@ export function tableText(table: Table, limit = TABLE_ROW_LIMIT): string {
   if (table.numRows() > rows) lines.push(`... ${plural(table.numRows() - rows, "more row")}`);
   lines.push(tableCaption(table, limit));
   return lines.map((line) => line.trimEnd()).join("\n");
+}
+
+/** Columns holding a Date in the first `limit` rows shown. */
+function dateColumns(table: Table, limit: number): string[] {
+  const rows = Math.min(table.numRows(), limit);
+  const index = table.isFiltered() || table.isOrdered() ? table.indices() : undefined;
+  return table.columnNames().filter((name) => {
+    const column = table.column(name)!;
+    for (let row = 0; row < rows; row++) if (column.at(index ? index[row]! : row) instanceof Date) return true;
+    return false;
+  });
 }
 
 function cellText(value: unknown): string {
