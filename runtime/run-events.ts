@@ -32,6 +32,9 @@ export interface EventsStats {
   dropped: number;
   /** Events that passed the in-kernel filters (= events + dropped, when the run ended cleanly). */
   seen: number;
+  /** Events the kernel did not run the program for because another BPF program was running on
+   *  that CPU (classic tracepoints and kprobes skip rather than nest): neither rows nor drops. */
+  missed: number;
   /** Time attached, in milliseconds. */
   durationMs: number;
   stoppedBy: "duration" | "limit" | "abort";
@@ -112,9 +115,10 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
     if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
     const dropped = obj.percpuSum(instance.counters.drops, 0);
     const seen = obj.percpuSum(instance.counters.seen, 0);
+    const missed = obj.programInfo(instance.program).recursionMisses;
     await reader.stop(); // the final drain: every record of the events counted above
     const counted = Math.max(0, seen - dropped);
-    const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, durationMs, stoppedBy };
+    const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, missed, durationMs, stoppedBy };
     const cut = instance.limit !== undefined ? Math.min(instance.limit, counted) : counted;
     const table = assemble(instance, batches, cut);
     // stack ids index the object's stack map: named now, before the finally closes it

@@ -88,9 +88,10 @@ export async function runProbeEvents(instance: RingEventsInstance, opts: RunEven
     if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
     const dropped = obj.percpuSum(instance.counters.drops, 0);
     const seen = obj.percpuSum(instance.counters.seen, 0);
+    const missed = [...new Set(instance.attach.map((a) => a.program))].reduce((n, p) => n + obj.programInfo(p).recursionMisses, 0);
     await reader.stop(); // the final drain
     const counted = Math.max(0, seen - dropped);
-    const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, durationMs, stoppedBy };
+    const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, missed, durationMs, stoppedBy };
     const cut = instance.limit !== undefined ? Math.min(instance.limit, counted) : counted;
     const table = assemble(instance, batches, cut);
     if (instance.template === "tcp_events") readableTcpColumns(table); // addresses as text, states as names

@@ -185,6 +185,10 @@ export class Session implements Executor {
     if (starting) await starting.then((s) => s.dispose(), () => undefined);
     this.#sandbox?.dispose();
     this.#sandbox = undefined;
+    // This process will end by SIGKILL (see #onCatastrophe), which skips what a normal exit
+    // waits for: output still buffered, such as the shutdown reply the kernel has just queued
+    // on its sockets. A moment lets it leave first.
+    if (this.#lostSandboxes > 0) await delay(FLUSH_BEFORE_KILL_MS);
   }
 
   async #execute(code: string, ctx: ExecuteContext, { record = true } = {}): Promise<ExecuteOutcome> {
@@ -426,6 +430,9 @@ function whenAborted(signal: AbortSignal): { promise: Promise<"aborted">; dispos
 function mb(bytes: number): number {
   return Math.round(bytes / (1024 * 1024));
 }
+
+/** How long a shutdown that will end by SIGKILL waits for buffered output to leave. */
+const FLUSH_BEFORE_KILL_MS = 500;
 
 /** See Session#onCatastrophe: exit() would wait forever for isolated-vm's parked thread. */
 function killOnExit(): void {

@@ -50,6 +50,7 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
       expect(result.stats.events).toBe(OPENS);
       expect(result.stats.dropped).toBe(0);
       expect(result.stats.seen).toBe(OPENS);
+      expect(result.stats.missed).toBe(0); // the program's recursion misses: none at a syscall's entry
       expect(result.stats.stoppedBy).toBe("duration");
       expect(Object.keys(result.columns)).toEqual(
         ["time_ns", "time", "cpu", "pid", "tid", "uid", "gid", "cgroup", "comm", "filename", "flags"]);

@@ -69,8 +69,8 @@ test("a cell collects a real tracepoint's events filtered to the workload's pid"
         },
       },
     });
-    const stats = await session.execute("[opens.numRows(), opens.meta.events, opens.meta.dropped, opens.meta.stoppedBy]", recordingContext(2));
-    expect(stats).toEqual({ status: "ok", result: { data: { "text/plain": `[ ${OPENS}, ${OPENS}, 0, 'duration' ]` } } });
+    const stats = await session.execute("[opens.numRows(), opens.meta.events, opens.meta.dropped, opens.meta.missed, opens.meta.stoppedBy]", recordingContext(2));
+    expect(stats).toEqual({ status: "ok", result: { data: { "text/plain": `[ ${OPENS}, ${OPENS}, 0, 0, 'duration' ]` } } });
   } finally {
     workload.dispose();
     rmSync(path, { force: true });
