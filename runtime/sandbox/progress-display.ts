@@ -1,6 +1,8 @@
 // A one-line progress output for probe runs long enough to wait for: shown
 // after the first half second, updated at most once a second through a
-// display id, and replaced by a summary when the run ends.
+// display id. When the run ends it gives way to the result: emptied, so the
+// cell's output is the result, or, when events were lost, the line that says
+// how many (the result alone would not show it).
 
 import type { ExecuteContext } from "../../kernel/executor.js";
 import type { EventsDeclaration } from "../declaration.js";
@@ -41,7 +43,8 @@ export class ProgressDisplay {
 
   finish(stats: { events: number; dropped: number; lost?: number; missed?: number; durationMs: number }): void {
     if (!this.#shown) return;
-    this.#show(`${this.#what()}: collected ${stats.events} events in ${seconds(stats.durationMs)}${losses(stats)}`);
+    const lost = losses(stats);
+    this.#show(lost ? `${this.#what()}: collected ${stats.events} events in ${seconds(stats.durationMs)}${lost}` : "");
   }
 
   fail(): void {

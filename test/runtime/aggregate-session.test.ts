@@ -92,6 +92,6 @@ test("an aggregation shows its progress in place while it runs: elapsed time and
     expect(lines[0]!.update).toBe(false);
     expect(lines.slice(1).every((l) => l.update)).toBe(true);
     expect(lines[0]!.text).toMatch(/^count of syscalls:sys_enter_getppid: collecting, \d\.\d s of 1\.8 s, 4000 events \(\d+\/s\)$/);
-    expect(lines.at(-1)!.text).toMatch(/^count of syscalls:sys_enter_getppid: collected 4000 events in \d\.\d s$/);
+    expect(lines.at(-1)!.text).toBe(""); // the result takes its place: nothing was lost, so nothing to say
   });
 }, 60_000);
