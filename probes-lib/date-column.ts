@@ -72,6 +72,11 @@ export class DateColumn {
     const shown = Array.from({ length: Math.min(3, this.length) }, (_, i) => this.at(i)?.toISOString() ?? "null");
     return `DateColumn(${this.length}) [${shown.join(", ")}${this.length > 3 ? ", …" : ""}]`;
   }
+
+  /** How console.log and a cell's value show it: as toString(), not its fields. */
+  [Symbol.for("probebook.inspect")](): string {
+    return this.toString();
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ export { tracepoint, TracepointProbe, type EventsOptions } from "./tracepoint.js
 export { syscall, SyscallProbe } from "./syscall.js";
 export { LatencyProbe, block, runqueue, type LatencyEventsOptions } from "./latency.js";
 export { AggregationProbe, type AggregationKey, type HistogramOptions } from "./aggregation.js";
+export { DateColumn } from "./date-column.js";
 export { FunctionProbe, uprobe, uretprobe, usdt, kprobe, kretprobe, fentry, type FunctionHook, type ValueType, type ProcessOptions } from "./function-probe.js";
 export { profile, ProfileProbe, type ProfileOptions } from "./profile.js";
 export { tcp, TcpProbe, type TcpWhere } from "./tcp.js";
