@@ -293,6 +293,8 @@ function kernelFunction<H extends "entry" | "return">(fn: "kprobe" | "kretprobe"
 /**
  * A kprobe on a kernel function's entry. Needs a kernel with CONFIG_KPROBES:
  * where it is missing, running it fails with the tracepoint to use instead.
+ * Where the kernel has BPF trampolines the entry is taken by fentry instead
+ * (the same arguments, cheaper), unless `.where()` compares argument registers.
  *
  * @example
  * ```ts

@@ -209,9 +209,20 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
     case "kprobe": {
       const s = decl.source;
       if (typeof s.function !== "string" || !/^\w+$/.test(s.function)) throw bad(`kprobe: function must be a kernel function name`);
+      canRet = s.retprobe === true;
+      if (!canRet && !decl.filter?.where && features("fentry").available) {
+        // the cheaper hook for the same entry where the kernel has trampolines: the same arguments,
+        // by position (a where on argument registers needs the kprobe's pt_regs)
+        requireKernelFunction(s.function);
+        program = P.fentry;
+        strKind = "UP_VALUE_KERNEL_STR";
+        target = `fentry ${s.function} (for kprobe: this kernel has BPF trampolines, which cost less)`;
+        attachTargets[program] = s.function;
+        attach = { kind: "trace", program };
+        break;
+      }
       requireFeature("kprobe", tracepointAlternative(s.function, tracefs), features);
       requireKernelFunction(s.function);
-      canRet = s.retprobe === true;
       program = canRet ? P.kretprobe : P.kprobe;
       strKind = "UP_VALUE_KERNEL_STR";
       target = `${canRet ? "kretprobe" : "kprobe"} ${s.function}`;

@@ -1,10 +1,11 @@
-// A kernel function's latency (kprobe(fn).latency(), fentry(fn).latency()):
-// the planner keeps fentry/fexit where the kernel has BPF trampolines, else
-// kprobe/kretprobe, else refuses with the missing feature and what to measure
-// instead. This kernel has neither (CONFIG_KPROBES is off; fentry is EPERM),
-// so the other kernels' plans are made with a stand-in feature source, and the
-// programs go as far as this kernel allows: the kprobe pair through the real
-// verifier (attaching fails), the fentry pair refused at load.
+// Kernel functions as sources. A latency (kprobe(fn).latency(),
+// fentry(fn).latency()): the planner keeps fentry/fexit where the kernel has
+// BPF trampolines, else kprobe/kretprobe, else refuses with the missing
+// feature and what to measure instead; entry events of kprobe(fn) move to
+// fentry the same way. This kernel has neither (CONFIG_KPROBES is off; fentry
+// is EPERM), so the other kernels' plans are made with a stand-in feature
+// source, and the programs go as far as this kernel allows: the kprobe pair
+// through the real verifier (attaching fails), the fentry pair refused at load.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { BpfObject } from "../../native/surface.js";
@@ -12,7 +13,8 @@ import type { LatencyDeclaration } from "../../runtime/declaration.js";
 import type { FeatureName, FeatureSource, FeatureStatus } from "../../runtime/features.js";
 import { FeatureUnavailableError, probeFeature } from "../../runtime/features.js";
 import { PlanError } from "../../runtime/plan-error.js";
-import { plan } from "../../runtime/planner.js";
+import { plan, planProbe } from "../../runtime/planner.js";
+import type { FunctionEventsInstance } from "../../runtime/planner/function-events.js";
 import { startAggregateInstance } from "../../runtime/run-aggregate.js";
 import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
 import { TemplateLoadError } from "../../runtime/templates/load-object.js";
@@ -108,5 +110,20 @@ describe("on a kernel with fentry", () => {
     ]);
     const err = thrown(() => loadAggregation(instance), TemplateLoadError);
     expect(err.message).toMatch(/^template lat_pairs \(hist_log2 of the latency of kernel function vfs_read \(entry -> return, fentry\/fexit\)\) did not load: .*EPERM/s);
+  });
+
+  it("moves kprobe entry events to fentry (same arguments), but keeps kprobes for returns and register filters", () => {
+    const features = kernelWith("kprobe", "fentry");
+    const events = (source: { retprobe?: boolean }, filter: object = {}) => planProbe({
+      kind: "events", source, values: source.retprobe ? [] : [{ name: "count", arg: 2, type: "ulong" }], filter, durationMs: 1000,
+    } as never, { features }) as FunctionEventsInstance;
+    const entry = events({ type: "kprobe", function: "vfs_read" });
+    expect([entry.programs, entry.attachTargets, entry.attach, entry.target]).toEqual([
+      ["pb_fentry"], { pb_fentry: "vfs_read" }, [{ kind: "trace", program: "pb_fentry" }],
+      "fentry vfs_read (for kprobe: this kernel has BPF trampolines, which cost less)"]);
+    expect(events({ type: "kprobe", function: "vfs_read", retprobe: true }).programs).toEqual(["pb_kretprobe"]);
+    expect(events({ type: "kprobe", function: "vfs_read" }, { where: [{ field: "count", op: ">", value: 4096 }] }).programs).toEqual(["pb_kprobe"]);
+    expect(events({ type: "kprobe", function: "vfs_read" }, {}).programs).toEqual(["pb_fentry"]);
+    expect(() => events({ type: "kprobe", function: "vfs_raed" })).toThrow(/^The kernel has no function "vfs_raed"/);
   });
 });
