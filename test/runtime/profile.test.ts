@@ -8,7 +8,7 @@ import type { ProfileInstance } from "../../runtime/planner/profile.js";
 import { runProfile } from "../../runtime/run-profile.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { startHeld } from "../bpf/support/workload.js";
-import { killSpawned } from "../support/children.js";
+import { killSpawned, spawnTracked } from "../support/children.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
 const busy = buildC("busy-loop", ["-O0", "-fno-omit-frame-pointer"]);
@@ -84,18 +84,20 @@ describe("CPU profile", () => {
   });
 
   it("symbolises kernel stacks from /proc/kallsyms", async () => {
-    const instance = planProbe({ kind: "profile", frequencyHz: 199, filter: {}, durationMs: 600 }) as ProfileInstance;
-    const w = await startHeld(busy.bin, ["700"]);
-    w.child.stdin!.write("g");
+    // dd copying one byte at a time spends its time in read(2)/write(2): samples in the kernel
+    // (a user-space spin would leave kernel frames to whatever else happens to run)
+    const dd = spawnTracked("dd", ["if=/dev/zero", "of=/dev/null", "bs=1", "count=1000000000"], { stdio: "ignore" });
+    const instance = planProbe({ kind: "profile", frequencyHz: 199, filter: { pid: dd.pid! }, durationMs: 600 }) as ProfileInstance;
     try {
       const result = await runProfile(instance);
       const kernelFrames = result.rows.flatMap((r) => r.kernelFrames);
       expect(kernelFrames.length).toBeGreaterThan(0);
       expect(kernelFrames.every((f) => f.object === "[kernel]" || f.object.startsWith("["))).toBe(true);
       expect(kernelFrames.filter((f) => f.symbol !== "[unknown]").length).toBe(kernelFrames.length);
+      // dd's own stacks pass through the syscall entry
+      expect(kernelFrames.some((f) => /^(entry_SYSCALL_64|do_syscall_64|x64_sys_call|ksys_(read|write)|vfs_(read|write))/.test(f.symbol))).toBe(true);
     } finally {
-      w.child.stdin!.end();
-      w.dispose();
+      dd.kill("SIGKILL");
     }
   });
 });
