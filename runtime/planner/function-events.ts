@@ -2,13 +2,10 @@
 // onto the uprobe_events template: checks the target (the binary exists and
 // defines the symbol; the kernel can attach the hook kind), lays out the
 // values after the header and picks the program variant.
-import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../native/load.js";
 import { closestNames } from "../closest-names.js";
 import type { FunctionEventsDeclaration, ProbeValue, ProbeValueType } from "../declaration.js";
-import { elfSymbolsOf } from "../symbolize.js";
-import { findFunction } from "../elf-symbols.js";
 import { readUsdtNotes, type UsdtNote } from "../usdt-notes.js";
 import type { FeatureSource } from "../features.js";
 import { probeFeature, requireFeature } from "../features.js";
@@ -20,9 +17,10 @@ import { columnType, integerKind } from "../templates/columns.js";
 import type { UprobeEventsConfig, UpValuePlan } from "../templates/uprobe-events.js";
 import { UPROBE_EVENTS, uprobeEventsDescriptor, uprobeHeaderColumns } from "../templates/uprobe-events.js";
 import { HEADER_COLUMN_NAMES } from "../templates/probe-header.js";
-import { requireKernelFunction, tracepointAlternative } from "./kernel-alternatives.js";
+import { kernelHook, requireKernelFunction, tracepointAlternative } from "./kernel-alternatives.js";
 import { planFilter } from "./agg-filter.js";
 import { checkDuration, checkLimit, checkPidFilter, ringSize, STRING_MAX } from "./probe-common.js";
+import { checkBinary, checkSymbol } from "./user-functions.js";
 
 /** How the instance is attached (the runner's job). */
 export type ProbeAttach =
@@ -65,30 +63,6 @@ const INT_TYPES: Record<Exclude<ProbeValueType, "string">, [size: number, signed
   int: [4, true], uint: [4, false], long: [8, true], ulong: [8, false], s8: [1, true], u8: [1, false],
   s16: [2, true], u16: [2, false], s32: [4, true], u32: [4, false], s64: [8, true], u64: [8, false], pointer: [8, false],
 };
-
-function checkBinary(binary: unknown, what: string): string {
-  if (typeof binary !== "string" || !binary.startsWith("/"))
-    throw bad(`${what}: binary must be an absolute path such as "/usr/lib/x86_64-linux-gnu/libc.so.6", got ${JSON.stringify(binary)}`);
-  if (!existsSync(binary) || !statSync(binary).isFile())
-    throw new PlanError("UNKNOWN_BINARY", `${what}: ${binary} does not exist (or is not a file).`, { binary });
-  return binary;
-}
-
-function checkSymbol(binary: string, symbol: unknown): string {
-  if (typeof symbol !== "string" || !/^[A-Za-z_.$][\w.$@]*$/.test(symbol))
-    throw bad(`uprobe on ${binary}: symbol must be a function name, got ${JSON.stringify(symbol)}`);
-  const elf = elfSymbolsOf(binary);
-  if (!elf) throw new PlanError("UNKNOWN_BINARY", `uprobe on ${binary}: it is not an ELF executable or library.`, { binary });
-  if (!findFunction(elf, symbol)) {
-    const names = [...new Set([...elf.byName.keys()].map((n) => n.replace(/@.*$/, "")))];
-    const near = closestNames(symbol, names);
-    throw new PlanError("UNKNOWN_SYMBOL",
-      `${binary} has no function "${symbol}" in its symbol tables.` +
-        (near.length ? ` Closest: ${near.join(", ")}.` : ` It defines ${names.length} functions.`),
-      { binary, symbol, suggestions: near });
-  }
-  return symbol;
-}
 
 /** The probe must be among the binary's stapsdt notes (when they can be read). */
 function checkUsdtProbe(binary: string, provider: string, name: string): void {
@@ -185,7 +159,7 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
     case "uprobe": {
       const s = decl.source;
       const binary = checkBinary(s.binary, "uprobe");
-      const symbol = checkSymbol(binary, s.symbol);
+      const symbol = checkSymbol(binary, s.symbol, "uprobe");
       requireFeature("uprobe", "Use a tracepoint instead.", features);
       canRet = s.retprobe === true;
       program = canRet ? P.uretprobe : P.uprobe;
@@ -206,48 +180,26 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
       attach = { kind: "usdt", program, binary, provider: s.provider, name: s.name, ...(pid ? { pid } : {}) };
       break;
     }
-    case "kprobe": {
-      const s = decl.source;
-      if (typeof s.function !== "string" || !/^\w+$/.test(s.function)) throw bad(`kprobe: function must be a kernel function name`);
-      canRet = s.retprobe === true;
-      if (!canRet && !decl.filter?.where && features("fentry").available) {
-        // the cheaper hook for the same entry where the kernel has trampolines: the same arguments,
-        // by position (a where on argument registers needs the kprobe's pt_regs)
-        requireKernelFunction(s.function);
-        program = P.fentry;
-        strKind = "UP_VALUE_KERNEL_STR";
-        target = `fentry ${s.function} (for kprobe: this kernel has BPF trampolines, which cost less)`;
-        attachTargets[program] = s.function;
-        attach = { kind: "trace", program };
-        break;
-      }
-      requireFeature("kprobe", tracepointAlternative(s.function, tracefs), features);
-      requireKernelFunction(s.function);
-      program = canRet ? P.kretprobe : P.kprobe;
-      strKind = "UP_VALUE_KERNEL_STR";
-      target = `${canRet ? "kretprobe" : "kprobe"} ${s.function}`;
-      attach = { kind: "kprobe", program, function: s.function, retprobe: canRet };
-      break;
-    }
+    case "kprobe":
     case "fentry": {
-      const s = decl.source;
-      if (typeof s.function !== "string" || !/^\w+$/.test(s.function)) throw bad(`fentry: function must be a kernel function name`);
-      if (!features("fentry").available && features("kprobe").available) {
-        // the best hook this kernel has for a function entry: a kprobe sees the same arguments
-        requireKernelFunction(s.function);
-        program = P.kprobe;
-        strKind = "UP_VALUE_KERNEL_STR";
-        target = `kprobe ${s.function} (fentry is not available here)`;
-        attach = { kind: "kprobe", program, function: s.function, retprobe: false };
-        break;
-      }
-      requireFeature("fentry", tracepointAlternative(s.function, tracefs), features);
-      requireKernelFunction(s.function);
-      program = P.fentry;
+      const s = decl.source, fn = s.function, asked = s.type;
+      if (typeof fn !== "string" || !/^\w+$/.test(fn)) throw bad(`${asked}: function must be a kernel function name`);
+      canRet = s.type === "kprobe" && s.retprobe === true;
+      // fentry sees an entry's arguments by position as a kprobe does; not a return (fexit would need
+      // the argument count) nor a where on argument registers (those are the kprobe's pt_regs)
+      const hook = kernelHook(asked, features, () => tracepointAlternative(fn, tracefs), !canRet && !decl.filter?.where);
+      requireKernelFunction(fn);
       strKind = "UP_VALUE_KERNEL_STR";
-      target = `fentry ${s.function}`;
-      attachTargets[program] = s.function;
-      attach = { kind: "trace", program };
+      if (hook === "fentry") {
+        program = P.fentry;
+        target = asked === "fentry" ? `fentry ${fn}` : `fentry ${fn} (for kprobe: this kernel has BPF trampolines, which cost less)`;
+        attachTargets[program] = fn;
+        attach = { kind: "trace", program };
+      } else {
+        program = canRet ? P.kretprobe : P.kprobe;
+        target = asked === "kprobe" ? `${canRet ? "kretprobe" : "kprobe"} ${fn}` : `kprobe ${fn} (fentry is not available here)`;
+        attach = { kind: "kprobe", program, function: fn, retprobe: canRet };
+      }
       break;
     }
     default:

@@ -3,6 +3,8 @@
 // functions are listed; syscall implementations map to their syscalls:*
 // tracepoint; otherwise tracepoints whose name contains the function's.
 import { closestNames } from "../closest-names.js";
+import type { FeatureSource } from "../features.js";
+import { FeatureUnavailableError } from "../features.js";
 import { kallsyms } from "../kallsyms.js";
 import { PlanError } from "../plan-error.js";
 import type { TracefsSource } from "../tracefs.js";
@@ -52,6 +54,18 @@ const KNOWN: Readonly<Record<string, string>> = {
 /** The syscall a kernel function implements: __x64_sys_read, __se_sys_read, do_sys_read, ksys_read -> read. */
 function syscallOf(fn: string): string | undefined {
   return /^(?:__x64_sys_|__ia32_sys_|__se_sys_|__do_sys_|__arm64_sys_|sys_)(\w+)$/.exec(fn)?.[1];
+}
+
+/**
+ * The hook for a kernel function: fentry/fexit where the kernel has BPF
+ * trampolines (a direct call: cheaper than a kprobe's breakpoint) and the
+ * probe can use them (`fentryFits`), else kprobe/kretprobe; with neither, the
+ * hook asked for is named missing, with `alternative()` (what to use instead).
+ */
+export function kernelHook(asked: "kprobe" | "fentry", features: FeatureSource, alternative: () => string, fentryFits = true): "fentry" | "kprobe" {
+  if (fentryFits && features("fentry").available) return "fentry";
+  if (features("kprobe").available) return "kprobe";
+  throw new FeatureUnavailableError(asked, features(asked), alternative());
 }
 
 /** Latency pairs that time what a kernel function does, from its tracepoints' point of view. */

@@ -9,14 +9,11 @@
 //   uprobe    a user function's entry (uprobe) -> return (uretprobe), by thread
 //   kprobe    a kernel function's entry -> return, by thread: fentry/fexit where the kernel
 //   fentry    has BPF trampolines, else kprobe/kretprobe (the object carries both pairs)
-import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../../native/load.js";
 import { closestNames } from "../closest-names.js";
-import { findFunction } from "../elf-symbols.js";
 import type { FeatureSource } from "../features.js";
-import { FeatureUnavailableError, probeFeature, requireFeature } from "../features.js";
-import { elfSymbolsOf } from "../symbolize.js";
+import { probeFeature, requireFeature } from "../features.js";
 import type { LatencyDeclaration } from "../declaration.js";
 import type { PidNamespace } from "../pid-namespace.js";
 import { PlanError } from "../plan-error.js";
@@ -25,7 +22,8 @@ import type { LatIdPlan, LatPairsConfig, PbFilter } from "../templates/aggregati
 import { AGG, LAT, latPairsDescriptor } from "../templates/aggregation.js";
 import type { OutputColumn } from "../templates/columns.js";
 import { findField, intField, tracepointFormat } from "./agg-fields.js";
-import { latencyAlternative, requireKernelFunction } from "./kernel-alternatives.js";
+import { kernelHook, latencyAlternative, requireKernelFunction } from "./kernel-alternatives.js";
+import { checkBinary, checkSymbol } from "./user-functions.js";
 import { fieldEquals, FILTER_KEYS, passAll, planFilter, sealFilter } from "./agg-filter.js";
 import type { AggregationInstance, KeySpec } from "./agg-plan.js";
 import {
@@ -194,8 +192,7 @@ function kernelFunctionPair(decl: LatencyDeclaration, pair: { type: "kprobe" | "
   const fn = pair.function;
   if (typeof fn !== "string" || !/^\w+$/.test(fn))
     throw new PlanError("BAD_DECLARATION", `pair.function must be a kernel function name such as "vfs_read", got ${JSON.stringify(fn)}`);
-  const hook = features("fentry").available ? "fentry" : features("kprobe").available ? "kprobe" : undefined;
-  if (!hook) throw new FeatureUnavailableError(pair.type, features(pair.type), latencyAlternative(fn, tracefs));
+  const hook = kernelHook(pair.type, features, () => latencyAlternative(fn, tracefs));
   requireKernelFunction(fn);
   const what = `the latency of kernel function ${fn} (entry -> return, ${hook === "fentry" ? "fentry/fexit" : "kprobe/kretprobe"})`;
   const keys = Object.keys(COMMON_KEYS);
@@ -213,24 +210,7 @@ function kernelFunctionPair(decl: LatencyDeclaration, pair: { type: "kprobe" | "
 
 function uprobePair(decl: LatencyDeclaration, pair: { binary?: unknown; symbol?: unknown; pid?: unknown }, pidns: PidNamespace,
   features: FeatureSource): PairPlan {
-  const { binary, symbol } = pair;
-  if (typeof binary !== "string" || !binary.startsWith("/"))
-    throw new PlanError("BAD_DECLARATION",
-      `pair.binary must be an absolute path such as "/usr/lib/x86_64-linux-gnu/libc.so.6", got ${JSON.stringify(binary)}`);
-  if (!existsSync(binary) || !statSync(binary).isFile())
-    throw new PlanError("UNKNOWN_BINARY", `uprobe latency: ${binary} does not exist (or is not a file).`, { binary });
-  if (typeof symbol !== "string" || !/^[A-Za-z_.$][\w.$@]*$/.test(symbol))
-    throw new PlanError("BAD_DECLARATION", `uprobe latency on ${binary}: symbol must be a function name, got ${JSON.stringify(symbol)}`);
-  const elf = elfSymbolsOf(binary);
-  if (!elf) throw new PlanError("UNKNOWN_BINARY", `uprobe latency: ${binary} is not an ELF executable or library.`, { binary });
-  if (!findFunction(elf, symbol)) {
-    const names = [...new Set([...elf.byName.keys()].map((n) => n.replace(/@.*$/, "")))];
-    const near = closestNames(symbol, names);
-    throw new PlanError("UNKNOWN_SYMBOL",
-      `${binary} has no function "${symbol}" in its symbol tables.` +
-        (near.length ? ` Closest: ${near.join(", ")}.` : ` It defines ${names.length} functions.`),
-      { binary, symbol, suggestions: near });
-  }
+  const binary = checkBinary(pair.binary, "uprobe latency"), symbol = checkSymbol(binary, pair.symbol, "uprobe latency");
   const pid = pair.pid ?? decl.filter?.pid;
   if (pid !== undefined && (typeof pid !== "number" || !Number.isInteger(pid) || pid <= 0))
     throw new PlanError("BAD_DECLARATION", `pair.pid must be a process id, got ${JSON.stringify(pid)}`);
