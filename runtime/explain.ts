@@ -43,6 +43,8 @@ interface AnyInstance {
   rodata: unknown;
   maps: Record<string, { maxEntries?: number; keySize?: number; valueSize?: number }>;
   attach: Record<string, unknown>[];
+  /** fentry/fexit programs' kernel functions. */
+  attachTargets?: Record<string, string>;
   /** Aggregations: the BTF tracepoint variant, kept by the loader where the kernel has tp_btf. */
   btfVariant?: { attach: Record<string, unknown>[] };
   columns?: { name: string; type: string }[];
@@ -107,7 +109,7 @@ export function explainPlan(kind: string, plan: unknown, cpus = possibleCpus()):
     why: whyTemplate(p) + (kept ? variantNote(p, kept.variant) : ""),
     object: relativeObject(p.object),
     programs: kept ? [...new Set(attach.map((a) => a.program as string))] : programsOf(p),
-    attach: attach.map(describeAttach),
+    attach: attach.map((a) => describeAttach(a, p.attachTargets)),
     rodata: plainData(p.rodata),
     maps,
     memoryBytes: maps.reduce((n, m) => n + (m.bytes ?? 0), 0),
@@ -119,7 +121,7 @@ export function explainPlan(kind: string, plan: unknown, cpus = possibleCpus()):
 
 /** Which of an aggregation's two variants the loader keeps here, and why that one. */
 function variantNote(p: AnyInstance, kept: "tp_btf" | "tracepoint"): string {
-  const classic = p.attach.map(describeAttach).join("; "), btf = p.btfVariant!.attach.map(describeAttach).join("; ");
+  const classic = p.attach.map((a) => describeAttach(a)).join("; "), btf = p.btfVariant!.attach.map((a) => describeAttach(a)).join("; ");
   return kept === "tp_btf"
     ? ` This kernel has BTF tracepoints, so the loader keeps the object's tp_btf variant (${btf}) over the classic tracepoints (${classic}): ` +
       "cheaper (no tracepoint buffer copy), and never skipped while another BPF program runs on the CPU."
@@ -176,22 +178,20 @@ function whyTemplate(p: AnyInstance): string {
   }
 }
 
-function describeAttach(a: Record<string, unknown>): string {
-  // an aggregation's attach points (planner/agg-plan.ts AttachPoint) name their hook by a member
+/** "tracepoint cat:event (program)", "uprobe /bin/x:f", "fentry/fexit vfs_read (program)"...; `targets`: fentry/fexit functions by program. */
+function describeAttach(a: Record<string, unknown>, targets?: Record<string, string>): string {
   const program = a.program ? ` (${a.program})` : "";
-  const u = a.uprobe as { binary: string; symbol: string; retprobe: boolean; pid?: number } | undefined;
-  if (u) return `${u.retprobe ? "uretprobe" : "uprobe"} ${u.binary}:${u.symbol}${u.pid ? ` (pid ${u.pid})` : ""}${program}`;
-  const k = a.kprobe as { function: string; retprobe: boolean } | undefined;
-  if (k) return `${k.retprobe ? "kretprobe" : "kprobe"} ${k.function}${program}`;
-  const t = a.trampoline as { function: string; exit: boolean } | undefined;
-  if (t) return `${t.exit ? "fexit" : "fentry"} ${t.function}${program}`;
   switch (a.kind) {
     case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"} ${a.binary}:${a.symbol}${a.pid ? ` (pid ${a.pid})` : ""}`;
     case "usdt": return `usdt ${a.binary}:${a.provider}:${a.name}${a.pid ? ` (pid ${a.pid})` : ""}`;
     case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"} ${a.function}`;
-    case "trace": return `BTF trampoline/tracepoint (${a.program})`;
+    case "trace": {
+      const fn = targets?.[a.program as string];
+      return fn ? `fentry/fexit ${fn}${program}` : `BTF trampoline/tracepoint${program}`;
+    }
+    case "tp_btf": return `tp_btf ${a.category}:${a.event}${program}`;
     case "perf_event": return `perf_event cpu-clock at ${a.frequency} Hz on every CPU`;
-    default: return `${a.btf ? "tp_btf" : "tracepoint"} ${a.category}:${a.event}${a.program ? ` (${a.program})` : ""}`;
+    default: return `tracepoint ${a.category}:${a.event}${program}`;
   }
 }
 

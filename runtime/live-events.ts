@@ -5,6 +5,7 @@
 // those runners; this exists because a snapshot needs the batches mid-run.
 
 import type { BpfLink, BpfObject, ColumnBatch } from "../native/surface.js";
+import { attachOne } from "./attach.js";
 import type { EventsDeclaration, FunctionEventsDeclaration, TcpDeclaration } from "./declaration.js";
 import type { ProbeRunResult } from "./run.js";
 import type { RunEventsOptions } from "./run-events.js";
@@ -42,9 +43,8 @@ interface RingPlan {
 export async function startLiveEvents(decl: RingDeclaration, opts: RunEventsOptions = {}): Promise<LiveRun> {
   const { assemble, waitForEnd } = await import("./run-events.js");
   const { nameStackColumns } = await import("./stack-columns.js");
-  const { measureBootClock, withWallClock } = await import("./wall-clock.js");
+  const { withWallClock } = await import("./wall-clock.js");
   const { obj, plan, attach } = await loadRing(decl, opts);
-  const clock = measureBootClock(); // time_ns -> wall clock, as the host's clocks stand when the run starts
   const batches: ColumnBatch[] = [];
   let received = 0;
   try {
@@ -70,7 +70,7 @@ export async function startLiveEvents(decl: RingDeclaration, opts: RunEventsOpti
       if (stacks) nameStackColumns(obj, stacks, table.columns, table.columnTypes, table.rowCount);
       return {
         ...table,
-        ...withWallClock(table.columns, table.columnTypes, clock),
+        ...withWallClock(table.columns, table.columnTypes),
         stats: { events: received, dropped, seen, durationMs, ...(stoppedBy ? { stoppedBy } : {}) },
         plan,
       };
@@ -110,11 +110,11 @@ async function loadRing(decl: RingDeclaration, opts: RunEventsOptions): Promise<
     return {
       obj,
       plan: instance,
-      attach: () => instance.attach.map((a) => obj.attachTracepoint(instance.program, a.category, a.event)),
+      attach: () => instance.attach.map((a) => attachOne(obj, { ...a, program: instance.program })),
     };
   }
   const { planProbe } = await import("./planner.js");
-  const { attachOne, descriptorOf } = await import("./run-probe-events.js");
+  const { descriptorOf } = await import("./run-probe-events.js");
   const { loadTemplate } = await import("./templates/load-template.js");
   const instance = planProbe(decl as FunctionEventsDeclaration | TcpDeclaration, planOpts) as unknown as
     RingPlan & Parameters<typeof loadTemplate>[0] & { attach: Parameters<typeof attachOne>[1][] };

@@ -9,7 +9,8 @@
 // `time` columns are wall-clock epoch milliseconds of type "date" (runtime/wall-clock.ts).
 import type { AggregateBatch, BpfLink, BpfObject, ColumnBatch, NativeColumn, NativeError, RingReader } from "../native/surface.js";
 import type { AggregateDeclaration, LatencyDeclaration } from "./declaration.js";
-import type { AggregationInstance, AttachPoint } from "./planner/agg-plan.js";
+import { attachOne } from "./attach.js";
+import type { AggregationInstance } from "./planner/agg-plan.js";
 import { bucketBounds } from "./planner/agg-plan.js";
 import { plan } from "./planner.js";
 import type { EventsProgress } from "./run-events.js";
@@ -19,7 +20,7 @@ import type { ColumnType, OutputColumn } from "./templates/columns.js";
 import { loadAggregation } from "./templates/load-aggregation.js";
 import type { StackName } from "./stack-columns.js";
 import { StackNamer } from "./stack-columns.js";
-import { DATE_TYPE, measureBootClock, wallClockMs, type BootClock, type ResultColumnType } from "./wall-clock.js";
+import { bootClock, DATE_TYPE, wallClockMs, type ResultColumnType } from "./wall-clock.js";
 
 export interface AggregateStats {
   /** Events aggregated (agg_tp: hits that passed the filter; lat_pairs: pairs measured), counted
@@ -141,7 +142,7 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
       reader = obj.openRingReader(e.ringMap, layout, { recordSize: e.recordSize, pollMs: e.pollMs, batchRows: e.batchRows },
         (b) => void ringBatches.push(b));
     }
-    links = attachPoints.map((a) => attach(obj, a));
+    links = attachPoints.map((a) => attachOne(obj, a));
     await opts.onAttached?.();
   } catch (e) {
     obj.close();
@@ -240,24 +241,6 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
   };
 }
 
-function attach(obj: BpfObject, a: AttachPoint): BpfLink {
-  try {
-    if (a.uprobe) {
-      const u = a.uprobe;
-      return obj.attachUprobe(a.program, { binary: u.binary, symbol: u.symbol, retprobe: u.retprobe, ...(u.pid ? { pid: u.pid } : {}) });
-    }
-    if (a.kprobe) return obj.attachKprobe(a.program, { function: a.kprobe.function, retprobe: a.kprobe.retprobe });
-    return a.btf || a.trampoline ? obj.attachTrace(a.program) : obj.attachTracepoint(a.program, a.category, a.event);
-  } catch (e) {
-    const err = e as NativeError;
-    const why = a.uprobe ? (err.code === "ENOENT" || err.code === "ESRCH" ? " (is the binary still there, and the process still running?)" : "")
-      : a.kprobe || a.trampoline ? (err.code === "ENOENT" || err.code === "EINVAL" ? " (is the function inlined, or not traceable? see /sys/kernel/tracing/available_filter_functions)" : "")
-      : err.code === "ENOENT" ? " (the tracepoint is gone: was its module unloaded?)"
-      : err.code === "EPERM" || err.code === "EACCES" ? " (attaching needs root: CAP_PERFMON)" : "";
-    throw Object.assign(new Error(`${err.message}${why}`), { code: err.code, errno: err.errno, cause: err });
-  }
-}
-
 function keyLayout(instance: AggregationInstance) {
   return instance.keyColumns.map(({ name, offset, kind, length }) => ({ name, offset, kind, ...(length ? { length } : {}) }));
 }
@@ -293,19 +276,17 @@ class Rows {
   readonly types: Record<string, ResultColumnType> = {};
   batched = true;
   count = 0;
-  /** Latency pairs' time_ns -> `time`: the host's clocks when the run started. */
-  readonly clock: BootClock | undefined;
 
   /** The rows so far, in a new Rows that further reads extend without touching these. */
   copy(): Rows {
-    const c = new Rows(this.instance, this.namer, this.clock);
+    const c = new Rows(this.instance, this.namer);
     for (const [name, values] of this.cols) c.cols.set(name, [...values]);
     c.batched = this.batched;
     c.count = this.count;
     return c;
   }
 
-  constructor(private readonly instance: AggregationInstance, private readonly namer?: StackNamer, clock?: BootClock) {
+  constructor(private readonly instance: AggregationInstance, private readonly namer?: StackNamer) {
     if (instance.everyMs !== undefined && !instance.events) {
       this.#col("interval", "uint32");
       this.#col("time", DATE_TYPE); // Date.now() at the interval's end
@@ -316,7 +297,6 @@ class Rows {
         // A pair's wall-clock time, next to the boot-relative time_ns it is computed from (in assemble()).
         if (c.name === "time_ns" && c.type === "float64") this.#col("time", DATE_TYPE);
       }
-      if (this.cols.has("time")) this.clock = clock ?? measureBootClock();
       return;
     }
     const stacks = new Set<string>(instance.stacks?.columns ?? []);
@@ -378,7 +358,8 @@ class Rows {
     const columns: Record<string, NativeColumn> = {};
     for (const [name, values] of this.cols) {
       const t = this.types[name]!;
-      columns[name] = this.clock && name === "time" && this.instance.events ? wallClockMs(this.cols.get("time_ns") as number[], this.clock)
+      // a slow pair's `time`: its time_ns on the wall clock (the series' `time` is read as each interval ends)
+      columns[name] = name === "time" && this.instance.events ? wallClockMs(this.cols.get("time_ns") as number[], bootClock())
         : t === "string" ? (values as string[])
         : t === "biguint64" ? BigUint64Array.from(values as unknown as bigint[])
         : t === "bigint64" ? BigInt64Array.from(values as unknown as bigint[])

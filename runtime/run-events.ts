@@ -2,7 +2,8 @@
 // drain the ring buffer for the duration (or until aborted or the row limit),
 // detach, drain the rest and close - always, in a finally. Rows come back as
 // columns (typed arrays and string arrays) in ring order.
-import type { ColumnBatch, DictionaryColumn, NativeColumn, NativeError } from "../native/surface.js";
+import type { ColumnBatch, DictionaryColumn, NativeColumn } from "../native/surface.js";
+import { attachOne } from "./attach.js";
 import type { EventsDeclaration } from "./declaration.js";
 import type { TemplateInstance } from "./planner.js";
 import { plan } from "./planner.js";
@@ -10,7 +11,7 @@ import type { TracefsSource } from "./tracefs.js";
 import type { ColumnType } from "./templates/columns.js";
 import { loadInstance } from "./templates/load-instance.js";
 import { nameStackColumns } from "./stack-columns.js";
-import { measureBootClock, withWallClock, type ResultColumnType } from "./wall-clock.js";
+import { withWallClock, type ResultColumnType } from "./wall-clock.js";
 
 /** Typed arrays for numbers, string[] for text. */
 export type EventColumn = NativeColumn;
@@ -74,7 +75,6 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
   const obj = loadInstance(instance);
   const batches: ColumnBatch[] = [];
   let received = 0;
-  const clock = measureBootClock(); // time_ns -> wall clock, as the host's clocks stand when the run starts
   try {
     let limitReached = () => {};
     const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
@@ -88,16 +88,8 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
         received += batch.rows;
         if (instance.limit !== undefined && received >= instance.limit) limitReached();
       });
-    instance.attach.forEach((a) => { // detached by closeAsync() in the finally
-      try {
-        return obj.attachTracepoint(instance.program, a.category, a.event);
-      } catch (e) {
-        const err = e as NativeError;
-        const why = err.code === "ENOENT" ? " (the tracepoint is gone: was its module unloaded?)"
-          : err.code === "EPERM" || err.code === "EACCES" ? " (attaching needs root: CAP_PERFMON)" : "";
-        throw Object.assign(new Error(`${err.message}${why}`), { code: err.code, errno: err.errno, cause: err });
-      }
-    });
+    // detached by closeAsync() in the finally
+    instance.attach.forEach((a) => attachOne(obj, { ...a, program: instance.program }));
     const attachedAt = performance.now();
     await opts.onAttached?.();
 
@@ -123,7 +115,7 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
     const table = assemble(instance, batches, cut);
     // stack ids index the object's stack map: named now, before the finally closes it
     if (instance.stacks) nameStackColumns(obj, instance.stacks, table.columns, table.columnTypes, table.rowCount);
-    return { ...table, ...withWallClock(table.columns, table.columnTypes, clock), stats, plan: instance };
+    return { ...table, ...withWallClock(table.columns, table.columnTypes), stats, plan: instance };
   } finally {
     // Halts the reader if still running, then detaches and frees off the JS thread; the
     // addon's exit hook finishes it if the process ends first.

@@ -6,14 +6,15 @@
 import type { TemplateDescriptor } from "../bpf/descriptor.js";
 import { descriptor as tcpEventsDescriptor } from "../bpf/generated/tcp_events.js";
 import { descriptor as uprobeEventsDescriptor } from "../bpf/generated/uprobe_events.js";
-import type { BpfLink, BpfObject, ColumnBatch, NativeError } from "../native/surface.js";
-import type { ProbeAttach, RingEventsInstance } from "./planner/function-events.js";
+import type { ColumnBatch } from "../native/surface.js";
+import { attachOne } from "./attach.js";
+import type { RingEventsInstance } from "./planner/function-events.js";
 import type { EventsProgress, EventsStats, RunEventsOptions } from "./run-events.js";
 import { assemble, waitForEnd } from "./run-events.js";
 import type { EventColumn } from "./run-events.js";
 import { loadTemplate } from "./templates/load-template.js";
 import { readableTcpColumns } from "./tcp-columns.js";
-import { measureBootClock, withWallClock, type ResultColumnType } from "./wall-clock.js";
+import { withWallClock, type ResultColumnType } from "./wall-clock.js";
 
 export interface ProbeEventsResult {
   /** The template's columns, and `time` (wall-clock epoch ms, type "date") right after `time_ns`. */
@@ -35,34 +36,10 @@ export function descriptorOf(template: string): TemplateDescriptor {
   return d;
 }
 
-/** Attaches one hook of a plan; errors keep the addon's words and add what to check. */
-export function attachOne(obj: BpfObject, a: ProbeAttach): BpfLink {
-  try {
-    switch (a.kind) {
-      case "tracepoint": return obj.attachTracepoint(a.program, a.category, a.event);
-      case "uprobe":
-        return obj.attachUprobe(a.program, { binary: a.binary, symbol: a.symbol, retprobe: a.retprobe, ...(a.pid ? { pid: a.pid } : {}) });
-      case "usdt":
-        return obj.attachUsdt(a.program, { binary: a.binary, provider: a.provider, name: a.name, ...(a.pid ? { pid: a.pid } : {}) });
-      case "kprobe": return obj.attachKprobe(a.program, { function: a.function, retprobe: a.retprobe });
-      case "trace": return obj.attachTrace(a.program);
-      case "perf_event": throw new Error("perf events are attached per CPU by the profile runner");
-    }
-  } catch (e) {
-    const err = e as NativeError;
-    const why = err.code === "ENOENT" && a.kind === "usdt" ? ` (does ${a.binary} define USDT probe ${a.provider}:${a.name}? readelf -n lists its stapsdt notes)`
-      : err.code === "ENOENT" && a.kind === "uprobe" ? ` (is ${a.symbol} defined in ${a.binary}?)`
-      : err.code === "ESRCH" ? " (the process is gone)"
-      : err.code === "EPERM" || err.code === "EACCES" ? " (attaching needs root: CAP_PERFMON and CAP_SYS_ADMIN)" : "";
-    throw Object.assign(new Error(`${err.message}${why}`), { code: err.code, errno: err.errno, cause: err });
-  }
-}
-
 export async function runProbeEvents(instance: RingEventsInstance, opts: RunEventsOptions = {}): Promise<ProbeEventsResult> {
   const obj = loadTemplate(instance, descriptorOf(instance.template));
   const batches: ColumnBatch[] = [];
   let received = 0;
-  const clock = measureBootClock(); // time_ns -> wall clock, as the host's clocks stand when the run starts
   try {
     let limitReached = () => {};
     const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
@@ -95,7 +72,7 @@ export async function runProbeEvents(instance: RingEventsInstance, opts: RunEven
     const cut = instance.limit !== undefined ? Math.min(instance.limit, counted) : counted;
     const table = assemble(instance, batches, cut);
     if (instance.template === "tcp_events") readableTcpColumns(table); // addresses as text, states as names
-    return { ...table, ...withWallClock(table.columns, table.columnTypes, clock), stats, plan: instance };
+    return { ...table, ...withWallClock(table.columns, table.columnTypes), stats, plan: instance };
   } finally {
     void obj.closeAsync(); // detach and free off the JS thread; the exit hook finishes it if need be
   }

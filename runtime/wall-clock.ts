@@ -76,6 +76,27 @@ export function measureBootClock(): BootClock {
   return { bootEpochMs: Date.now() + 0.5 - Number(at) / 1e6, uncertaintyMs: 0.5 };
 }
 
+/** How long a measured offset is reused: the clocks drift apart by NTP slews of a few ppm at most. */
+const REUSE_MS = 30_000;
+let cached: { clock: BootClock; at: number } | undefined;
+
+/**
+ * The boot offset for converting a finished run's rows: measureBootClock(),
+ * measured again when the last measurement is over 30 s old. Runs convert when
+ * they end, so the measurement (a spin of ~0.5 ms, more on a loaded host) is
+ * never on the way to attaching.
+ *
+ * @example
+ * ```ts
+ * withWallClock(table.columns, table.columnTypes, bootClock())
+ * ```
+ */
+export function bootClock(): BootClock {
+  const now = performance.now();
+  if (!cached || now - cached.at > REUSE_MS) cached = { clock: measureBootClock(), at: now };
+  return cached.clock;
+}
+
 /**
  * Epoch milliseconds for boot-relative nanoseconds (time_ns), in whole
  * milliseconds (floored): exactly what the Dates made from them hold, so a
@@ -101,14 +122,14 @@ export function wallClockMs(timeNs: ArrayLike<number>, clock: BootClock): Float6
  * @example
  * ```ts
  * const table = assemble(instance, batches);
- * const { columns, columnTypes } = withWallClock(table.columns, table.columnTypes, measureBootClock());
+ * const { columns, columnTypes } = withWallClock(table.columns, table.columnTypes);
  * Object.keys(columns) // ["time_ns", "time", "cpu", ...]
  * ```
  */
 export function withWallClock<C extends ArrayLike<unknown>>(
   columns: Record<string, C>,
   columnTypes: Readonly<Record<string, ResultColumnType>>,
-  clock: BootClock,
+  clock: BootClock = bootClock(),
 ): { columns: Record<string, C | Float64Array>; columnTypes: Record<string, ResultColumnType> } {
   const timeNs = columns.time_ns;
   if (!timeNs || "time" in columns || columnTypes.time_ns !== "float64") return { columns: { ...columns }, columnTypes: { ...columnTypes } };

@@ -1,6 +1,7 @@
 // The parts agg_tp and lat_pairs plan alike: the key layout (struct
 // agg_key_part[]), the value and histogram (struct agg_plan), map sizes, and
 // the instance both runners read. Pure data: no kernel is touched here.
+import type { ProbeAttach } from "../attach.js";
 import { readFileSync } from "node:fs";
 import type { AggregateValue, LatencyValue } from "../declaration.js";
 import { PlanError } from "../plan-error.js";
@@ -160,20 +161,6 @@ export interface MapSizes {
   valueSize?: number;
 }
 
-/** A program and where it goes: a classic tracepoint by name, (btf) the BTF tracepoint its section
- *  names, (uprobe) a user function's entry or return, or (kprobe, trampoline) a kernel function's;
- *  for the function hooks, category and event name the binary (or "kernel") and the function. */
-export interface AttachPoint {
-  program: string;
-  category: string;
-  event: string;
-  btf?: boolean;
-  uprobe?: { binary: string; symbol: string; retprobe: boolean; pid?: number };
-  kprobe?: { function: string; retprobe: boolean };
-  /** fentry/fexit: the kernel function is named before load (setAttachTarget), attached with attachTrace. */
-  trampoline?: { function: string; exit: boolean };
-}
-
 /** An instance of agg_tp or lat_pairs: everything needed to load and read it. */
 export interface AggregationInstance {
   template: AggregationTemplate;
@@ -183,9 +170,11 @@ export interface AggregationInstance {
   describe: string;
   rodata: { cfg: AggTpConfig | LatPairsConfig };
   maps: Record<string, MapSizes>;
-  attach: AttachPoint[];
+  attach: ProbeAttach[];
+  /** fentry/fexit programs' kernel functions, named before load. */
+  attachTargets?: Record<string, string>;
   /** The same instance on BTF tracepoints: the loader uses it where the kernel has tp_btf. */
-  btfVariant?: { attach: AttachPoint[] };
+  btfVariant?: { attach: ProbeAttach[] };
   keySize: number;
   /** Key columns, offsets in the key bytes. */
   keyColumns: OutputColumn[];

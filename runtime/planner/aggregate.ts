@@ -90,7 +90,7 @@ export function planAggregate(decl: AggregateDeclaration, tracefs: TracefsSource
       ...(stackNames.length ? { [AGG.stacksMap]: { maxEntries: STACK_MAP_ENTRIES } } : {}),
     },
     ...(stackNames.length ? { stacks: { map: AGG.stacksMap, columns: stackNames, pidColumn: "pid" } } : {}),
-    attach: [{ program: AGG.program, category: format.category, event: format.event }],
+    attach: [{ kind: "tracepoint", program: AGG.program, category: format.category, event: format.event }],
     keySize: layout.keySize,
     keyColumns: layout.columns,
     op: value.op,

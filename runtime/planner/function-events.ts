@@ -21,15 +21,8 @@ import { kernelHook, requireKernelFunction, tracepointAlternative } from "./kern
 import { planFilter } from "./agg-filter.js";
 import { checkDuration, checkLimit, checkPidFilter, ringSize, STRING_MAX } from "./probe-common.js";
 import { checkBinary, checkSymbol } from "./user-functions.js";
+import type { ProbeAttach } from "../attach.js";
 
-/** How the instance is attached (the runner's job). */
-export type ProbeAttach =
-  | { kind: "tracepoint"; program: string; category: string; event: string }
-  | { kind: "uprobe"; program: string; binary: string; symbol: string; retprobe: boolean; pid?: number }
-  | { kind: "usdt"; program: string; binary: string; provider: string; name: string; pid?: number }
-  | { kind: "kprobe"; program: string; function: string; retprobe: boolean }
-  | { kind: "trace"; program: string }
-  | { kind: "perf_event"; program: string; frequency: number };
 
 export interface RingEventsInstance {
   template: string;

@@ -47,6 +47,8 @@ interface PairPlan {
   starts: TracepointFormat[];
   end?: TracepointFormat;
   attach?: AggregationInstance["attach"];
+  /** fentry/fexit: the kernel function of each program, named before load. */
+  attachTargets?: Record<string, string>;
   startId: LatIdPlan;
   endId: LatIdPlan;
   requeue?: { id: LatIdPlan; stateOff: number; stateSize: number };
@@ -123,8 +125,8 @@ function blockPair(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidN
     // offset 16 (a field key): kept for "sector" only where tracefs puts it there too
     btf: (ks) => decl.filter?.where || ks.some((k) => k !== "dev" && k !== "cpu" && k !== "sector")
       || (ks.includes("sector") && !end.fields.some((f) => f.name === "sector" && f.offset === 16 && f.size === 8)) ? undefined : [
-      { program: LAT.blockIssueBtf, category: "block", event: "block_rq_issue", btf: true },
-      { program: LAT.blockDoneBtf, category: "block", event: "block_rq_complete", btf: true },
+      { kind: "tp_btf", program: LAT.blockIssueBtf, category: "block", event: "block_rq_issue" },
+      { kind: "tp_btf", program: LAT.blockDoneBtf, category: "block", event: "block_rq_complete" },
     ],
     key: (k) => {
       if (k === "cpu") return COMMON_KEYS.cpu!;
@@ -196,12 +198,13 @@ function kernelFunctionPair(decl: LatencyDeclaration, pair: { type: "kprobe" | "
   requireKernelFunction(fn);
   const what = `the latency of kernel function ${fn} (entry -> return, ${hook === "fentry" ? "fentry/fexit" : "kprobe/kretprobe"})`;
   const keys = Object.keys(COMMON_KEYS);
-  const at = (exit: boolean) => hook === "fentry"
-    ? { program: exit ? LAT.fentryEnd : LAT.fentryStart, category: "kernel", event: fn, trampoline: { function: fn, exit } }
-    : { program: exit ? LAT.kprobeEnd : LAT.kprobeStart, category: "kernel", event: fn, kprobe: { function: fn, retprobe: exit } };
+  const fentry = hook === "fentry";
   return {
     what, starts: [], startId: TID, endId: TID, byTid: true,
-    attach: [at(false), at(true)],
+    attach: fentry
+      ? [{ kind: "trace", program: LAT.fentryStart }, { kind: "trace", program: LAT.fentryEnd }]
+      : [{ kind: "kprobe", program: LAT.kprobeStart, function: fn, retprobe: false }, { kind: "kprobe", program: LAT.kprobeEnd, function: fn, retprobe: true }],
+    ...(fentry ? { attachTargets: { [LAT.fentryStart]: fn, [LAT.fentryEnd]: fn } } : {}),
     startFilter: planFilter(decl.filter, { supported: ["pid", "tid", "comm", "uid", "cgroup", "sample"], what }, pidns),
     endFilter: passAll(pidns),
     key: (k) => COMMON_KEYS[k] ?? unknownKey(k, keys, what),
@@ -219,13 +222,10 @@ function uprobePair(decl: LatencyDeclaration, pair: { binary?: unknown; symbol?:
   const keys = Object.keys(COMMON_KEYS);
   // a uprobe for one pid fires only there; the filter also covers the other clauses
   const filter = pid !== undefined && decl.filter?.pid === undefined ? { ...decl.filter, pid } : decl.filter;
-  const u = { binary, symbol, ...(pid !== undefined ? { pid } : {}) };
+  const u = { kind: "uprobe", binary, symbol, ...(pid !== undefined ? { pid } : {}) } as const;
   return {
     what, starts: [], startId: TID, endId: TID, byTid: true,
-    attach: [
-      { program: LAT.uprobeStart, category: binary, event: symbol, uprobe: { ...u, retprobe: false } },
-      { program: LAT.uprobeEnd, category: binary, event: symbol, uprobe: { ...u, retprobe: true } },
-    ],
+    attach: [{ ...u, program: LAT.uprobeStart, retprobe: false }, { ...u, program: LAT.uprobeEnd, retprobe: true }],
     startFilter: planFilter(filter, { supported: ["pid", "tid", "comm", "uid", "cgroup", "sample"], what }, pidns),
     endFilter: passAll(pidns),
     key: (k) => COMMON_KEYS[k] ?? unknownKey(k, keys, what),
@@ -284,9 +284,9 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
     ];
     events = { ringMap: LAT.ringMap, recordSize: LAT.eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS, columns };
   }
-  const attach = p.attach ?? [
-    ...p.starts.map((s) => ({ program: LAT.start, category: s.category, event: s.event })),
-    { program: LAT.end, category: p.end!.category, event: p.end!.event },
+  const attach: AggregationInstance["attach"] = p.attach ?? [
+    ...p.starts.map((s) => ({ kind: "tracepoint" as const, program: LAT.start, category: s.category, event: s.event })),
+    { kind: "tracepoint", program: LAT.end, category: p.end!.category, event: p.end!.event },
   ];
   const btf = p.btf?.(decl.keys);
   return {
@@ -297,6 +297,7 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
     rodata: { cfg },
     maps,
     attach,
+    ...(p.attachTargets ? { attachTargets: p.attachTargets } : {}),
     ...(btf ? { btfVariant: { attach: btf } } : {}),
     keySize: layout.keySize,
     keyColumns: layout.columns,

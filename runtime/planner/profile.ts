@@ -8,7 +8,7 @@ import { PlanError } from "../plan-error.js";
 import type { PidNamespace } from "../pid-namespace.js";
 import type { ProfileConfig } from "../templates/profile.js";
 import { PROFILE, profileDescriptor } from "../templates/profile.js";
-import type { ProbeAttach } from "./function-events.js";
+import type { ProbeAttach } from "../attach.js";
 import { checkDuration, checkPidFilter } from "./probe-common.js";
 
 export interface ProfileInstance {

@@ -7,7 +7,8 @@ import type { TcpDeclaration } from "../declaration.js";
 import { probeFeature, requireFeature } from "../features.js";
 import { PlanError } from "../plan-error.js";
 import { TCP_EVENTS, tcpColumns, tcpEventsDescriptor, type TcpEventsConfig } from "../templates/tcp-events.js";
-import type { ProbeAttach, RingEventsInstance } from "./function-events.js";
+import type { ProbeAttach } from "../attach.js";
+import type { RingEventsInstance } from "./function-events.js";
 import { checkDuration, checkLimit, ringSize } from "./probe-common.js";
 
 export interface TcpEventsInstance extends RingEventsInstance {

@@ -4,7 +4,8 @@
 import type { BpfObject } from "../../native/surface.js";
 import { loadObject } from "./load-object.js";
 import { probeFeature } from "../features.js";
-import type { AggregationInstance, AttachPoint } from "../planner/agg-plan.js";
+import type { ProbeAttach } from "../attach.js";
+import type { AggregationInstance } from "../planner/agg-plan.js";
 import { AGGREGATION_DESCRIPTORS } from "./aggregation.js";
 import type { EncodableValue } from "./struct-codec.js";
 import { encodeSection } from "./struct-codec.js";
@@ -13,7 +14,7 @@ import { encodeSection } from "./struct-codec.js";
 /** A loaded instance: the object (the caller closes it) and the programs to attach. */
 export interface LoadedAggregation {
   obj: BpfObject;
-  attach: AttachPoint[];
+  attach: ProbeAttach[];
   /** "tp_btf" when the BTF tracepoint variant was kept, else "tracepoint". */
   variant: "tracepoint" | "tp_btf";
 }
@@ -36,7 +37,7 @@ export function loadAggregation(instance: AggregationInstance): LoadedAggregatio
       obj.setRodata(".rodata", 0, rodata);
       const used = new Set(attach.map((a) => a.program));
       for (const prog of obj.programNames()) obj.setAutoload(prog, used.has(prog)); // the others stay unloaded
-      for (const a of attach) if (a.trampoline) obj.setAttachTarget(a.program, a.trampoline.function);
+      for (const [prog, fn] of Object.entries(instance.attachTargets ?? {})) if (used.has(prog)) obj.setAttachTarget(prog, fn);
       for (const [map, sizes] of Object.entries(instance.maps)) {
         if (sizes.maxEntries !== undefined) obj.setMapMaxEntries(map, sizes.maxEntries);
         if (sizes.keySize !== undefined) obj.setMapKeySize(map, sizes.keySize);

@@ -45,8 +45,8 @@ describe("latency of a user function (uprobe -> uretprobe)", () => {
     });
     expect(instance.rodata.cfg).toMatchObject({ start_by_tid: 1, to_ring: 0 });
     expect(instance.attach).toEqual([
-      { program: "pb_lat_uprobe", category: timedCalls.bin, event: SYMBOL, uprobe: { binary: timedCalls.bin, symbol: SYMBOL, pid: 4242, retprobe: false } },
-      { program: "pb_lat_uretprobe", category: timedCalls.bin, event: SYMBOL, uprobe: { binary: timedCalls.bin, symbol: SYMBOL, pid: 4242, retprobe: true } },
+      { kind: "uprobe", program: "pb_lat_uprobe", binary: timedCalls.bin, symbol: SYMBOL, pid: 4242, retprobe: false },
+      { kind: "uprobe", program: "pb_lat_uretprobe", binary: timedCalls.bin, symbol: SYMBOL, pid: 4242, retprobe: true },
     ]);
     expect(instance.maps.pb_start).toBeDefined(); // the LRU start map, unused: created at its smallest
     expect(instance.describe).toBe(`hist_log2 of the latency of ${timedCalls.bin}:${SYMBOL} (entry -> return)`);

@@ -89,7 +89,7 @@ describe("planning aggregates onto agg_tp", () => {
       pb_agg0: { maxEntries: defaultMaxKeys(0), keySize: 24, valueSize: 32 },
       pb_agg1: { maxEntries: defaultMaxKeys(0), keySize: 24, valueSize: 32 },
     });
-    expect(p.attach).toEqual([{ program: "pb_agg_tp", category: "syscalls", event: "sys_enter_read" }]);
+    expect(p.attach).toEqual([{ kind: "tracepoint", program: "pb_agg_tp", category: "syscalls", event: "sys_enter_read" }]);
   });
 
   it("plans every filter clause as struct pb_filter", () => {
@@ -162,8 +162,8 @@ describe("planning latency pairs onto lat_pairs", () => {
     expect(p.template).toBe("lat_pairs");
     expect(p.describe).toBe("hist_log2 of the latency of syscall read by comm");
     expect(p.attach).toEqual([
-      { program: "pb_lat_start", category: "syscalls", event: "sys_enter_read" },
-      { program: "pb_lat_end", category: "syscalls", event: "sys_exit_read" },
+      { kind: "tracepoint", program: "pb_lat_start", category: "syscalls", event: "sys_enter_read" },
+      { kind: "tracepoint", program: "pb_lat_end", category: "syscalls", event: "sys_exit_read" },
     ]);
     expect(cfg.start_id.match).toBe("LAT_MATCH_TID");
     expect(cfg.start_filter).toMatchObject({ tgid: 7, npreds: 1, preds: [{ src_off: 32, size: 8, op: "PB_PRED_GT", value: 4096n }] });
@@ -191,8 +191,8 @@ describe("planning latency pairs onto lat_pairs", () => {
     expect(bc.agg.keys[0]).toEqual({ src_off: 0, size: 4, dst_off: 0, src: "AGG_SRC_PAIR_A" });
     expect(b.btfVariant).toBeUndefined(); // rwbs is a field of the classic record
     expect(plan(lat({ pair: { type: "block" }, keys: ["dev", "cpu"] }), opts).btfVariant).toEqual({ attach: [
-      { program: "pb_lat_rq_issue", category: "block", event: "block_rq_issue", btf: true },
-      { program: "pb_lat_rq_done", category: "block", event: "block_rq_complete", btf: true },
+      { kind: "tp_btf", program: "pb_lat_rq_issue", category: "block", event: "block_rq_issue" },
+      { kind: "tp_btf", program: "pb_lat_rq_done", category: "block", event: "block_rq_complete" },
     ] });
     // sector too: the tp_btf programs hand the aggregation dev and sector at the classic record's offsets
     expect(plan(lat({ pair: { type: "block" }, keys: ["dev", "sector"] }), opts).btfVariant?.attach.map((a) => a.program)).toEqual(["pb_lat_rq_issue", "pb_lat_rq_done"]);

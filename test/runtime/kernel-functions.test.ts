@@ -63,8 +63,8 @@ describe("on a kernel with kprobes but no fentry", () => {
     expect(p.template).toBe("lat_pairs");
     expect(p.describe).toBe("hist_log2 of the latency of kernel function vfs_read (entry -> return, kprobe/kretprobe) by comm");
     expect(p.attach).toEqual([
-      { program: "pb_lat_kprobe", category: "kernel", event: "vfs_read", kprobe: { function: "vfs_read", retprobe: false } },
-      { program: "pb_lat_kretprobe", category: "kernel", event: "vfs_read", kprobe: { function: "vfs_read", retprobe: true } },
+      { kind: "kprobe", program: "pb_lat_kprobe", function: "vfs_read", retprobe: false },
+      { kind: "kprobe", program: "pb_lat_kretprobe", function: "vfs_read", retprobe: true },
     ]);
     expect((p.rodata.cfg as { start_by_tid: number }).start_by_tid).toBe(1);
     expect(p.keyColumns.map((c) => c.name)).toEqual(["comm"]);
@@ -105,9 +105,10 @@ describe("on a kernel with fentry", () => {
   it("plans fentry/fexit over kprobes, which this kernel refuses at load (EPERM)", () => {
     const instance = plan(latency({ type: "kprobe", function: "vfs_read" }), { features: kernelWith("kprobe", "fentry") });
     expect(instance.attach).toEqual([
-      { program: "pb_lat_fentry", category: "kernel", event: "vfs_read", trampoline: { function: "vfs_read", exit: false } },
-      { program: "pb_lat_fexit", category: "kernel", event: "vfs_read", trampoline: { function: "vfs_read", exit: true } },
+      { kind: "trace", program: "pb_lat_fentry" },
+      { kind: "trace", program: "pb_lat_fexit" },
     ]);
+    expect(instance.attachTargets).toEqual({ pb_lat_fentry: "vfs_read", pb_lat_fexit: "vfs_read" });
     const err = thrown(() => loadAggregation(instance), TemplateLoadError);
     expect(err.message).toMatch(/^template lat_pairs \(hist_log2 of the latency of kernel function vfs_read \(entry -> return, fentry\/fexit\)\) did not load: .*EPERM/s);
   });
