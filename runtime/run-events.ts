@@ -2,7 +2,8 @@
 // drain the ring buffer for the duration (or until aborted or the row limit),
 // detach, drain the rest and close - always, in a finally. Rows come back as
 // columns (typed arrays and string arrays) in ring order.
-import type { ColumnBatch, DictionaryColumn, NativeColumn } from "../native/surface.js";
+import type { BpfObject, ColumnBatch, DictionaryColumn, NativeColumn } from "../native/surface.js";
+import type { ProbeAttach } from "./attach.js";
 import { attachOne } from "./attach.js";
 import type { EventsDeclaration } from "./declaration.js";
 import type { TemplateInstance } from "./planner.js";
@@ -73,46 +74,8 @@ export async function runEvents(decl: EventsDeclaration, opts: RunEventsOptions 
 /** Runs an already planned instance (what runEvents does after plan()). */
 export async function runInstance(instance: TemplateInstance, opts: RunEventsOptions = {}): Promise<EventsResult> {
   const obj = loadInstance(instance);
-  const batches: ColumnBatch[] = [];
-  let received = 0;
   try {
-    let limitReached = () => {};
-    const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
-    // Text columns dictionary-encoded in C (a comm repeats): one JS string per distinct value per batch.
-    const layout = instance.columns.map(({ name, offset, kind, length }) =>
-      ({ name, offset, kind: kind === "cstring" ? "cstring_dict" as const : kind, ...(length ? { length } : {}) }));
-    const reader = obj.openRingReader(instance.ring.map, layout,
-      { recordSize: instance.ring.recordSize, pollMs: instance.ring.pollMs, batchRows: instance.ring.batchRows },
-      (batch) => {
-        batches.push(batch);
-        received += batch.rows;
-        if (instance.limit !== undefined && received >= instance.limit) limitReached();
-      });
-    // detached by closeAsync() in the finally
-    instance.attach.forEach((a) => attachOne(obj, { ...a, program: instance.program }));
-    const attachedAt = performance.now();
-    await opts.onAttached?.();
-
-    const stoppedBy = await waitForEnd(instance.durationMs, limitHit, opts, () => ({
-      elapsedMs: performance.now() - attachedAt,
-      events: received,
-      dropped: obj.percpuSum(instance.counters.drops, 0),
-    }));
-    const durationMs = performance.now() - attachedAt;
-    // A finished run detaches first (on a worker: the RCU grace periods don't block the
-    // JS thread), so nothing fires between the counters and the final drain and
-    // rows + dropped = seen exactly. An aborted run's rows are thrown away by the cell,
-    // so it doesn't wait: closeAsync() in the finally detaches later, and the rows are
-    // cut to what the counters saw (ring order is reservation order).
-    if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
-    const dropped = obj.percpuSum(instance.counters.drops, 0);
-    const seen = obj.percpuSum(instance.counters.seen, 0);
-    const missed = obj.programInfo(instance.program).recursionMisses;
-    await reader.stop(); // the final drain: every record of the events counted above
-    const counted = Math.max(0, seen - dropped);
-    const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, missed, durationMs, stoppedBy };
-    const cut = instance.limit !== undefined ? Math.min(instance.limit, counted) : counted;
-    const table = assemble(instance, batches, cut);
+    const { table, stats } = await collectRing(obj, instance, instance.attach.map((a) => ({ ...a, program: instance.program })), opts);
     // stack ids index the object's stack map: named now, before the finally closes it
     if (instance.stacks) nameStackColumns(obj, instance.stacks, table.columns, table.columnTypes, table.rowCount);
     return { ...table, ...withWallClock(table.columns, table.columnTypes), stats, plan: instance };
@@ -121,6 +84,57 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
     // addon's exit hook finishes it if the process ends first.
     void obj.closeAsync();
   }
+}
+
+/** What collecting a ring buffer needs of a plan (tp_events, uprobe_events, tcp_events). */
+export interface RingPlan extends Pick<TemplateInstance, "columns" | "ring" | "durationMs" | "limit"> {
+  counters: { drops: string; seen: string };
+}
+
+/**
+ * The body of every ring-buffer run: reads the ring on the addon's thread,
+ * attaches `attach`, collects for the duration (or until aborted or the row
+ * limit), then counts and drains, and returns the rows as columns with the
+ * run's counters. The caller loaded `obj` and closes it.
+ */
+export async function collectRing(obj: BpfObject, plan: RingPlan, attach: ProbeAttach[], opts: RunEventsOptions) {
+  const batches: ColumnBatch[] = [];
+  let received = 0;
+  let limitReached = () => {};
+  const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
+  // Text columns dictionary-encoded in C (a comm repeats): one JS string per distinct value per batch.
+  const layout = plan.columns.map(({ name, offset, kind, length }) =>
+    ({ name, offset, kind: kind === "cstring" ? "cstring_dict" as const : kind, ...(length ? { length } : {}) }));
+  const reader = obj.openRingReader(plan.ring.map, layout,
+    { recordSize: plan.ring.recordSize, pollMs: plan.ring.pollMs, batchRows: plan.ring.batchRows },
+    (batch) => {
+      batches.push(batch);
+      received += batch.rows;
+      if (plan.limit !== undefined && received >= plan.limit) limitReached();
+    });
+  attach.forEach((a) => attachOne(obj, a)); // detached when the caller closes obj
+  const attachedAt = performance.now();
+  await opts.onAttached?.();
+
+  const stoppedBy = await waitForEnd(plan.durationMs, limitHit, opts, () => ({
+    elapsedMs: performance.now() - attachedAt,
+    events: received,
+    dropped: obj.percpuSum(plan.counters.drops, 0),
+  }));
+  const durationMs = performance.now() - attachedAt;
+  // A finished run detaches first (on a worker: the RCU grace periods don't block the
+  // JS thread), so nothing fires between the counters and the final drain and
+  // rows + dropped = seen exactly. An aborted run's rows are thrown away by the cell,
+  // so it doesn't wait: closing detaches later, and the rows are cut to what the
+  // counters saw (ring order is reservation order).
+  if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
+  const dropped = obj.percpuSum(plan.counters.drops, 0);
+  const seen = obj.percpuSum(plan.counters.seen, 0);
+  const missed = [...new Set(attach.map((a) => a.program))].reduce((n, p) => n + obj.programInfo(p).recursionMisses, 0);
+  await reader.stop(); // the final drain: every record of the events counted above
+  const counted = Math.max(0, seen - dropped);
+  const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, missed, durationMs, stoppedBy };
+  return { table: assemble(plan, batches, plan.limit !== undefined ? Math.min(plan.limit, counted) : counted), stats };
 }
 
 /** Resolves when the run should end: duration, row limit or abort (shared with run-probe-events.ts). */
