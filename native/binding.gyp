@@ -19,7 +19,8 @@
         "src/object.c",
         "src/prog_info.c",
         "src/reader.c",
-        "src/stacks.c"
+        "src/stacks.c",
+        "src/wrap.c"
       ],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Wno-unused-parameter", "-O2", "-g"],
       "libraries": ["-lbpf", "-lelf", "-lz", "-lpthread"]

@@ -55,7 +55,7 @@ static napi_value init(napi_env env, napi_value exports)
 	PB_CHECK(env, napi_set_instance_data(env, a, free_addon, NULL));
 	pb_install_libbpf_print();
 
-	if (!(object_ctor = pb_object_define(env, a)) || !(link_ctor = pb_link_define(env)) ||
+	if (!(object_ctor = pb_object_define(env)) || !(link_ctor = pb_link_define(env)) ||
 	    !(reader_ctor = pb_reader_define(env)))
 		return NULL;
 	PB_CHECK(env, napi_create_reference(env, object_ctor, 1, &a->object_ctor));

@@ -40,20 +40,60 @@ bool pb_arg_u32(napi_env env, napi_value v, const char *what, uint32_t *out)
 	return true;
 }
 
+/* options.<key>: *v is NULL when it is undefined; `what` names it for errors.
+ * False only when the member cannot be read (an exception is then pending). */
+static bool opt_member(napi_env env, napi_value obj, const char *key, napi_value *v, char *what, size_t cap)
+{
+	napi_valuetype t;
+
+	if (napi_get_named_property(env, obj, key, v) != napi_ok)
+		return false;
+	napi_typeof(env, *v, &t);
+	if (t == napi_undefined)
+		*v = NULL;
+	snprintf(what, cap, "options.%s", key);
+	return true;
+}
+
 bool pb_arg_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t dflt, uint32_t *out)
+{
+	napi_value v;
+	char what[96];
+
+	*out = dflt;
+	if (!opt_member(env, obj, key, &v, what, sizeof(what)))
+		return false;
+	return !v || pb_arg_u32(env, v, what, out);
+}
+
+bool pb_arg_opt_string(napi_env env, napi_value obj, const char *key, char *buf, size_t cap)
+{
+	napi_value v;
+	char what[96];
+
+	buf[0] = 0;
+	if (!opt_member(env, obj, key, &v, what, sizeof(what)))
+		return false;
+	return !v || pb_arg_string(env, v, what, buf, cap);
+}
+
+bool pb_arg_opt_bool(napi_env env, napi_value obj, const char *key, bool *out)
 {
 	napi_value v;
 	napi_valuetype t;
 	char what[96];
 
-	*out = dflt;
-	if (napi_get_named_property(env, obj, key, &v) != napi_ok)
+	*out = false;
+	if (!opt_member(env, obj, key, &v, what, sizeof(what)))
 		return false;
-	napi_typeof(env, v, &t);
-	if (t == napi_undefined)
+	if (!v)
 		return true;
-	snprintf(what, sizeof(what), "options.%s", key);
-	return pb_arg_u32(env, v, what, out);
+	if (napi_typeof(env, v, &t) != napi_ok || t != napi_boolean) {
+		pb_throw_type(env, "%s must be a boolean", what);
+		return false;
+	}
+	napi_get_value_bool(env, v, out);
+	return true;
 }
 
 bool pb_arg_bytes(napi_env env, napi_value v, const char *what, uint8_t **data, size_t *len)

@@ -114,17 +114,14 @@ void pb_close_async_finish_all(pb_addon *a)
 /* closeAsync() -> Promise<{detachMs}>: like close(), the kernel part off the JS thread. */
 static napi_value close_async(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
-	napi_value self, promise, name, done;
-	pb_object *o = NULL;
+	napi_value promise, name, done;
+	pb_object *o = pb_this(env, info, NULL, NULL, NULL, PB_CLASS_OBJECT, "closeAsync called");
 	struct pb_closing *c;
 	napi_deferred deferred;
+	pb_addon *a;
 
-	if (napi_get_cb_info(env, info, &argc, NULL, &self, NULL) != napi_ok ||
-	    napi_unwrap(env, self, (void **)&o) != napi_ok || !o) {
-		pb_throw_type(env, "closeAsync called on something that is not a BpfObject");
+	if (!o)
 		return NULL;
-	}
 	PB_CHECK(env, napi_create_promise(env, &deferred, &promise));
 	if (!o->obj) { /* already closed: nothing to wait for */
 		napi_create_object(env, &done);
@@ -154,29 +151,11 @@ static napi_value close_async(napi_env env, napi_callback_info info)
 	 * object change hands, the object leaves the addon's list of open objects. */
 	while (o->nreaders > 0)
 		pb_reader_halt(o->readers[o->nreaders - 1]);
-	for (size_t i = 0; i < o->nlinks; i++) {
-		pb_link *l = o->links[i];
-		if (l->link)
-			c->links[c->nlinks++] = l->link;
-		l->link = NULL;
-		l->owner = NULL;
-		if (!l->wrapped)
-			free(l);
-	}
-	o->nlinks = 0;
+	c->nlinks = pb_links_hand_over(o, c->links);
 	c->obj = o->obj;
 	o->obj = NULL;
 	o->loaded = false;
-	if (o->addon) {
-		pb_addon *a = o->addon;
-		if (o->prev)
-			o->prev->next = o->next;
-		else
-			a->objects = o->next;
-		if (o->next)
-			o->next->prev = o->prev;
-		o->next = o->prev = NULL;
-		o->addon = NULL;
+	if ((a = pb_object_unlist(o))) { /* and joins the list of closings instead */
 		c->addon = a;
 		c->next = a->closing;
 		if (a->closing)
@@ -193,12 +172,6 @@ bool pb_close_async_init(napi_env env, napi_value object_ctor)
 	napi_property_descriptor props[] = {
 		{ "closeAsync", NULL, close_async, NULL, NULL, NULL, napi_default, NULL },
 	};
-	napi_value proto;
 
-	if (napi_get_named_property(env, object_ctor, "prototype", &proto) != napi_ok ||
-	    napi_define_properties(env, proto, 1, props) != napi_ok) {
-		pb_rethrow_napi(env, "define BpfObject.closeAsync");
-		return false;
-	}
-	return true;
+	return pb_define_methods(env, object_ctor, props, 1, "define BpfObject.closeAsync");
 }

@@ -173,18 +173,11 @@ bool pb_batch_append(pb_batch *b, const pb_col *cols, const uint8_t *rec)
 		pb_colbuf *c = &b->cols[i];
 		const uint8_t *src = rec + col->offset;
 		switch (col->kind) {
-		case PB_U64_F64: {
+		case PB_U64_F64:
+		case PB_S64_F64: {
 			uint64_t v;
 			memcpy(&v, src, 8);
-			double d = (double)v;
-			memcpy(c->data + c->used, &d, 8);
-			c->used += 8;
-			break;
-		}
-		case PB_S64_F64: {
-			int64_t v;
-			memcpy(&v, src, 8);
-			double d = (double)v;
+			double d = col->kind == PB_U64_F64 ? (double)v : (double)(int64_t)v;
 			memcpy(c->data + c->used, &d, 8);
 			c->used += 8;
 			break;

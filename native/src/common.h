@@ -53,7 +53,7 @@ struct pb_object {
 
 /* Per-environment addon state. */
 struct pb_addon {
-	napi_ref object_ctor, link_ctor, reader_ctor, stats_ctor;
+	napi_ref object_ctor, link_ctor, reader_ctor;
 	pb_object *objects; /* open objects, closed by the env clean-up hook */
 	struct pb_closing *closing; /* closeAsync() still running (close_async.c) */
 };
@@ -80,17 +80,46 @@ bool pb_arg_u32(napi_env env, napi_value v, const char *what, uint32_t *out);
 bool pb_arg_opt_u32(napi_env env, napi_value obj, const char *key, uint32_t dflt, uint32_t *out);
 bool pb_arg_bytes(napi_env env, napi_value v, const char *what, uint8_t **data, size_t *len);
 bool pb_arg_function(napi_env env, napi_value v, const char *what);
+/* options.<key>: "" / false when undefined, else it must be a string / boolean */
+bool pb_arg_opt_string(napi_env env, napi_value obj, const char *key, char *buf, size_t cap);
+bool pb_arg_opt_bool(napi_env env, napi_value obj, const char *key, bool *out);
+
+/* wrap.c: the JS wrappers of the native structs, type-tagged per class */
+typedef enum { PB_CLASS_OBJECT, PB_CLASS_LINK, PB_CLASS_READER } pb_class;
+/* A constructor's one argument, the external the addon passes; else a TypeError saying `usage`. */
+void *pb_construct_arg(napi_env env, napi_callback_info info, napi_value *self, const char *usage);
+bool pb_wrap(napi_env env, napi_value self, pb_class cls, void *p, napi_finalize finalize);
+/* new <class>(external p), the constructor held by ctor_ref */
+napi_status pb_instantiate(napi_env env, napi_ref ctor_ref, void *p, napi_value *inst);
+/* The struct wrapped by `this` (and the call's arguments, self optional), or NULL
+ * after a TypeError "<misuse> on something that is not a <class>". */
+void *pb_this(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv, napi_value *self,
+	      pb_class cls, const char *misuse);
+/* Adds methods to ctor.prototype (BpfObject's are spread over several files). */
+bool pb_define_methods(napi_env env, napi_value ctor, const napi_property_descriptor *props, size_t n,
+		       const char *what);
 
 /* object.c */
-napi_value pb_object_define(napi_env env, pb_addon *addon);
+napi_value pb_object_define(napi_env env);
 napi_value pb_open_object(napi_env env, napi_callback_info info);
 void pb_object_close(pb_object *o);
+/* `this` as a BpfObject; with need_open, a closed one throws ERR_BPF_CLOSED. */
+pb_object *pb_object_this(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv,
+			  napi_value *self, bool need_open);
+/* Throws ERR_BPF_NOT_LOADED / ERR_BPF_LOADED unless o->loaded == loaded. */
+bool pb_object_need(napi_env env, pb_object *o, bool loaded, const char *action);
+/* The program named by v (a string), or NULL after ERR_BPF_NO_PROGRAM. */
+struct bpf_program *pb_object_program(napi_env env, pb_object *o, napi_value v, char *name, size_t cap);
+/* Takes o off its addon's list of open objects; returns that addon (NULL if it was on none). */
+pb_addon *pb_object_unlist(pb_object *o);
 void pb_object_forget_reader(pb_object *o, struct pb_reader *r);
 
 /* link.c */
 napi_value pb_link_define(napi_env env);
 napi_value pb_link_wrap(napi_env env, pb_link *l);
 void pb_link_destroy(pb_link *l);
+/* Moves o's attachments to `out` (room for o->nlinks) for a worker to destroy. */
+size_t pb_links_hand_over(pb_object *o, struct bpf_link **out);
 
 /* reader.c */
 napi_value pb_reader_define(napi_env env);
@@ -109,8 +138,9 @@ napi_value pb_object_percpu_sum(napi_env env, pb_object *o, napi_value *argv, si
 napi_value pb_object_program_info(napi_env env, pb_object *o, napi_value *argv, size_t argc);
 napi_value pb_features_init(napi_env env, napi_value exports);
 
-/* attach_more.c (uprobe, USDT, perf event, raw/BTF tracepoint, kprobe, fentry) and stacks.c */
+/* attach_more.c (tracepoint, uprobe, USDT, perf event, raw/BTF tracepoint, kprobe, fentry) and stacks.c */
 bool pb_attach_more_init(napi_env env, napi_value object_ctor);
+napi_value pb_attach_tracepoint(napi_env env, napi_callback_info info);
 napi_value pb_stack_trace(napi_env env, napi_callback_info info);
 napi_value pb_hash_entries(napi_env env, napi_callback_info info);
 
@@ -120,9 +150,9 @@ bool pb_core_btf_init(napi_env env, napi_value object_ctor);
 
 /* close_async.c: BpfObject.closeAsync() and the exit hook's part of it */
 bool pb_close_async_init(napi_env env, napi_value object_ctor);
+void pb_close_async_finish_all(pb_addon *a);
 /* detach_async.c: BpfObject.detachAsync() */
 bool pb_detach_async_init(napi_env env, napi_value object_ctor);
-void pb_close_async_finish_all(pb_addon *a);
 
 pb_addon *pb_addon_get(napi_env env);
 

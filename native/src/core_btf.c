@@ -43,15 +43,11 @@ none:
 /* BpfObject.coreBtf: the min.btf in use, or null (the kernel's own BTF). */
 static napi_value get_core_btf(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
-	napi_value self, v;
-	pb_object *o = NULL;
+	napi_value v;
+	pb_object *o = pb_this(env, info, NULL, NULL, NULL, PB_CLASS_OBJECT, "coreBtf read");
 
-	if (napi_get_cb_info(env, info, &argc, NULL, &self, NULL) != napi_ok ||
-	    napi_unwrap(env, self, (void **)&o) != napi_ok || !o) {
-		pb_throw_type(env, "coreBtf read on something that is not a BpfObject");
+	if (!o)
 		return NULL;
-	}
 	if (o->core_btf[0])
 		napi_create_string_utf8(env, o->core_btf, NAPI_AUTO_LENGTH, &v);
 	else
@@ -64,12 +60,6 @@ bool pb_core_btf_init(napi_env env, napi_value object_ctor)
 	napi_property_descriptor props[] = {
 		{ "coreBtf", NULL, NULL, get_core_btf, NULL, NULL, napi_default, NULL },
 	};
-	napi_value proto;
 
-	if (napi_get_named_property(env, object_ctor, "prototype", &proto) != napi_ok ||
-	    napi_define_properties(env, proto, 1, props) != napi_ok) {
-		pb_rethrow_napi(env, "define BpfObject.coreBtf");
-		return false;
-	}
-	return true;
+	return pb_define_methods(env, object_ctor, props, 1, "define BpfObject.coreBtf");
 }

@@ -54,16 +54,12 @@ static void complete(napi_env env, napi_status status, void *data)
 
 static napi_value detach_async(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
-	napi_value self, promise, name;
-	pb_object *o = NULL;
+	napi_value promise, name;
+	pb_object *o = pb_this(env, info, NULL, NULL, NULL, PB_CLASS_OBJECT, "detachAsync called");
 	struct pb_detaching *d;
 
-	if (napi_get_cb_info(env, info, &argc, NULL, &self, NULL) != napi_ok ||
-	    napi_unwrap(env, self, (void **)&o) != napi_ok || !o) {
-		pb_throw_type(env, "detachAsync called on something that is not a BpfObject");
+	if (!o)
 		return NULL;
-	}
 	d = calloc(1, sizeof(*d));
 	if (!d || (o->nlinks && !(d->links = calloc(o->nlinks, sizeof(*d->links))))) {
 		free(d);
@@ -72,16 +68,7 @@ static napi_value detach_async(napi_env env, napi_callback_info info)
 	}
 	PB_CHECK(env, napi_create_promise(env, &d->deferred, &promise));
 	/* The links change hands now: the object no longer destroys them on close. */
-	for (size_t i = 0; i < o->nlinks; i++) {
-		pb_link *l = o->links[i];
-		if (l->link)
-			d->links[d->nlinks++] = l->link;
-		l->link = NULL;
-		l->owner = NULL;
-		if (!l->wrapped)
-			free(l);
-	}
-	o->nlinks = 0;
+	d->nlinks = pb_links_hand_over(o, d->links);
 	napi_create_string_utf8(env, "probebook.detachAsync", NAPI_AUTO_LENGTH, &name);
 	if (napi_create_async_work(env, NULL, name, execute, complete, d, &d->work) != napi_ok) {
 		execute(env, d); /* no worker: detach here, as destroy() would */
@@ -103,12 +90,6 @@ bool pb_detach_async_init(napi_env env, napi_value object_ctor)
 	napi_property_descriptor props[] = {
 		{ "detachAsync", NULL, detach_async, NULL, NULL, NULL, napi_default, NULL },
 	};
-	napi_value proto;
 
-	if (napi_get_named_property(env, object_ctor, "prototype", &proto) != napi_ok ||
-	    napi_define_properties(env, proto, 1, props) != napi_ok) {
-		pb_rethrow_napi(env, "define BpfObject.detachAsync");
-		return false;
-	}
-	return true;
+	return pb_define_methods(env, object_ctor, props, 1, "define BpfObject.detachAsync");
 }

@@ -87,11 +87,10 @@ static napi_value probe_map_type(napi_env env, napi_callback_info info)
  * programInfo() reports runTimeNs/runCount. */
 static napi_value stats_close(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
 	napi_value self, fdv;
 	int32_t fd = -1;
 
-	PB_CHECK(env, napi_get_cb_info(env, info, &argc, NULL, &self, NULL));
+	PB_CHECK(env, napi_get_cb_info(env, info, NULL, NULL, &self, NULL));
 	if (napi_get_named_property(env, self, "fd", &fdv) == napi_ok &&
 	    napi_get_value_int32(env, fdv, &fd) == napi_ok && fd >= 0) {
 		close(fd);

@@ -28,16 +28,24 @@ static void forget(pb_link *l)
 
 static pb_link *unwrap(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
-	napi_value self;
-	pb_link *l = NULL;
+	return pb_this(env, info, NULL, NULL, NULL, PB_CLASS_LINK, "method called");
+}
 
-	if (napi_get_cb_info(env, info, &argc, NULL, &self, NULL) != napi_ok ||
-	    napi_unwrap(env, self, (void **)&l) != napi_ok || !l) {
-		pb_throw_type(env, "method called on something that is not a BpfLink");
-		return NULL;
+size_t pb_links_hand_over(pb_object *o, struct bpf_link **out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->nlinks; i++) {
+		pb_link *l = o->links[i];
+		if (l->link)
+			out[n++] = l->link;
+		l->link = NULL; /* its BpfLink now reads attached = false */
+		l->owner = NULL;
+		if (!l->wrapped)
+			free(l);
 	}
-	return l;
+	o->nlinks = 0;
+	return n;
 }
 
 static napi_value destroy(napi_env env, napi_callback_info info)
@@ -87,20 +95,18 @@ static void finalize(napi_env env, void *data, void *hint)
 	}
 }
 
+/* new BpfLink(external): only pb_link_wrap() constructs these, and frees l if this fails. */
 static napi_value construct(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
-	napi_value argv[1], self;
-	napi_valuetype t;
-	pb_link *l = NULL;
+	napi_value self;
+	pb_link *l = pb_construct_arg(env, info, &self, "BpfLink cannot be constructed directly: use BpfObject.attach*()");
 
-	PB_CHECK(env, napi_get_cb_info(env, info, &argc, argv, &self, NULL));
-	if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external) {
-		pb_throw_type(env, "BpfLink cannot be constructed directly: use BpfObject.attach*()");
+	if (!l)
+		return NULL;
+	if (!pb_wrap(env, self, PB_CLASS_LINK, l, finalize)) {
+		pb_rethrow_napi(env, "wrap a BpfLink");
 		return NULL;
 	}
-	napi_get_value_external(env, argv[0], (void **)&l);
-	PB_CHECK(env, napi_wrap(env, self, l, finalize, NULL, NULL));
 	l->wrapped = true;
 	return self;
 }
@@ -121,15 +127,13 @@ napi_value pb_link_define(napi_env env)
 
 napi_value pb_link_wrap(napi_env env, pb_link *l)
 {
-	napi_value ctor, ext, inst;
-	pb_addon *a = pb_addon_get(env);
+	napi_value inst;
 
-	PB_CHECK(env, napi_get_reference_value(env, a->link_ctor, &ctor));
-	PB_CHECK(env, napi_create_external(env, l, NULL, NULL, &ext));
-	if (napi_new_instance(env, ctor, 1, &ext, &inst) != napi_ok) {
-		pb_link_destroy(l);
+	if (pb_instantiate(env, pb_addon_get(env)->link_ctor, l, &inst) != napi_ok) {
+		pb_link_destroy(l); /* no wrapper holds it: detach now rather than leave it unreachable */
 		forget(l);
 		free(l);
+		pb_rethrow_napi(env, "create the BpfLink");
 		return NULL;
 	}
 	return inst;

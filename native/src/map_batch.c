@@ -13,23 +13,6 @@
 #include "columns.h"
 #include "common.h"
 
-static pb_object *unwrap_this(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv)
-{
-	napi_value self;
-	pb_object *o = NULL;
-
-	if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok ||
-	    napi_unwrap(env, self, (void **)&o) != napi_ok || !o) {
-		pb_throw_type(env, "method called on something that is not a BpfObject");
-		return NULL;
-	}
-	if (!o->obj) {
-		pb_throw_state(env, "ERR_BPF_CLOSED", "BPF object %s is closed", o->path);
-		return NULL;
-	}
-	return o;
-}
-
 static struct bpf_map *map_arg(napi_env env, pb_object *o, napi_value v, char *name, size_t cap, bool want_loaded,
 			       const char *action)
 {
@@ -75,7 +58,7 @@ static napi_value set_size(napi_env env, napi_callback_info info, bool key)
 	napi_value argv[2];
 	char name[64];
 	uint32_t n;
-	pb_object *o = unwrap_this(env, info, &argc, argv);
+	pb_object *o = pb_object_this(env, info, &argc, argv, NULL, true);
 	struct bpf_map *m;
 	int err;
 
@@ -100,7 +83,7 @@ napi_value pb_map_update(napi_env env, napi_callback_info info)
 	napi_value argv[3];
 	char name[64];
 	uint8_t *k, *v;
-	pb_object *o = unwrap_this(env, info, &argc, argv);
+	pb_object *o = pb_object_this(env, info, &argc, argv, NULL, true);
 	struct bpf_map *m;
 	int err, ncpu = libbpf_num_possible_cpus();
 
@@ -126,7 +109,7 @@ napi_value pb_map_lookup(napi_env env, napi_callback_info info)
 	char name[64];
 	uint8_t *k;
 	void *p;
-	pb_object *o = unwrap_this(env, info, &argc, argv);
+	pb_object *o = pb_object_this(env, info, &argc, argv, NULL, true);
 	struct bpf_map *m;
 	int ncpu = libbpf_num_possible_cpus();
 
@@ -166,18 +149,19 @@ struct merged {
 	uint32_t h_rows, h_cap;
 };
 
+/* Each array is stored as soon as it moved: if a later one fails, the caller
+ * frees the ones already grown, not their old (freed) addresses. */
 static bool grow_keys(struct merged *r)
 {
 	uint32_t cap = r->cap ? r->cap * 2 : 256;
-	double *a[4] = { r->count, r->sum, r->min, r->max };
+	double **a[4] = { &r->count, &r->sum, &r->min, &r->max };
 
 	for (int i = 0; i < 4; i++) {
-		double *p = realloc(a[i], sizeof(double) * cap);
+		double *p = realloc(*a[i], sizeof(double) * cap);
 		if (!p)
 			return false;
-		a[i] = p;
+		*a[i] = p;
 	}
-	r->count = a[0], r->sum = a[1], r->min = a[2], r->max = a[3];
 	r->cap = cap;
 	return true;
 }
@@ -264,28 +248,27 @@ static bool get_u32_prop(napi_env env, napi_value o, const char *k, uint32_t *ou
 	return napi_get_named_property(env, o, k, &v) == napi_ok && pb_arg_u32(env, v, what, out);
 }
 
-static napi_value f64_array(napi_env env, const double *d, uint32_t n)
+/* A JS copy of n elements of `size` bytes (merged arrays are freed after the call). */
+static napi_value copy_array(napi_env env, napi_typedarray_type t, size_t size, const void *d, uint32_t n)
 {
 	napi_value ab, ta;
 	void *p;
 
-	PB_CHECK(env, napi_create_arraybuffer(env, sizeof(double) * n, &p, &ab));
+	PB_CHECK(env, napi_create_arraybuffer(env, size * n, &p, &ab));
 	if (n)
-		memcpy(p, d, sizeof(double) * n);
-	PB_CHECK(env, napi_create_typedarray(env, napi_float64_array, n, ab, 0, &ta));
+		memcpy(p, d, size * n);
+	PB_CHECK(env, napi_create_typedarray(env, t, n, ab, 0, &ta));
 	return ta;
+}
+
+static napi_value f64_array(napi_env env, const double *d, uint32_t n)
+{
+	return copy_array(env, napi_float64_array, sizeof(*d), d, n);
 }
 
 static napi_value u32_array(napi_env env, const uint32_t *d, uint32_t n)
 {
-	napi_value ab, ta;
-	void *p;
-
-	PB_CHECK(env, napi_create_arraybuffer(env, sizeof(uint32_t) * n, &p, &ab));
-	if (n)
-		memcpy(p, d, sizeof(uint32_t) * n);
-	PB_CHECK(env, napi_create_typedarray(env, napi_uint32_array, n, ab, 0, &ta));
-	return ta;
+	return copy_array(env, napi_uint32_array, sizeof(*d), d, n);
 }
 
 /* Reads every element: batched when the kernel can, else one by one. With
@@ -361,7 +344,7 @@ napi_value pb_map_read_aggregate(napi_env env, napi_callback_info info)
 	size_t argc = 4;
 	napi_value argv[4], out = NULL, columns, slots, v;
 	char name[64];
-	pb_object *o = unwrap_this(env, info, &argc, argv);
+	pb_object *o = pb_object_this(env, info, &argc, argv, NULL, true);
 	struct bpf_map *m;
 	struct value_layout L;
 	struct merged r = { 0 };

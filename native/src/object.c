@@ -12,20 +12,13 @@
 #define VERIFIER_LOG_SIZE (8u << 20) /* big enough that the kernel keeps the failing tail */
 #define VERIFIER_TAIL_LINES 12
 
-static pb_object *unwrap(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv,
-			 napi_value *this_obj, bool need_open)
+/* Every BpfObject method starts here, whichever file it lives in. */
+pb_object *pb_object_this(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv,
+			  napi_value *self, bool need_open)
 {
-	napi_value self;
-	pb_object *o = NULL;
+	pb_object *o = pb_this(env, info, argc, argv, self, PB_CLASS_OBJECT, "method called");
 
-	if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok ||
-	    napi_unwrap(env, self, (void **)&o) != napi_ok || !o) {
-		pb_throw_type(env, "method called on something that is not a BpfObject");
-		return NULL;
-	}
-	if (this_obj)
-		*this_obj = self;
-	if (need_open && !o->obj) {
+	if (o && need_open && !o->obj) {
 		pb_throw_state(env, "ERR_BPF_CLOSED", "BPF object %s is closed", o->path);
 		return NULL;
 	}
@@ -52,11 +45,11 @@ static struct bpf_map *find_map(napi_env env, pb_object *o, napi_value name_v, c
 	return m;
 }
 
-static struct bpf_program *find_prog(napi_env env, pb_object *o, napi_value name_v, char *name, size_t cap)
+struct bpf_program *pb_object_program(napi_env env, pb_object *o, napi_value v, char *name, size_t cap)
 {
 	struct bpf_program *p;
 
-	if (!pb_arg_string(env, name_v, "program name", name, cap))
+	if (!pb_arg_string(env, v, "program name", name, cap))
 		return NULL;
 	p = bpf_object__find_program_by_name(o->obj, name);
 	if (!p)
@@ -64,7 +57,7 @@ static struct bpf_program *find_prog(napi_env env, pb_object *o, napi_value name
 	return p;
 }
 
-static bool need_state(napi_env env, pb_object *o, bool loaded, const char *action)
+bool pb_object_need(napi_env env, pb_object *o, bool loaded, const char *action)
 {
 	if (o->loaded == loaded)
 		return true;
@@ -82,11 +75,11 @@ static napi_value set_rodata(napi_env env, napi_callback_info info)
 	uint32_t off;
 	uint8_t *bytes;
 	size_t len, size = 0;
-	pb_object *o = unwrap(env, info, &argc, argv, NULL, true);
+	pb_object *o = pb_object_this(env, info, &argc, argv, NULL, true);
 	struct bpf_map *m;
 	void *init;
 
-	if (!o || !need_state(env, o, false, "write rodata"))
+	if (!o || !pb_object_need(env, o, false, "write rodata"))
 		return NULL;
 	if (!(m = find_map(env, o, argv[0], name, sizeof(name))) || !pb_arg_u32(env, argv[1], "offset", &off) ||
 	    !pb_arg_bytes(env, argv[2], "bytes", &bytes, &len))
@@ -111,7 +104,7 @@ static napi_value section_size(napi_env env, napi_callback_info info)
 	size_t argc = 1, size = 0;
 	napi_value argv[1], r;
 	char name[64];
-	pb_object *o = unwrap(env, info, &argc, argv, NULL, true);
+	pb_object *o = pb_object_this(env, info, &argc, argv, NULL, true);
 	struct bpf_map *m;
 
 	if (!o || !(m = find_map(env, o, argv[0], name, sizeof(name))))
@@ -130,11 +123,11 @@ static napi_value set_max_entries(napi_env env, napi_callback_info info)
 	napi_value argv[2];
 	char name[64];
 	uint32_t n;
-	pb_object *o = unwrap(env, info, &argc, argv, NULL, true);
+	pb_object *o = pb_object_this(env, info, &argc, argv, NULL, true);
 	struct bpf_map *m;
 	int err;
 
-	if (!o || !need_state(env, o, false, "resize a map"))
+	if (!o || !pb_object_need(env, o, false, "resize a map"))
 		return NULL;
 	if (!(m = find_map(env, o, argv[0], name, sizeof(name))) || !pb_arg_u32(env, argv[1], "maxEntries", &n))
 		return NULL;
@@ -162,14 +155,13 @@ static const char *log_tail(const char *log, int lines)
 
 static napi_value load(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
-	pb_object *o = unwrap(env, info, &argc, NULL, NULL, true);
+	pb_object *o = pb_object_this(env, info, NULL, NULL, NULL, true);
 	struct bpf_program *p;
 	char *logs[16] = { 0 };
 	struct bpf_program *progs[16];
 	int n = 0, err;
 
-	if (!o || !need_state(env, o, false, "load"))
+	if (!o || !pb_object_need(env, o, false, "load"))
 		return NULL;
 	/* A log buffer per program: libbpf loads with log_level 0 and, only on
 	 * failure, retries with level 1 into this buffer. */
@@ -225,50 +217,13 @@ static napi_value load(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
-static napi_value attach_tracepoint(napi_env env, napi_callback_info info)
-{
-	size_t argc = 3;
-	napi_value argv[3];
-	char pname[128], cat[128], name[128];
-	pb_object *o = unwrap(env, info, &argc, argv, NULL, true);
-	struct bpf_program *p;
-	struct bpf_link *bl;
-	pb_link *l;
-
-	if (!o || !need_state(env, o, true, "attach"))
-		return NULL;
-	if (!(p = find_prog(env, o, argv[0], pname, sizeof(pname))) ||
-	    !pb_arg_string(env, argv[1], "tracepoint category", cat, sizeof(cat)) ||
-	    !pb_arg_string(env, argv[2], "tracepoint name", name, sizeof(name)))
-		return NULL;
-	pb_libbpf_log_reset();
-	bl = bpf_program__attach_tracepoint(p, cat, name);
-	if (!bl) {
-		pb_throw_errno(env, errno, "attach tracepoint %s:%s", cat, name);
-		return NULL;
-	}
-	l = calloc(1, sizeof(*l));
-	if (!l || (o->nlinks == o->links_cap &&
-		   !(o->links = realloc(o->links, (o->links_cap = o->links_cap * 2 + 4) * sizeof(*o->links))))) {
-		bpf_link__destroy(bl);
-		free(l);
-		pb_throw_errno(env, ENOMEM, "attach tracepoint %s:%s", cat, name);
-		return NULL;
-	}
-	l->link = bl;
-	l->owner = o;
-	snprintf(l->what, sizeof(l->what), "tracepoint %s:%s", cat, name);
-	o->links[o->nlinks++] = l;
-	return pb_link_wrap(env, l);
-}
-
 static napi_value open_ring_reader(napi_env env, napi_callback_info info)
 {
 	size_t argc = 4;
 	napi_value argv[4], self;
-	pb_object *o = unwrap(env, info, &argc, argv, &self, true);
+	pb_object *o = pb_object_this(env, info, &argc, argv, &self, true);
 
-	if (!o || !need_state(env, o, true, "read a ring buffer"))
+	if (!o || !pb_object_need(env, o, true, "read a ring buffer"))
 		return NULL;
 	return pb_reader_open(env, o, self, argv, argc);
 }
@@ -277,9 +232,9 @@ static napi_value percpu_sum(napi_env env, napi_callback_info info)
 {
 	size_t argc = 2;
 	napi_value argv[2];
-	pb_object *o = unwrap(env, info, &argc, argv, NULL, true);
+	pb_object *o = pb_object_this(env, info, &argc, argv, NULL, true);
 
-	if (!o || !need_state(env, o, true, "read a map"))
+	if (!o || !pb_object_need(env, o, true, "read a map"))
 		return NULL;
 	return pb_object_percpu_sum(env, o, argv, argc);
 }
@@ -288,17 +243,16 @@ static napi_value program_info(napi_env env, napi_callback_info info)
 {
 	size_t argc = 1;
 	napi_value argv[1];
-	pb_object *o = unwrap(env, info, &argc, argv, NULL, true);
+	pb_object *o = pb_object_this(env, info, &argc, argv, NULL, true);
 
-	if (!o || !need_state(env, o, true, "read program info"))
+	if (!o || !pb_object_need(env, o, true, "read program info"))
 		return NULL;
 	return pb_object_program_info(env, o, argv, argc);
 }
 
 static napi_value names(napi_env env, napi_callback_info info, bool maps)
 {
-	size_t argc = 0;
-	pb_object *o = unwrap(env, info, &argc, NULL, NULL, true);
+	pb_object *o = pb_object_this(env, info, NULL, NULL, NULL, true);
 	napi_value arr, s;
 	uint32_t i = 0;
 
@@ -350,22 +304,29 @@ void pb_object_close(pb_object *o)
 	bpf_object__close(o->obj);
 	o->obj = NULL;
 	o->loaded = false;
-	if (o->addon) { /* leave the addon's list of open objects */
-		if (o->prev)
-			o->prev->next = o->next;
-		else
-			o->addon->objects = o->next;
-		if (o->next)
-			o->next->prev = o->prev;
-		o->next = o->prev = NULL;
-		o->addon = NULL;
-	}
+	pb_object_unlist(o);
+}
+
+pb_addon *pb_object_unlist(pb_object *o)
+{
+	pb_addon *a = o->addon;
+
+	if (!a)
+		return NULL;
+	if (o->prev)
+		o->prev->next = o->next;
+	else
+		a->objects = o->next;
+	if (o->next)
+		o->next->prev = o->prev;
+	o->next = o->prev = NULL;
+	o->addon = NULL;
+	return a;
 }
 
 static napi_value close_object(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
-	pb_object *o = unwrap(env, info, &argc, NULL, NULL, false);
+	pb_object *o = pb_object_this(env, info, NULL, NULL, NULL, false);
 
 	if (!o)
 		return NULL;
@@ -375,8 +336,7 @@ static napi_value close_object(napi_env env, napi_callback_info info)
 
 static napi_value get_path(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
-	pb_object *o = unwrap(env, info, &argc, NULL, NULL, false);
+	pb_object *o = pb_object_this(env, info, NULL, NULL, NULL, false);
 	napi_value s;
 
 	if (!o)
@@ -387,8 +347,7 @@ static napi_value get_path(napi_env env, napi_callback_info info)
 
 static napi_value get_state(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
-	pb_object *o = unwrap(env, info, &argc, NULL, NULL, false);
+	pb_object *o = pb_object_this(env, info, NULL, NULL, NULL, false);
 	napi_value s;
 
 	if (!o)
@@ -408,30 +367,22 @@ static void finalize(napi_env env, void *data, void *hint)
 	free(o);
 }
 
-/* new BpfObject(external): only openObject() constructs these. */
+/* new BpfObject(external): only openObject() constructs these, and frees o if this fails. */
 static napi_value construct(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
-	napi_value argv[1], self;
-	napi_valuetype t;
-	pb_object *o = NULL;
+	napi_value self;
+	pb_object *o = pb_construct_arg(env, info, &self, "BpfObject cannot be constructed directly: use openObject(path)");
 
-	PB_CHECK(env, napi_get_cb_info(env, info, &argc, argv, &self, NULL));
-	if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external) {
-		pb_throw_type(env, "BpfObject cannot be constructed directly: use openObject(path)");
+	if (!o)
 		return NULL;
-	}
-	napi_get_value_external(env, argv[0], (void **)&o);
-	if (napi_wrap(env, self, o, finalize, NULL, NULL) != napi_ok) {
-		pb_object_close(o);
-		free(o);
+	if (!pb_wrap(env, self, PB_CLASS_OBJECT, o, finalize)) {
 		pb_throw_state(env, "ERR_NAPI", "cannot wrap BpfObject");
 		return NULL;
 	}
 	return self;
 }
 
-napi_value pb_object_define(napi_env env, pb_addon *addon)
+napi_value pb_object_define(napi_env env)
 {
 	napi_property_descriptor props[] = {
 		{ "path", NULL, NULL, get_path, NULL, NULL, napi_default, NULL },
@@ -440,7 +391,7 @@ napi_value pb_object_define(napi_env env, pb_addon *addon)
 		{ "sectionSize", NULL, section_size, NULL, NULL, NULL, napi_default, NULL },
 		{ "setMapMaxEntries", NULL, set_max_entries, NULL, NULL, NULL, napi_default, NULL },
 		{ "load", NULL, load, NULL, NULL, NULL, napi_default, NULL },
-		{ "attachTracepoint", NULL, attach_tracepoint, NULL, NULL, NULL, napi_default, NULL },
+		{ "attachTracepoint", NULL, pb_attach_tracepoint, NULL, NULL, NULL, napi_default, NULL },
 		{ "openRingReader", NULL, open_ring_reader, NULL, NULL, NULL, napi_default, NULL },
 		{ "percpuSum", NULL, percpu_sum, NULL, NULL, NULL, napi_default, NULL },
 		{ "setMapKeySize", NULL, pb_map_set_key_size, NULL, NULL, NULL, napi_default, NULL },
@@ -454,7 +405,6 @@ napi_value pb_object_define(napi_env env, pb_addon *addon)
 		{ "close", NULL, close_object, NULL, NULL, NULL, napi_default, NULL },
 	};
 	napi_value ctor;
-	(void)addon;
 
 	PB_CHECK(env, napi_define_class(env, "BpfObject", NAPI_AUTO_LENGTH, construct, NULL,
 					sizeof(props) / sizeof(props[0]), props, &ctor));
@@ -465,7 +415,7 @@ napi_value pb_object_define(napi_env env, pb_addon *addon)
 napi_value pb_open_object(napi_env env, napi_callback_info info)
 {
 	size_t argc = 1;
-	napi_value argv[1], ctor, ext, inst;
+	napi_value argv[1], inst;
 	pb_addon *a = pb_addon_get(env);
 	pb_object *o;
 	struct bpf_object *obj;
@@ -492,10 +442,12 @@ napi_value pb_open_object(napi_env env, napi_callback_info info)
 	o->obj = obj;
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	snprintf(o->core_btf, sizeof(o->core_btf), "%s", core_btf);
-	PB_CHECK(env, napi_get_reference_value(env, a->object_ctor, &ctor));
-	PB_CHECK(env, napi_create_external(env, o, NULL, NULL, &ext));
-	if (napi_new_instance(env, ctor, 1, &ext, &inst) != napi_ok)
-		return NULL; /* construct() threw and freed */
+	if (pb_instantiate(env, a->object_ctor, o, &inst) != napi_ok) {
+		pb_object_close(o); /* no wrapper holds it: it is still ours */
+		free(o);
+		pb_rethrow_napi(env, "create the BpfObject");
+		return NULL;
+	}
 	o->addon = a;
 	o->next = a->objects;
 	if (a->objects)

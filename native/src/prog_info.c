@@ -16,13 +16,8 @@ napi_value pb_object_program_info(napi_env env, pb_object *o, napi_value *argv, 
 	napi_value r;
 	int fd;
 
-	if (argc < 1 || !pb_arg_string(env, argv[0], "program name", name, sizeof(name)))
+	if (argc < 1 || !(p = pb_object_program(env, o, argv[0], name, sizeof(name))))
 		return NULL;
-	p = bpf_object__find_program_by_name(o->obj, name);
-	if (!p) {
-		pb_throw_state(env, "ERR_BPF_NO_PROGRAM", "%s has no program named \"%s\"", o->path, name);
-		return NULL;
-	}
 	fd = bpf_program__fd(p);
 	memset(&info, 0, sizeof(info));
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {

@@ -213,16 +213,7 @@ static void tsfn_finalize(napi_env env, void *data, void *hint)
 
 static pb_reader *unwrap(napi_env env, napi_callback_info info)
 {
-	size_t argc = 0;
-	napi_value self;
-	pb_reader *r = NULL;
-
-	if (napi_get_cb_info(env, info, &argc, NULL, &self, NULL) != napi_ok ||
-	    napi_unwrap(env, self, (void **)&r) != napi_ok || !r) {
-		pb_throw_type(env, "method called on something that is not a RingReader");
-		return NULL;
-	}
-	return r;
+	return pb_this(env, info, NULL, NULL, NULL, PB_CLASS_READER, "method called");
 }
 
 /* stop() -> Promise<{records, malformed, batches}>: final drain included. */
@@ -272,20 +263,19 @@ static void wrapper_finalize(napi_env env, void *data, void *hint)
 	maybe_free(r);
 }
 
+/* new RingReader(external): only pb_reader_open() constructs these, and frees r if this fails. */
 static napi_value construct(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
-	napi_value argv[1], self;
-	napi_valuetype t;
-	pb_reader *r = NULL;
+	napi_value self;
+	pb_reader *r = pb_construct_arg(env, info, &self,
+					"RingReader cannot be constructed directly: use BpfObject.openRingReader()");
 
-	PB_CHECK(env, napi_get_cb_info(env, info, &argc, argv, &self, NULL));
-	if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external) {
-		pb_throw_type(env, "RingReader cannot be constructed directly: use BpfObject.openRingReader()");
+	if (!r)
+		return NULL;
+	if (!pb_wrap(env, self, PB_CLASS_READER, r, wrapper_finalize)) {
+		pb_rethrow_napi(env, "wrap a RingReader");
 		return NULL;
 	}
-	napi_get_value_external(env, argv[0], (void **)&r);
-	PB_CHECK(env, napi_wrap(env, self, r, wrapper_finalize, NULL, NULL));
 	return self;
 }
 
@@ -309,7 +299,7 @@ napi_value pb_reader_open(napi_env env, pb_object *o, napi_value this_obj, napi_
 	pb_addon *a = pb_addon_get(env);
 	pb_reader *r;
 	struct bpf_map *m;
-	napi_value ctor, ext, inst, name;
+	napi_value inst, name;
 	napi_valuetype t;
 	int err;
 
@@ -377,15 +367,14 @@ napi_value pb_reader_open(napi_env env, pb_object *o, napi_value this_obj, napi_
 		pb_rethrow_napi(env, "create the ring reader's thread-safe function");
 		goto fail;
 	}
-	if (napi_get_reference_value(env, a->reader_ctor, &ctor) != napi_ok ||
-	    napi_create_external(env, r, NULL, NULL, &ext) != napi_ok ||
-	    napi_new_instance(env, ctor, 1, &ext, &inst) != napi_ok) {
+	if (pb_instantiate(env, a->reader_ctor, r, &inst) != napi_ok) {
 		/* no thread yet: release the function; its finalizer frees r once the wrapper is gone */
 		r->wrapper_gone = true;
 		r->joined = true;
 		ring_buffer__free(r->rb);
 		r->rb = NULL;
 		napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
+		pb_rethrow_napi(env, "create the RingReader");
 		return NULL;
 	}
 	napi_create_reference(env, this_obj, 1, &r->owner_ref);

@@ -10,15 +10,9 @@
 static pb_object *loaded_object(napi_env env, napi_callback_info info, size_t *argc, napi_value *argv,
 				 const char *action)
 {
-	napi_value self;
-	pb_object *o = NULL;
+	pb_object *o = pb_object_this(env, info, argc, argv, NULL, false);
 
-	if (napi_get_cb_info(env, info, argc, argv, &self, NULL) != napi_ok ||
-	    napi_unwrap(env, self, (void **)&o) != napi_ok || !o) {
-		pb_throw_type(env, "method called on something that is not a BpfObject");
-		return NULL;
-	}
-	if (!o->obj || !o->loaded) {
+	if (o && (!o->obj || !o->loaded)) { /* its own wording: "cannot read a map: x is closed" */
 		pb_throw_state(env, o->obj ? "ERR_BPF_NOT_LOADED" : "ERR_BPF_CLOSED", "cannot %s: %s is %s", action,
 			       o->path, o->obj ? "not loaded yet" : "closed");
 		return NULL;
