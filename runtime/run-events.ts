@@ -75,10 +75,7 @@ export async function runEvents(decl: EventsDeclaration, opts: RunEventsOptions 
 export async function runInstance(instance: TemplateInstance, opts: RunEventsOptions = {}): Promise<EventsResult> {
   const obj = loadInstance(instance);
   try {
-    const { table, stats } = await collectRing(obj, instance, instance.attach.map((a) => ({ ...a, program: instance.program })), opts);
-    // stack ids index the object's stack map: named now, before the finally closes it
-    if (instance.stacks) nameStackColumns(obj, instance.stacks, table.columns, table.columnTypes, table.rowCount);
-    return { ...table, ...withWallClock(table.columns, table.columnTypes), stats, plan: instance };
+    return eventsResult(obj, instance, await collectRing(obj, instance, tracepointAttach(instance), opts)) as EventsResult;
   } finally {
     // Halts the reader if still running, then detaches and frees off the JS thread; the
     // addon's exit hook finishes it if the process ends first.
@@ -86,18 +83,44 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
   }
 }
 
+/** Where a tp_events instance's program goes. */
+export function tracepointAttach(instance: TemplateInstance): ProbeAttach[] {
+  return instance.attach.map((a) => ({ ...a, program: instance.program }));
+}
+
+/** A tp_events run's rows as its result: stack ids named (while `obj`, holding the stack map, is open), `time` added. */
+export function eventsResult(obj: BpfObject, instance: TemplateInstance, { table, stats }: RingRows) {
+  if (instance.stacks) nameStackColumns(obj, instance.stacks, table.columns, table.columnTypes, table.rowCount);
+  return { ...table, ...withWallClock(table.columns, table.columnTypes), stats, plan: instance };
+}
+
 /** What collecting a ring buffer needs of a plan (tp_events, uprobe_events, tcp_events). */
 export interface RingPlan extends Pick<TemplateInstance, "columns" | "ring" | "durationMs" | "limit"> {
   counters: { drops: string; seen: string };
 }
 
+/** A ring-buffer run's rows and counters (a snapshot's have no stoppedBy yet). */
+export interface RingRows {
+  table: ReturnType<typeof assemble>;
+  stats: Omit<EventsStats, "stoppedBy"> & { stoppedBy?: EventsStats["stoppedBy"] };
+}
+
+/** A ring-buffer run once attached: read it now, or wait for its end. */
+export interface RingRun {
+  /** The rows received so far and the counters now (the run goes on). */
+  snapshot(): RingRows;
+  /** The final rows once the run ended: duration, row limit or abort. */
+  readonly done: Promise<RingRows & { stats: EventsStats }>;
+}
+
 /**
- * The body of every ring-buffer run: reads the ring on the addon's thread,
- * attaches `attach`, collects for the duration (or until aborted or the row
- * limit), then counts and drains, and returns the rows as columns with the
- * run's counters. The caller loaded `obj` and closes it.
+ * The body of every ring-buffer run (foreground and background): reads the
+ * ring on the addon's thread, attaches `attach`, and resolves once attached
+ * (and opts.onAttached resolved); the run then collects for the duration (or
+ * until aborted or the row limit), counts and drains. The caller loaded `obj`
+ * and closes it after `done`.
  */
-export async function collectRing(obj: BpfObject, plan: RingPlan, attach: ProbeAttach[], opts: RunEventsOptions) {
+export async function startRing(obj: BpfObject, plan: RingPlan, attach: ProbeAttach[], opts: RunEventsOptions): Promise<RingRun> {
   const batches: ColumnBatch[] = [];
   let received = 0;
   let limitReached = () => {};
@@ -115,26 +138,41 @@ export async function collectRing(obj: BpfObject, plan: RingPlan, attach: ProbeA
   attach.forEach((a) => attachOne(obj, a)); // detached when the caller closes obj
   const attachedAt = performance.now();
   await opts.onAttached?.();
-
-  const stoppedBy = await waitForEnd(plan.durationMs, limitHit, opts, () => ({
-    elapsedMs: performance.now() - attachedAt,
-    events: received,
+  const programs = [...new Set(attach.map((a) => a.program))];
+  const counters = () => ({
     dropped: obj.percpuSum(plan.counters.drops, 0),
-  }));
-  const durationMs = performance.now() - attachedAt;
-  // A finished run detaches first (on a worker: the RCU grace periods don't block the
-  // JS thread), so nothing fires between the counters and the final drain and
-  // rows + dropped = seen exactly. An aborted run's rows are thrown away by the cell,
-  // so it doesn't wait: closing detaches later, and the rows are cut to what the
-  // counters saw (ring order is reservation order).
-  if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
-  const dropped = obj.percpuSum(plan.counters.drops, 0);
-  const seen = obj.percpuSum(plan.counters.seen, 0);
-  const missed = [...new Set(attach.map((a) => a.program))].reduce((n, p) => n + obj.programInfo(p).recursionMisses, 0);
-  await reader.stop(); // the final drain: every record of the events counted above
-  const counted = Math.max(0, seen - dropped);
-  const stats: EventsStats = { events: Math.min(received, counted), dropped, seen, missed, durationMs, stoppedBy };
-  return { table: assemble(plan, batches, plan.limit !== undefined ? Math.min(plan.limit, counted) : counted), stats };
+    seen: obj.percpuSum(plan.counters.seen, 0),
+    missed: programs.reduce((n, p) => n + obj.programInfo(p).recursionMisses, 0),
+  });
+
+  const done = (async () => {
+    const stoppedBy = await waitForEnd(plan.durationMs, limitHit, opts, () => ({
+      elapsedMs: performance.now() - attachedAt,
+      events: received,
+      dropped: obj.percpuSum(plan.counters.drops, 0),
+    }));
+    const durationMs = performance.now() - attachedAt;
+    // A finished run detaches first (on a worker: the RCU grace periods don't block the
+    // JS thread), so nothing fires between the counters and the final drain and
+    // rows + dropped = seen exactly. An aborted run's rows are thrown away by the cell,
+    // so it doesn't wait: closing detaches later, and the rows are cut to what the
+    // counters saw (ring order is reservation order).
+    if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
+    const c = counters();
+    await reader.stop(); // the final drain: every record of the events counted above
+    const counted = Math.max(0, c.seen - c.dropped);
+    const stats: EventsStats = { ...c, events: Math.min(received, counted), durationMs, stoppedBy };
+    return { table: assemble(plan, batches, plan.limit !== undefined ? Math.min(plan.limit, counted) : counted), stats };
+  })();
+  return {
+    snapshot: () => ({ table: assemble(plan, batches, plan.limit), stats: { ...counters(), events: received, durationMs: performance.now() - attachedAt } }),
+    done,
+  };
+}
+
+/** startRing() to the end: the rows of a foreground run. */
+export async function collectRing(obj: BpfObject, plan: RingPlan, attach: ProbeAttach[], opts: RunEventsOptions) {
+  return (await startRing(obj, plan, attach, opts)).done;
 }
 
 /** Resolves when the run should end: duration, row limit or abort (shared with run-probe-events.ts). */

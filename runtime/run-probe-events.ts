@@ -7,7 +7,7 @@ import type { TemplateDescriptor } from "../bpf/descriptor.js";
 import { descriptor as tcpEventsDescriptor } from "../bpf/generated/tcp_events.js";
 import { descriptor as uprobeEventsDescriptor } from "../bpf/generated/uprobe_events.js";
 import type { RingEventsInstance } from "./planner/function-events.js";
-import type { EventColumn, EventsStats, RunEventsOptions } from "./run-events.js";
+import type { EventColumn, EventsStats, RingRows, RunEventsOptions } from "./run-events.js";
 import { collectRing } from "./run-events.js";
 import { loadTemplate } from "./templates/load-template.js";
 import { readableTcpColumns } from "./tcp-columns.js";
@@ -36,10 +36,14 @@ export function descriptorOf(template: string): TemplateDescriptor {
 export async function runProbeEvents(instance: RingEventsInstance, opts: RunEventsOptions = {}): Promise<ProbeEventsResult> {
   const obj = loadTemplate(instance, descriptorOf(instance.template));
   try {
-    const { table, stats } = await collectRing(obj, instance, instance.attach, opts);
-    if (instance.template === "tcp_events") readableTcpColumns(table); // addresses as text, states as names
-    return { ...table, ...withWallClock(table.columns, table.columnTypes), stats, plan: instance };
+    return probeEventsResult(instance, await collectRing(obj, instance, instance.attach, opts)) as ProbeEventsResult;
   } finally {
     void obj.closeAsync(); // detach and free off the JS thread; the exit hook finishes it if need be
   }
+}
+
+/** A function-probe or TCP run's rows as its result: TCP addresses as text and states as names, `time` added. */
+export function probeEventsResult(instance: RingEventsInstance, { table, stats }: RingRows) {
+  if (instance.template === "tcp_events") readableTcpColumns(table);
+  return { ...table, ...withWallClock(table.columns, table.columnTypes), stats, plan: instance };
 }
