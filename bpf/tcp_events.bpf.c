@@ -102,6 +102,21 @@ static __always_inline void track(struct tcp_event *e)
 		bpf_map_delete_elem(&pb_socks, &e->skaddr);
 }
 
+/* The record's addresses, from a tracepoint record's IPv4 or IPv6 fields by
+ * e->family. bpf_probe_read_kernel, not memcpy: clang turns the copy into
+ * loads through ctx + offset, which the verifier refuses for a ctx pointer. */
+static __always_inline void copy_addrs(struct tcp_event *e, const void *saddr, const void *daddr,
+				       const void *saddr_v6, const void *daddr_v6)
+{
+	if (e->family == AF_INET) {
+		bpf_probe_read_kernel(e->saddr, 4, saddr);
+		bpf_probe_read_kernel(e->daddr, 4, daddr);
+	} else {
+		bpf_probe_read_kernel(e->saddr, 16, saddr_v6);
+		bpf_probe_read_kernel(e->daddr, 16, daddr_v6);
+	}
+}
+
 SEC("tracepoint/sock/inet_sock_set_state")
 int pb_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 {
@@ -118,15 +133,7 @@ int pb_tcp_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	e->family = ctx->family;
 	e->sport = ctx->sport;
 	e->dport = ctx->dport;
-	/* bpf_probe_read_kernel, not memcpy: clang turns the copy into loads
-	 * through ctx + offset, which the verifier refuses for a ctx pointer. */
-	if (ctx->family == AF_INET) {
-		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
-	} else {
-		bpf_probe_read_kernel(e->saddr, 16, ctx->saddr_v6);
-		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
-	}
+	copy_addrs(e, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
 	track(e);
 	submit(e);
 	return 0;
@@ -188,15 +195,7 @@ int pb_tcp_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
 	e->family = ctx->family;
 	e->sport = ctx->sport;
 	e->dport = ctx->dport;
-	/* bpf_probe_read_kernel, not memcpy: clang turns the copy into loads
-	 * through ctx + offset, which the verifier refuses for a ctx pointer. */
-	if (ctx->family == AF_INET) {
-		bpf_probe_read_kernel(e->saddr, 4, ctx->saddr);
-		bpf_probe_read_kernel(e->daddr, 4, ctx->daddr);
-	} else {
-		bpf_probe_read_kernel(e->saddr, 16, ctx->saddr_v6);
-		bpf_probe_read_kernel(e->daddr, 16, ctx->daddr_v6);
-	}
+	copy_addrs(e, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
 	s = bpf_map_lookup_elem(&pb_socks, &e->skaddr);
 	if (s) {
 		e->age_ns = e->ts_ns - s->first_ns;
