@@ -21,6 +21,6 @@ python_rc=$?
 # 3. Nothing outlives its owner: no program of ours may remain loaded.
 node scripts/check-leftovers.mjs --json "$results/leftovers.json"
 
-node scripts/sum-results.mjs "$results/vitest.json" "$results/python.json" "$results/leftovers.json"
+node scripts/sum-results.mjs --vitest-rc "$vitest_rc" "$results/vitest.json" "$results/python.json" "$results/leftovers.json"
 summary_rc=$?
 if ((vitest_rc != 0 || python_rc != 0 || summary_rc != 0)); then exit 1; fi

@@ -1,5 +1,7 @@
 """Runs every Python test module under test/ (test_*.py) with unittest and
-writes {passed, failed, skipped} as JSON for scripts/sum-results.mjs.
+writes {passed, failed, skipped} as JSON for scripts/sum-results.mjs: passed
+counts only tests that succeeded; import errors, class or module fixture errors,
+expected failures and modules without tests count as failed.
 
 These suites drive the kernel through Debian's Jupyter clients
 (jupyter_kernel_test, nbclient, jupyter-server), so they must run under
@@ -17,13 +19,41 @@ args = parser.parse_args()
 
 suite = unittest.TestSuite()
 loader = unittest.TestLoader()
-for path in sorted((root / "test").rglob("test_*.py")):
+empty = []  # modules that hold no test: a broken module must not pass unseen
+paths = sorted((root / "test").rglob("test_*.py"))
+for path in paths:
     sys.path.insert(0, str(path.parent))
-    suite.addTests(loader.loadTestsFromName(path.stem))
+    # A module that fails to import becomes one test that errors (unittest's _FailedTest).
+    tests = loader.loadTestsFromName(path.stem)
     sys.path.pop(0)
+    if tests.countTestCases() == 0:
+        empty.append(str(path.relative_to(root)))
+    suite.addTests(tests)
 
-result = unittest.TextTestRunner(verbosity=2).run(suite)
-failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-counts = {"passed": result.testsRun - failed - len(result.skipped), "failed": failed, "skipped": len(result.skipped)}
+
+class CountingResult(unittest.TextTestResult):
+    """Counts the tests that passed, rather than deriving them from testsRun:
+    an error in setUpClass or a module fixture is reported without a test run,
+    and its class's tests never run at all. (A test with a failing subTest
+    reports no success.)"""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.succeeded = 0
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        self.succeeded += 1
+
+
+result = unittest.TextTestRunner(verbosity=2, resultclass=CountingResult).run(suite)
+for name in empty:
+    print(f"no tests found in {name}: a test module must define at least one test", file=sys.stderr)
+if not paths:
+    print("no test_*.py found under test/", file=sys.stderr)
+# An expected failure is a test that does not pass: it counts as failed, not passed.
+failed = (len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+          + len(result.expectedFailures) + len(empty) + (0 if paths else 1))
+counts = {"passed": result.succeeded, "failed": failed, "skipped": len(result.skipped)}
 pathlib.Path(args.json).write_text(json.dumps(counts))
 sys.exit(1 if failed else 0)

@@ -2,28 +2,22 @@
 // kept apart by the kernel and merged in C - counts and sums add, min and max
 // combine over the CPUs that saw the key, histogram slots add - and a batched
 // read-and-delete leaves the map empty.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { attachOne } from "../../runtime/attach.js";
+import { describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
 import { plan } from "../../runtime/planner.js";
 import { AGG, valueLayout } from "../../runtime/templates/aggregation.js";
 import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
-import { startStepper } from "./support/stepper.js";
-import { killSpawned } from "../support/children.js";
-import { expectReleasedAfterAll } from "../support/held-bpf.js";
-import { buildC, type BuiltC } from "./support/build-c.js";
+import { workloadFile } from "../support/workload-file.js";
 
-let build: BuiltC;
-beforeAll(() => {
-  build = buildC("agg-steps");
-});
-const held = expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
-afterEach(killSpawned);
-afterAll(() => build?.cleanup());
+const steps = workloadFile("agg-steps");
+const { held } = steps;
 
 describe("readAggregate", () => {
   it("merges per-CPU values in C and deletes what it read", async () => {
-    if (native().numPossibleCpus() < 2) return; // needs two CPUs to pin to
-    const s = await startStepper(build.bin);
+    // The workload is pinned to CPU 0, then CPU 1: a machine with one CPU can't run this test (it fails, not skips).
+    expect(native().numPossibleCpus(), "possible CPUs (this test pins the workload to CPUs 0 and 1)").toBeGreaterThanOrEqual(2);
+    const s = await steps.stepper();
     const p = plan({
       kind: "aggregate", source: { type: "tracepoint", name: "syscalls:sys_enter_write" }, keys: [],
       filter: { pid: s.pid, where: [{ field: "count", op: "!=", value: 5 }] }, // not the "done\n" lines
@@ -31,7 +25,7 @@ describe("readAggregate", () => {
     });
     const { obj } = loadAggregation(p);
     try {
-      obj.attachTracepoint(p.attach[0]!.program, p.attach[0]!.category, p.attach[0]!.event);
+      attachOne(obj, p.attach[0]!);
       await s.step("c 0");
       await s.step("w 10"); // CPU 0: 1..10 but 5
       await s.step("c 1");

@@ -3,58 +3,30 @@
 // cells), over real ZeroMQ. What a notebook user does to a kernel on a bad
 // day - endless loops, unbounded allocation, cells run twice, a hostile or
 // broken client - and in every case the same kernel process carries on.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { probebookBin, requireBuiltDist } from "./support/built-dist.js";
+import { describe, expect, it } from "vitest";
+import { probebookBin } from "./support/built-dist.js";
 import { TestClient } from "./support/client.js";
+import { executeRequest, fileKernel } from "./support/file-kernel.js";
 import { spawnKernel, type KernelProcess } from "./support/kernel-process.js";
 
-let kernel: KernelProcess;
-let client: TestClient;
-
-beforeAll(async () => {
-  requireBuiltDist();
-  kernel = await spawnKernel({ command: [process.execPath, probebookBin, "kernel"] });
-  client = new TestClient(kernel.info);
-  await client.waitForReady();
-}, 30_000);
-
-afterAll(async () => {
-  client?.close();
-  await kernel?.dispose();
-});
-
-async function execute(code: string, timeoutMs = 30_000) {
-  const id = await client.send("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-  const reply = await client.reply("shell", id, timeoutMs);
-  const iopub = await client.iopubUntilIdle(id, timeoutMs);
-  const result = iopub.find((m) => m.header.msg_type === "execute_result");
-  return { id, reply, content: reply.content, iopub, types: iopub.map((m) => m.header.msg_type), text: result?.content.data["text/plain"] as string | undefined };
-}
-
-/** The kernel logs to stderr, which reaches us a little after the socket traffic. */
-async function waitForLog(pattern: RegExp, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(kernel.stderr())) {
-    if (Date.now() > deadline) throw new Error(`kernel log never matched ${pattern}:\n${kernel.stderr()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const k = fileKernel({ built: true });
+const { execute, waitForLog } = k;
 
 /** Sends `code`, waits until the cell printed its first line (so it is running), then calls `interrupt`. */
 async function interruptAfterFirstLine(code: string, interrupt: () => Promise<void> | void) {
-  const id = await client.send("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
-  await client.iopubMsg(id, "stream", 30_000);
+  const id = await k.client.send("shell", "execute_request", executeRequest(code));
+  await k.client.iopubMsg(id, "stream", 30_000);
   const started = Date.now();
   await interrupt();
-  const reply = await client.reply("shell", id, 10_000);
+  const reply = await k.client.reply("shell", id, 10_000);
   const elapsedMs = Date.now() - started;
-  const iopub = await client.iopubUntilIdle(id);
+  const iopub = await k.client.iopubUntilIdle(id);
   return { reply, elapsedMs, iopub };
 }
 
 const byControl = async () => {
-  const id = await client.send("control", "interrupt_request");
-  expect((await client.reply("control", id)).content).toEqual({ status: "ok" });
+  const id = await k.client.send("control", "interrupt_request");
+  expect((await k.client.reply("control", id)).content).toEqual({ status: "ok" });
 };
 
 describe("the real kernel (bin/probebook.js kernel, real sandbox)", () => {
@@ -87,17 +59,17 @@ describe("the real kernel (bin/probebook.js kernel, real sandbox)", () => {
     const gone = await execute("typeof before");
     expect(gone.text).toBe("'undefined'");
     expect((await execute("[1, 2, 3].map((x) => x * 2)")).text).toBe("[ 2, 4, 6 ]");
-    expect(kernel.child.exitCode).toBeNull();
+    expect(k.kernel.child.exitCode).toBeNull();
   });
 
   it("stops `while (true) {}` on SIGINT too", async () => {
     const r = await interruptAfterFirstLine('console.log("spinning"); for (;;) {}', () => {
-      kernel.child.kill("SIGINT");
+      k.kernel.child.kill("SIGINT");
     });
     expect(r.reply.content).toMatchObject({ status: "error", ename: "KeyboardInterrupt" });
     expect(r.elapsedMs).toBeLessThan(1000);
     expect((await execute("40 + 2")).text).toBe("42");
-    expect(kernel.child.exitCode).toBeNull();
+    expect(k.kernel.child.exitCode).toBeNull();
   });
 
   it("stops an endless chain of awaits (a microtask loop the host never gets back from)", async () => {
@@ -117,34 +89,34 @@ describe("the real kernel (bin/probebook.js kernel, real sandbox)", () => {
 
   it("gives a memory bomb a clear MemoryError, rebuilds the sandbox, and runs the next cell", async () => {
     const started = Date.now();
-    const r = await execute("const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1_000_000).fill(7));", 60_000);
+    const r = await execute("const hoard: number[][] = [];\nwhile (true) hoard.push(new Array(1_000_000).fill(7));", { timeoutMs: 60_000 });
     expect(r.content).toMatchObject({ status: "error", ename: "MemoryError" });
     expect(r.content.evalue).toMatch(/^the cell exceeded the sandbox memory limit of \d+ MB; the sandbox was rebuilt, so earlier variables are gone/);
     expect(r.types).toEqual(["status", "execute_input", "error", "status"]);
     expect(Date.now() - started).toBeLessThan(30_000);
     expect((await execute('"still " + "here"')).text).toBe("'still here'");
-    expect(kernel.child.exitCode).toBeNull();
+    expect(k.kernel.child.exitCode).toBeNull();
   }, 90_000);
 
   it("drops a message with a bad signature (never runs it) and keeps serving", async () => {
-    const { msgId, frames } = client.frames("execute_request", { code: "globalThis.ranUnsigned = true", silent: false });
+    const { msgId, frames } = k.client.frames("execute_request", { code: "globalThis.ranUnsigned = true", silent: false });
     frames[1] = Buffer.from("f".repeat(64));
-    await client.sendRaw("shell", frames);
-    await expect(client.reply("shell", msgId, 500)).rejects.toThrow(/timed out/);
+    await k.client.sendRaw("shell", frames);
+    await expect(k.client.reply("shell", msgId, 500)).rejects.toThrow(/timed out/);
     await waitForLog(/dropped a message on shell: signature does not match/);
     expect((await execute("typeof globalThis.ranUnsigned")).text).toBe("'undefined'");
   });
 
   it("survives malformed frames and unknown message types", async () => {
-    await client.sendRaw("shell", ["just", "noise"]);
+    await k.client.sendRaw("shell", ["just", "noise"]);
     const badJson = [Buffer.from("{not json"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")];
-    await client.sendRaw("shell", [Buffer.from("<IDS|MSG>"), Buffer.from(client.sign(badJson)), ...badJson]);
-    await client.sendRaw("control", ["<IDS|MSG>", "x"]);
-    const unknown = await client.send("shell", "frobnicate_request", {});
-    expect((await client.reply("shell", unknown)).content).toMatchObject({ status: "error", ename: "UnknownMessageType" });
+    await k.client.sendRaw("shell", [Buffer.from("<IDS|MSG>"), Buffer.from(k.client.sign(badJson)), ...badJson]);
+    await k.client.sendRaw("control", ["<IDS|MSG>", "x"]);
+    const unknown = await k.client.send("shell", "frobnicate_request", {});
+    expect((await k.client.reply("shell", unknown)).content).toMatchObject({ status: "error", ename: "UnknownMessageType" });
     await waitForLog(/header frame is not valid JSON/);
     expect((await execute("6 * 7")).text).toBe("42");
-    expect(kernel.child.exitCode).toBeNull();
+    expect(k.kernel.child.exitCode).toBeNull();
   });
 });
 
@@ -166,7 +138,7 @@ describe("memory bombs of other shapes (own kernel each, PROBEBOOK_SANDBOX_MEMOR
   }
 
   async function run(c: TestClient, code: string, timeoutMs: number) {
-    const id = await c.send("shell", "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true });
+    const id = await c.send("shell", "execute_request", executeRequest(code));
     try {
       return (await c.reply("shell", id, timeoutMs)).content;
     } catch (error) {

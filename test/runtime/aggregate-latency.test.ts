@@ -4,26 +4,16 @@
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LatencyDeclaration } from "../../runtime/declaration.js";
 import { plan } from "../../runtime/planner.js";
 import { runAggregate, startAggregate, startAggregateInstance } from "../../runtime/run-aggregate.js";
-import { startStepper, withStepper as withStepperOn, type Stepper } from "../bpf/support/stepper.js";
-import { buildC, type BuiltC } from "../bpf/support/build-c.js";
 import { blockTargetOf, directWriteSectors } from "../bpf/support/direct-writes.js";
-import { killSpawned } from "../support/children.js";
-import { expectReleasedAfterAll } from "../support/held-bpf.js";
+import { workloadFile } from "../support/workload-file.js";
 import { during, rowsOf } from "./fixtures/aggregate-run.js";
 
-let build: BuiltC;
-beforeAll(() => {
-  build = buildC("agg-steps");
-});
-expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
-afterEach(killSpawned);
-afterAll(() => build?.cleanup());
-
-const withStepper = <T>(fn: (s: Stepper) => Promise<T>) => withStepperOn(build.bin, fn);
+const build = workloadFile("agg-steps");
+const { withStepper } = build;
 
 describe("runAggregate (lat_pairs)", () => {
   it("puts 100 x 1.3 ms and 100 x 10 ms sleeps in their log2 buckets (clock_nanosleep entry -> exit)", async () => {
@@ -58,29 +48,25 @@ describe("runAggregate (lat_pairs)", () => {
   });
 
   it("counts a start its full start map refused as lost (a named syscall: plain hash by thread)", async () => {
-    const a = await startStepper(build.bin), b = await startStepper(build.bin);
+    const a = await build.stepper(), b = await build.stepper();
+    const instance = plan({
+      kind: "latency", pair: { type: "syscall", name: "clock_nanosleep" }, filter: { comm: "agg-steps" }, keys: [],
+      value: { op: "count" }, durationMs: 60_000,
+    });
+    expect(instance.rodata.cfg).toMatchObject({ start_by_tid: 1 });
+    instance.maps.pb_start_tid = { maxEntries: 1 }; // room for one thread inside clock_nanosleep
+    const run = await startAggregateInstance(instance);
+    let r;
     try {
-      const instance = plan({
-        kind: "latency", pair: { type: "syscall", name: "clock_nanosleep" }, filter: { comm: "agg-steps" }, keys: [],
-        value: { op: "count" }, durationMs: 60_000,
-      });
-      expect(instance.rodata.cfg).toMatchObject({ start_by_tid: 1 });
-      instance.maps.pb_start_tid = { maxEntries: 1 }; // room for one thread inside clock_nanosleep
-      const run = await startAggregateInstance(instance);
-      let r;
-      try {
-        const long = a.step("s 1 500000"); // holds the only entry for 500 ms
-        await new Promise((done) => setTimeout(done, 50));
-        await b.step("s 5 1000"); // 5 starts meanwhile: no room
-        await long;
-      } finally {
-        r = await run.stop();
-      }
-      expect(rowsOf(r)).toEqual([{ count: 1 }]);
-      expect(r.stats.lost).toBe(5);
+      const long = a.step("s 1 500000"); // holds the only entry for 500 ms
+      await new Promise((done) => setTimeout(done, 50));
+      await b.step("s 5 1000"); // 5 starts meanwhile: no room
+      await long;
     } finally {
-      await Promise.all([a.dispose(), b.dispose()]);
+      r = await run.stop();
     }
+    expect(rowsOf(r)).toEqual([{ count: 1 }]);
+    expect(r.stats.lost).toBe(5);
   });
 
   it("sends only the pairs above a threshold to the ring buffer, one row each", async () => {
@@ -120,29 +106,24 @@ describe("runAggregate (lat_pairs)", () => {
   });
 
   it("measures run-queue latency of two busy processes pinned to one CPU", async () => {
-    const a = await startStepper(build.bin), b = await startStepper(build.bin);
-    try {
-      await a.step("c 0");
-      await b.step("c 0");
-      const r = await during({
-        kind: "latency", pair: { type: "runqueue" }, filter: {}, keys: ["tid", "comm"], value: { op: "stats" },
-        durationMs: 60_000,
-      }, async () => {
-        await Promise.all([a.step("b 300"), b.step("b 300")]);
-      });
-      const ours = rowsOf(r).filter((row) => row.tid === a.pid || row.tid === b.pid);
-      expect(ours.map((row) => row.tid).sort()).toEqual([a.pid, b.pid].sort());
-      for (const row of ours) {
-        expect(row.comm).toBe("agg-steps");
-        expect(row.count as number).toBeGreaterThan(0);
-        expect(row.max as number).toBeGreaterThan(0);
-      }
-      // each waited while the other ran: together about as long as one of them ran
-      expect(ours.reduce((n, row) => n + (row.sum as number), 0)).toBeGreaterThan(100_000_000);
-    } finally {
-      await a.dispose();
-      await b.dispose();
+    const a = await build.stepper(), b = await build.stepper();
+    await a.step("c 0");
+    await b.step("c 0");
+    const r = await during({
+      kind: "latency", pair: { type: "runqueue" }, filter: {}, keys: ["tid", "comm"], value: { op: "stats" },
+      durationMs: 60_000,
+    }, async () => {
+      await Promise.all([a.step("b 300"), b.step("b 300")]);
+    });
+    const ours = rowsOf(r).filter((row) => row.tid === a.pid || row.tid === b.pid);
+    expect(ours.map((row) => row.tid).sort()).toEqual([a.pid, b.pid].sort());
+    for (const row of ours) {
+      expect(row.comm).toBe("agg-steps");
+      expect(row.count as number).toBeGreaterThan(0);
+      expect(row.max as number).toBeGreaterThan(0);
     }
+    // each waited while the other ran: together about as long as one of them ran
+    expect(ours.reduce((n, row) => n + (row.sum as number), 0)).toBeGreaterThan(100_000_000);
   });
 
   // The workload's own requests are picked out of the disk's traffic (the file system's metadata

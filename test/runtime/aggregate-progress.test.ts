@@ -2,28 +2,15 @@
 // (elapsed time, events counted in the kernel, drops/lost), read() gives the
 // table so far without disturbing the run, and stats.events counts every event
 // aggregated whatever the value. Real BPF, on agg-steps driven step by step.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AggregateDeclaration } from "../../runtime/declaration.js";
 import type { EventsProgress } from "../../runtime/run-events.js";
 import { runAggregate, startAggregate } from "../../runtime/run-aggregate.js";
 import { runProfile } from "../../runtime/run-profile.js";
-import { withStepper as withStepperOn, type Stepper } from "../bpf/support/stepper.js";
-import { buildC, type BuiltC } from "../bpf/support/build-c.js";
-import { killSpawned } from "../support/children.js";
-import { recordHeld } from "../support/held-bpf.js";
+import { workloadFile } from "../support/workload-file.js";
 import { rowsOf } from "./fixtures/aggregate-run.js";
 
-let build: BuiltC;
-beforeAll(() => {
-  build = buildC("agg-steps");
-});
-const held = recordHeld();
-afterEach(killSpawned);
-afterAll(async () => {
-  build?.cleanup();
-  expect(await held.leftovers()).toEqual([]);
-});
-const withStepper = <T>(fn: (s: Stepper) => Promise<T>) => withStepperOn(build.bin, fn);
+const { withStepper } = workloadFile("agg-steps");
 
 const getppid = (pid: number, over: Partial<AggregateDeclaration> = {}): AggregateDeclaration => ({
   kind: "aggregate", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, filter: { pid }, keys: ["pid"],

@@ -2,37 +2,15 @@
 // every aggregation, and progress while an aggregation runs - from cell source
 // through the session, runtime/run.ts and real BPF, on workloads the test
 // drives step by step (test/bpf/support/agg-steps.c).
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { buildSandbox } from "../../scripts/build-sandbox.mjs";
-import { buildC } from "../bpf/support/build-c.js";
-import { startStepper, type Stepper } from "../bpf/support/stepper.js";
-import { killSpawned } from "../support/children.js";
-import { recordHeld } from "../support/held-bpf.js";
+import { expect, test } from "vitest";
+import { workloadFile } from "../support/workload-file.js";
 import { printed, realRunner, withSession } from "./fixtures/real-runner.js";
 import { recordingContext } from "./fixtures/recording-context.js";
 
-
-let steps: ReturnType<typeof buildC>;
-let stepper: Stepper | undefined;
-
-beforeAll(async () => {
-  await buildSandbox();
-  steps = buildC("agg-steps");
-}, 60_000);
-const held = recordHeld();
-afterEach(async () => {
-  await stepper?.dispose();
-  stepper = undefined;
-  killSpawned();
-});
-afterAll(async () => {
-  steps?.cleanup();
-  expect(await held.leftovers()).toEqual([]);
-});
-
+const steps = workloadFile("agg-steps", { sandbox: true });
 
 test("tracepoint(...).count().by(\"cpu\").start(): snapshots give the totals so far, stop the final table", async () => {
-  const s = (stepper = await startStepper(steps.bin));
+  const s = await steps.stepper();
   await s.step("c 0"); // every call on CPU 0: one row
   await withSession(realRunner(), async (session) => {
     const start = `const run = tracepoint("syscalls:sys_enter_getppid").where({ pid: ${s.pid} }).count().by("cpu").start({ name: "cpu" }); await run.started; 1`;
@@ -52,7 +30,7 @@ test("tracepoint(...).count().by(\"cpu\").start(): snapshots give the totals so 
 }, 60_000);
 
 test("a background time series: a snapshot holds the completed intervals, the counters count every event", async () => {
-  const s = (stepper = await startStepper(steps.bin));
+  const s = await steps.stepper();
   await withSession(realRunner(), async (session) => {
     expect(await session.execute(`const run = syscall("getppid").where({ pid: ${s.pid} }).count().every("1h").start(); await run.started; 1`, recordingContext(1))).toMatchObject({ status: "ok" });
     await s.step("p 250");
@@ -66,7 +44,7 @@ test("a background time series: a snapshot holds the completed intervals, the co
 }, 60_000);
 
 test("meta.events of sum, min and max (no count column) is the kernel's count of events aggregated", async () => {
-  const s = (stepper = await startStepper(steps.bin));
+  const s = await steps.stepper();
   // writes of 1..100 bytes; the workload's "done\n" lines (5 bytes) are left out by the predicate
   await withSession(realRunner(() => s.step("w 100")), async (session) => {
     const ctx = recordingContext(1);
@@ -81,7 +59,7 @@ test("meta.events of sum, min and max (no count column) is the kernel's count of
 }, 60_000);
 
 test("an aggregation shows its progress in place while it runs: elapsed time and events", async () => {
-  const s = (stepper = await startStepper(steps.bin));
+  const s = await steps.stepper();
   await withSession(realRunner(() => s.step("p 4000")), async (session) => {
     const ctx = recordingContext(1);
     const outcome = await session.execute(`const t = await syscall("getppid").where({ pid: ${s.pid} }).count().run({ for: "1800ms" }); t.numRows()`, ctx);

@@ -1,23 +1,12 @@
 // Real kernel, real BPF: in-kernel aggregations (agg_tp) over workloads the
 // test drives step by step (test/bpf/support/agg-steps.c), with exact results.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AggregateDeclaration } from "../../runtime/declaration.js";
 import { runAggregate, startAggregate } from "../../runtime/run-aggregate.js";
-import { withStepper as withStepperOn, type Stepper } from "../bpf/support/stepper.js";
-import { buildC, type BuiltC } from "../bpf/support/build-c.js";
-import { killSpawned } from "../support/children.js";
-import { expectReleasedAfterAll } from "../support/held-bpf.js";
+import { workloadFile } from "../support/workload-file.js";
 import { during, rowsOf } from "./fixtures/aggregate-run.js";
 
-let build: BuiltC;
-beforeAll(() => {
-  build = buildC("agg-steps");
-});
-expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
-afterEach(killSpawned);
-afterAll(() => build?.cleanup());
-
-const withStepper = <T>(fn: (s: Stepper) => Promise<T>) => withStepperOn(build.bin, fn);
+const { withStepper } = workloadFile("agg-steps");
 
 const writes = (over: Partial<AggregateDeclaration>, pid: number): AggregateDeclaration => ({
   kind: "aggregate", source: { type: "tracepoint", name: "syscalls:sys_enter_write" }, filter: { pid }, keys: ["comm"],

@@ -4,33 +4,16 @@
 // ms), arquero's verbs work on it, the display shows it in UTC with
 // milliseconds, and background runs and time series have the same column.
 
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { buildSandbox } from "../../scripts/build-sandbox.mjs";
+import { expect, test } from "vitest";
 import { measureBootClock } from "../../runtime/wall-clock.js";
-import { buildC } from "../bpf/support/build-c.js";
-import { startStepper, type Stepper } from "../bpf/support/stepper.js";
-import { killSpawned } from "../support/children.js";
-import { expectReleasedAfterAll } from "../support/held-bpf.js";
+import { workloadFile } from "../support/workload-file.js";
 import { printed, realRunner, withSession } from "./fixtures/real-runner.js";
 import { recordingContext } from "./fixtures/recording-context.js";
 
 const CALLS = 300;
 /** How far two measurements of the boot offset may differ (each is good to µs; NTP may slew the wall clock in between). */
 const EPSILON_MS = 0.25;
-let steps: ReturnType<typeof buildC>;
-let stepper: Stepper | undefined;
-
-beforeAll(async () => {
-  await buildSandbox();
-  steps = buildC("agg-steps");
-}, 60_000);
-expectReleasedAfterAll();
-afterEach(async () => {
-  await stepper?.dispose();
-  stepper = undefined;
-  killSpawned();
-});
-afterAll(() => steps?.cleanup());
+const steps = workloadFile("agg-steps", { sandbox: true });
 
 interface Printed {
   names: string[];
@@ -45,8 +28,7 @@ interface Printed {
 }
 
 test("a cell's events table has time as Dates next to time_ns: between the host's readings, the conversion of time_ns, shown in UTC", async () => {
-  stepper = await startStepper(steps.bin);
-  const s = stepper;
+  const s = await steps.stepper();
   const window = { before: 0, after: 0 };
   await withSession(realRunner(async () => {
     window.before = Date.now();
@@ -104,8 +86,7 @@ test("a cell's events table has time as Dates next to time_ns: between the host'
 }, 60_000);
 
 test("background event runs and time series carry the same time column", async () => {
-  stepper = await startStepper(steps.bin);
-  const s = stepper;
+  const s = await steps.stepper();
   const windows: { before: number; after: number }[] = []; // one per run: the background run's, the series'
   await withSession(realRunner(async () => {
     const before = Date.now();

@@ -4,29 +4,19 @@
 // events, a time series - whose workloads the test steps between two readings
 // of Date.now(), so every row's time must fall between them.
 
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { libcPath } from "../../runtime/features.js";
 import { runDeclaration } from "../../runtime/run.js";
 import { runEvents } from "../../runtime/run-events.js";
 import { DATE_TYPE, measureBootClock, wallClockMs, withWallClock } from "../../runtime/wall-clock.js";
-import { buildC, type BuiltC } from "../bpf/support/build-c.js";
-import { startStepper, type Stepper } from "../bpf/support/stepper.js";
 import { withHeldWorkload } from "../bpf/support/workload.js";
-import { killSpawned } from "../support/children.js";
-import { expectReleasedAfterAll } from "../support/held-bpf.js";
+import { workloadFile } from "../support/workload-file.js";
 import { during } from "./fixtures/aggregate-run.js";
 
 const GETPPIDS = 500;
 /** How far two measurements of the boot offset may differ (each is good to µs; NTP may slew the wall clock in between). */
 const EPSILON_MS = 0.25;
-let steps: BuiltC;
-
-beforeAll(() => {
-  steps = buildC("agg-steps");
-}, 60_000);
-afterAll(() => steps?.cleanup());
-afterEach(killSpawned);
-expectReleasedAfterAll();
+const steps = workloadFile("agg-steps");
 
 /** Host clock readings around `work`: Date.now() before and after. */
 async function between(work: () => Promise<void>): Promise<{ before: number; after: number }> {
@@ -96,11 +86,8 @@ describe("the boot offset", () => {
 });
 
 describe("events results carry time next to time_ns", () => {
-  let s: Stepper;
-  afterEach(async () => s?.dispose());
-
   it("tracepoint events: every getppid of the workload, at a wall-clock time between the host's readings", async () => {
-    s = await startStepper(steps.bin);
+    const s = await steps.stepper();
     let window = { before: 0, after: 0 };
     const r = await runEvents(
       { kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, fields: [], filter: { pid: s.pid }, durationMs: 300 },
@@ -113,7 +100,7 @@ describe("events results carry time next to time_ns", () => {
   });
 
   it("tracepoint events with lean columns: asking for time_ns brings time", async () => {
-    s = await startStepper(steps.bin);
+    const s = await steps.stepper();
     let window = { before: 0, after: 0 };
     const r = await runEvents(
       { kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, fields: [], columns: ["pid", "time_ns"], filter: { pid: s.pid }, durationMs: 300 },
@@ -131,7 +118,7 @@ describe("events results carry time next to time_ns", () => {
   });
 
   it("latency pairs over a threshold: each slow sleep's end, on the wall clock", async () => {
-    s = await startStepper(steps.bin);
+    const s = await steps.stepper();
     let window = { before: 0, after: 0 };
     const r = await during({
       kind: "latency", pair: { type: "syscall", name: "clock_nanosleep" }, filter: { pid: s.pid }, keys: ["pid"],
@@ -158,7 +145,7 @@ describe("events results carry time next to time_ns", () => {
   });
 
   it("a time series' time is the same kind of column: each interval's end, epoch ms of type date", async () => {
-    s = await startStepper(steps.bin);
+    const s = await steps.stepper();
     const before = Date.now();
     const r = await runDeclaration(
       { kind: "aggregate", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, value: { op: "count" }, keys: [], filter: { pid: s.pid }, everyMs: 100, durationMs: 350 },

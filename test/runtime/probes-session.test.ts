@@ -3,71 +3,50 @@
 // the test starts itself, driven step by step so that every syscall happens
 // while the probe is attached.
 
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { buildSandbox } from "../../scripts/build-sandbox.mjs";
+import { expect, test } from "vitest";
 import { libcPath } from "../../runtime/features.js";
 import { createExecutor } from "../../runtime/session.js";
-import { buildC } from "../bpf/support/build-c.js";
-import { startStepper, type Stepper } from "../bpf/support/stepper.js";
 import { withHeldWorkload } from "../bpf/support/workload.js";
-import { killSpawned } from "../support/children.js";
-import { describeHeld, expectReleasedAfterAll, waitUntilHoldsNothing } from "../support/held-bpf.js";
+import { describeHeld, waitUntilHoldsNothing } from "../support/held-bpf.js";
+import { workloadFile } from "../support/workload-file.js";
 import { printed, realRunner, withSession } from "./fixtures/real-runner.js";
 import { recordingContext } from "./fixtures/recording-context.js";
 
-let steps: ReturnType<typeof buildC>;
-let stepper: Stepper;
-
-beforeAll(async () => {
-  await buildSandbox();
-  steps = buildC("agg-steps");
-}, 60_000);
-expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
-afterEach(killSpawned);
-afterAll(() => steps?.cleanup());
-
+const steps = workloadFile("agg-steps", { sandbox: true });
 
 test("syscall(\"getppid\").count().by(\"pid\") counts exactly 10,000 calls of the workload", async () => {
-  stepper = await startStepper(steps.bin);
-  try {
-    await withSession(realRunner(() => stepper.step("p 10000")), async (session) => {
-      const ctx = recordingContext(1);
-      const outcome = await session.execute([
-        `const t = await syscall("getppid").where({ pid: ${stepper.pid} }).count().by("pid").run({ for: "200ms" });`,
-        `console.log(JSON.stringify({ rows: t.objects(), lost: t.meta.lost, events: t.meta.events, explained: (await explain(t)).data.describe }))`,
-      ].join("\n"), ctx);
-      expect(outcome).toEqual({ status: "ok" });
-      expect(printed(ctx)).toEqual({ rows: [{ pid: stepper.pid, count: 10000 }], lost: 0, events: 10000, explained: "count of syscalls:sys_enter_getppid by pid" });
-    });
-  } finally {
-    await stepper.dispose();
-  }
+  const stepper = await steps.stepper();
+  await withSession(realRunner(() => stepper.step("p 10000")), async (session) => {
+    const ctx = recordingContext(1);
+    const outcome = await session.execute([
+      `const t = await syscall("getppid").where({ pid: ${stepper.pid} }).count().by("pid").run({ for: "200ms" });`,
+      `console.log(JSON.stringify({ rows: t.objects(), lost: t.meta.lost, events: t.meta.events, explained: (await explain(t)).data.describe }))`,
+    ].join("\n"), ctx);
+    expect(outcome).toEqual({ status: "ok" });
+    expect(printed(ctx)).toEqual({ rows: [{ pid: stepper.pid, count: 10000 }], lost: 0, events: 10000, explained: "count of syscalls:sys_enter_getppid by pid" });
+  });
 }, 60_000);
 
 test("a latency histogram puts sleeps of known lengths in their log2 buckets", async () => {
-  stepper = await startStepper(steps.bin);
-  try {
-    await withSession(realRunner(async () => {
-      await stepper.step("s 7 8500");
-      await stepper.step("s 5 34000");
-    }), async (session) => {
-      const ctx = recordingContext(1);
-      const outcome = await session.execute([
-        `const h = await syscall("clock_nanosleep").latency().where({ pid: ${stepper.pid} }).histogram({ subBuckets: 1, for: "200ms" });`,
-        `console.log(JSON.stringify(h.objects()))`,
-      ].join("\n"), ctx);
-      expect(outcome).toEqual({ status: "ok" });
-      // Sleeps start just above a power of two and are long enough that wake-up latency on a loaded
-      // 2-core machine stays inside the bucket (the sleeps run before the window's duration starts):
-      // 8.5 ms lands in [2^23, 2^24) ns (up to 8.27 ms late), 34 ms in [2^25, 2^26) ns (up to 33.1 ms late)
-      expect(printed(ctx)).toEqual([
-        { lower: 8388608, upper: 16777216, count: 7 },
-        { lower: 33554432, upper: 67108864, count: 5 },
-      ]);
-    });
-  } finally {
-    await stepper.dispose();
-  }
+  const stepper = await steps.stepper();
+  await withSession(realRunner(async () => {
+    await stepper.step("s 7 8500");
+    await stepper.step("s 5 34000");
+  }), async (session) => {
+    const ctx = recordingContext(1);
+    const outcome = await session.execute([
+      `const h = await syscall("clock_nanosleep").latency().where({ pid: ${stepper.pid} }).histogram({ subBuckets: 1, for: "200ms" });`,
+      `console.log(JSON.stringify(h.objects()))`,
+    ].join("\n"), ctx);
+    expect(outcome).toEqual({ status: "ok" });
+    // Sleeps start just above a power of two and are long enough that wake-up latency on a loaded
+    // 2-core machine stays inside the bucket (the sleeps run before the window's duration starts):
+    // 8.5 ms lands in [2^23, 2^24) ns (up to 8.27 ms late), 34 ms in [2^25, 2^26) ns (up to 33.1 ms late)
+    expect(printed(ctx)).toEqual([
+      { lower: 8388608, upper: 16777216, count: 7 },
+      { lower: 33554432, upper: 67108864, count: 5 },
+    ]);
+  });
 }, 60_000);
 
 test("a uprobe on libc's lldiv sees every call of the workload with its argument", async () => {
@@ -85,46 +64,38 @@ test("a uprobe on libc's lldiv sees every call of the workload with its argument
 }, 60_000);
 
 test("a background run: two snapshots while other cells run, then stop", async () => {
-  stepper = await startStepper(steps.bin);
-  try {
-    await withSession(realRunner(), async (session) => {
-      const started = await session.execute(`const run = syscall("getppid").where({ pid: ${stepper.pid} }).start({ name: "ppid" }); await run.started; String(run)`, recordingContext(1));
-      expect(started).toEqual({ status: "ok", result: { data: { "text/plain": `'background run "ppid" (running): syscall("getppid").where({"pid":${stepper.pid}})'` } } });
-      await stepper.step("p 300");
-      const first = recordingContext(2);
-      expect(await session.execute(`await sleep(150); const a = await run.snapshot(); console.log(JSON.stringify([a.numRows(), a.meta.partial]))`, first)).toEqual({ status: "ok" });
-      expect(printed(first)).toEqual([300, true]);
-      // An interrupt ends the running cell's work, not background runs.
-      session.interrupt();
-      await stepper.step("p 200");
-      const second = recordingContext(3);
-      expect(await session.execute(`await sleep(150); const b = await run.snapshot(); console.log(JSON.stringify([b.numRows(), (await runs()).map(String)]))`, second)).toEqual({ status: "ok" });
-      expect(printed(second)).toEqual([500, ['background run "ppid" (running): syscall("getppid").where({"pid":' + stepper.pid + "})"]]);
-      const stopped = recordingContext(4);
-      expect(await session.execute(`const c = await run.stop(); console.log(JSON.stringify([c.numRows(), c.meta.stoppedBy, c.meta.dropped, (await runs()).length]))`, stopped)).toEqual({ status: "ok" });
-      expect(printed(stopped)).toEqual([500, "abort", 0, 0]);
-    });
-  } finally {
-    await stepper.dispose();
-  }
+  const stepper = await steps.stepper();
+  await withSession(realRunner(), async (session) => {
+    const started = await session.execute(`const run = syscall("getppid").where({ pid: ${stepper.pid} }).start({ name: "ppid" }); await run.started; String(run)`, recordingContext(1));
+    expect(started).toEqual({ status: "ok", result: { data: { "text/plain": `'background run "ppid" (running): syscall("getppid").where({"pid":${stepper.pid}})'` } } });
+    await stepper.step("p 300");
+    const first = recordingContext(2);
+    expect(await session.execute(`await sleep(150); const a = await run.snapshot(); console.log(JSON.stringify([a.numRows(), a.meta.partial]))`, first)).toEqual({ status: "ok" });
+    expect(printed(first)).toEqual([300, true]);
+    // An interrupt ends the running cell's work, not background runs.
+    session.interrupt();
+    await stepper.step("p 200");
+    const second = recordingContext(3);
+    expect(await session.execute(`await sleep(150); const b = await run.snapshot(); console.log(JSON.stringify([b.numRows(), (await runs()).map(String)]))`, second)).toEqual({ status: "ok" });
+    expect(printed(second)).toEqual([500, ['background run "ppid" (running): syscall("getppid").where({"pid":' + stepper.pid + "})"]]);
+    const stopped = recordingContext(4);
+    expect(await session.execute(`const c = await run.stop(); console.log(JSON.stringify([c.numRows(), c.meta.stoppedBy, c.meta.dropped, (await runs()).length]))`, stopped)).toEqual({ status: "ok" });
+    expect(printed(stopped)).toEqual([500, "abort", 0, 0]);
+  });
 }, 60_000);
 
 test("a background aggregation: a time series started in one cell, stopped in another; snapshots hold the completed intervals", async () => {
-  stepper = await startStepper(steps.bin);
-  try {
-    await withSession(realRunner(), async (session) => {
-      expect(await session.execute(`const run = syscall("getppid").where({ pid: ${stepper.pid} }).count().every("1h").start(); await run.started; 1`, recordingContext(1))).toMatchObject({ status: "ok" });
-      await stepper.step("p 250");
-      const snap = recordingContext(2);
-      expect(await session.execute(`const s = await run.snapshot(); console.log(JSON.stringify([s.numRows(), s.meta.events]))`, snap)).toEqual({ status: "ok" });
-      expect(printed(snap)).toEqual([0, 250]); // the hour is not over: no interval is complete yet
-      const stopped = recordingContext(3);
-      expect(await session.execute(`const t = await run.stop(); console.log(JSON.stringify([t.select("interval", "count").objects(), t.meta.events, t.meta.lost]))`, stopped)).toEqual({ status: "ok" });
-      expect(printed(stopped)).toEqual([[{ interval: 0, count: 250 }], 250, 0]);
-    });
-  } finally {
-    await stepper.dispose();
-  }
+  const stepper = await steps.stepper();
+  await withSession(realRunner(), async (session) => {
+    expect(await session.execute(`const run = syscall("getppid").where({ pid: ${stepper.pid} }).count().every("1h").start(); await run.started; 1`, recordingContext(1))).toMatchObject({ status: "ok" });
+    await stepper.step("p 250");
+    const snap = recordingContext(2);
+    expect(await session.execute(`const s = await run.snapshot(); console.log(JSON.stringify([s.numRows(), s.meta.events]))`, snap)).toEqual({ status: "ok" });
+    expect(printed(snap)).toEqual([0, 250]); // the hour is not over: no interval is complete yet
+    const stopped = recordingContext(3);
+    expect(await session.execute(`const t = await run.stop(); console.log(JSON.stringify([t.select("interval", "count").objects(), t.meta.events, t.meta.lost]))`, stopped)).toEqual({ status: "ok" });
+    expect(printed(stopped)).toEqual([[{ interval: 0, count: 250 }], 250, 0]);
+  });
 }, 60_000);
 
 test("a background run that can't be planned fails at start, in the cell", async () => {
@@ -201,14 +172,11 @@ test("explain() plans, loads through the verifier without attaching, and reports
 test("fentry and kprobe (events and latencies) are refused with the missing feature and what to use instead", async () => {
   await withSession(realRunner(), async (session) => {
     const fentry = await session.execute(`await fentry("vfs_read").events({ for: "1s" })`, recordingContext(1));
-    expect(fentry.status).toBe("error");
-    if (fentry.status === "error") {
-      expect(fentry.ename).toBe("FeatureUnavailableError");
-      expect(fentry.evalue).toMatch(/^fentry\/fexit \(BPF trampolines\) are not available on this kernel .*Use tracepoint syscalls:sys_enter_read instead\.$/s);
-    }
+    expect(fentry.status === "error" && [fentry.ename, fentry.evalue]).toEqual(["FeatureUnavailableError", expect.stringMatching(
+      /^fentry\/fexit \(BPF trampolines\) are not available on this kernel .*Use tracepoint syscalls:sys_enter_read instead\.$/s)]);
     const kprobe = await session.execute(`await kprobe("do_sys_openat2").events({ for: "1s" })`, recordingContext(2));
-    expect(kprobe.status).toBe("error");
-    if (kprobe.status === "error") expect(kprobe.evalue).toMatch(/^kprobes are not available on this kernel \(CONFIG_KPROBES is off.*Use tracepoint syscalls:sys_enter_openat instead\.$/s);
+    expect(kprobe.status === "error" && [kprobe.ename, kprobe.evalue]).toEqual(["FeatureUnavailableError", expect.stringMatching(
+      /^kprobes are not available on this kernel \(CONFIG_KPROBES is off.*Use tracepoint syscalls:sys_enter_openat instead\.$/s)]);
     const latency = await session.execute(`await kprobe("vfs_read").latency().by("comm").histogram({ for: "1s" })`, recordingContext(3));
     expect(latency.status === "error" && [latency.ename, latency.evalue]).toEqual(["FeatureUnavailableError", expect.stringMatching(
       /^kprobes are not available on this kernel \(CONFIG_KPROBES is off.*\)\. Measure the syscall instead: syscall\("read"\)\.latency\(\) \(entry to exit of read, per thread\)\.$/s)]);
@@ -219,18 +187,14 @@ test("fentry and kprobe (events and latencies) are refused with the missing feat
 }, 60_000);
 
 test(".columns() keeps only the common columns asked for, and every event still arrives", async () => {
-  stepper = await startStepper(steps.bin);
-  try {
-    await withSession(realRunner(() => stepper.step("p 300")), async (session) => {
-      const ctx = recordingContext(1);
-      const outcome = await session.execute([
-        `const t = await syscall("getppid").where({ pid: ${stepper.pid} }).columns("time_ns", "pid").events({ for: "200ms" });`,
-        `console.log(JSON.stringify({ names: t.columnNames(), rows: t.numRows(), pids: [...new Set(t.array("pid"))], dropped: t.meta.dropped }))`,
-      ].join("\n"), ctx);
-      expect(outcome).toEqual({ status: "ok" });
-      expect(printed(ctx)).toEqual({ names: ["time_ns", "time", "pid"], rows: 300, pids: [stepper.pid], dropped: 0 });
-    });
-  } finally {
-    await stepper.dispose();
-  }
+  const stepper = await steps.stepper();
+  await withSession(realRunner(() => stepper.step("p 300")), async (session) => {
+    const ctx = recordingContext(1);
+    const outcome = await session.execute([
+      `const t = await syscall("getppid").where({ pid: ${stepper.pid} }).columns("time_ns", "pid").events({ for: "200ms" });`,
+      `console.log(JSON.stringify({ names: t.columnNames(), rows: t.numRows(), pids: [...new Set(t.array("pid"))], dropped: t.meta.dropped }))`,
+    ].join("\n"), ctx);
+    expect(outcome).toEqual({ status: "ok" });
+    expect(printed(ctx)).toEqual({ names: ["time_ns", "time", "pid"], rows: 300, pids: [stepper.pid], dropped: 0 });
+  });
 }, 60_000);

@@ -8,68 +8,30 @@ import { once } from "node:events";
 import { rmSync } from "node:fs";
 import { createConnection, createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { buildSandbox } from "../../scripts/build-sandbox.mjs";
+import { expect, test } from "vitest";
 import { libcPath } from "../../runtime/features.js";
-import { runDeclaration, type RunDeclarationOptions } from "../../runtime/run.js";
-import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
 import { createExecutor } from "../../runtime/session.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { blockTargetOf, directWriteSectors } from "../bpf/support/direct-writes.js";
-import { startStepper } from "../bpf/support/stepper.js";
 import { startHeld, withHeldWorkload } from "../bpf/support/workload.js";
-import { killSpawned } from "../support/children.js";
-import { expectReleasedAfterAll } from "../support/held-bpf.js";
-import { recordingContext, streamText } from "./fixtures/recording-context.js";
+import { workloadFile } from "../support/workload-file.js";
+import { cellPrinted as cell } from "./fixtures/real-runner.js";
 
-let steps: ReturnType<typeof buildC>;
-beforeAll(async () => {
-  await buildSandbox();
-  steps = buildC("agg-steps");
-}, 60_000);
-expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
-afterEach(killSpawned);
-afterAll(() => steps?.cleanup());
-
-type Hooks = Pick<RunDeclarationOptions, "onAttached" | "onInterval">;
-
-/** Runs `code` in a fresh session whose runner is the real one plus `hooks`; returns what it printed as JSON, or the error. */
-async function cell(code: string, hooks: Hooks = {}): Promise<unknown> {
-  const runner: ProbeRunner = {
-    runEvents: (d, o) => runDeclaration(d, { ...o, ...hooks }) as never,
-    run: (d, o) => runDeclaration(d, { ...o, ...hooks }),
-  };
-  const session = createExecutor({ warmUpAfterMs: false, probeRunner: runner });
-  try {
-    const ctx = recordingContext(1);
-    const outcome = await session.execute(code, ctx);
-    const err = streamText(ctx, "stderr");
-    if (err) console.log(err);
-    if (outcome.status === "error") return { error: `${outcome.ename}: ${outcome.evalue}` };
-    const out = streamText(ctx, "stdout");
-    return JSON.parse(out);
-  } finally {
-    await session.shutdown();
-  }
-}
+const steps = workloadFile("agg-steps", { sandbox: true });
 
 test("a time series: every interval's exact count", async () => {
-  const s = await startStepper(steps.bin);
-  try {
-    const printed = await cell([
-      `const t = await syscall("getppid").where({ pid: ${s.pid} }).count().every("250ms").run({ for: "1s" });`,
-      `console.log(JSON.stringify(t.select(aq.not("time")).objects()))`,
-    ].join("\n"), {
-      onAttached: () => s.step("p 100"),
-      onInterval: async (index) => {
-        if (index === 0) await s.step("p 200");
-        if (index === 1) await s.step("p 300");
-      },
-    });
-    expect(printed).toEqual([{ interval: 0, count: 100 }, { interval: 1, count: 200 }, { interval: 2, count: 300 }]);
-  } finally {
-    await s.dispose();
-  }
+  const s = await steps.stepper();
+  const printed = await cell([
+    `const t = await syscall("getppid").where({ pid: ${s.pid} }).count().every("250ms").run({ for: "1s" });`,
+    `console.log(JSON.stringify(t.select(aq.not("time")).objects()))`,
+  ].join("\n"), {
+    onAttached: () => s.step("p 100"),
+    onInterval: async (index) => {
+      if (index === 0) await s.step("p 200");
+      if (index === 1) await s.step("p 300");
+    },
+  });
+  expect(printed).toEqual([{ interval: 0, count: 100 }, { interval: 1, count: 200 }, { interval: 2, count: 300 }]);
 }, 60_000);
 
 test("uretprobe: the return value of every call", async () => {
@@ -162,7 +124,7 @@ interface BlockRow { dev: number; sector: number; rwbs?: string; count?: number;
 async function whileWritingDirect(code: (dev: number) => string): Promise<{ why: string; rows: BlockRow[]; dev: number; sectors: number[] }> {
   const target = blockTargetOf(process.cwd());
   const path = join(process.cwd(), `.probebook-dio-${randomBytes(6).toString("hex")}`);
-  const s = await startStepper(steps.bin);
+  const s = await steps.stepper();
   try {
     const printed = await cell(code(target.dev), { onAttached: () => s.step(`d ${path} ${N_WRITES}`) });
     const { why, rows } = printed as { why?: string; rows?: BlockRow[] };
@@ -172,7 +134,6 @@ async function whileWritingDirect(code: (dev: number) => string): Promise<{ why:
     return { why, rows, dev: target.dev, sectors };
   } finally {
     rmSync(path, { force: true });
-    await s.dispose();
   }
 }
 
@@ -206,20 +167,15 @@ test("block().events(): one row per O_DIRECT write, at its sector", async () => 
 }, 60_000);
 
 test("runqueue(): two busy processes pinned to one CPU wait for each other", async () => {
-  const a = await startStepper(steps.bin), b = await startStepper(steps.bin);
-  try {
-    await a.step("c 0");
-    await b.step("c 0");
-    const printed = await cell([
-      `const r = await runqueue().by("tid", "comm").stats().run({ for: "100ms" });`,
-      `const ours = r.filter(aq.escape((d) => d.tid === ${a.pid} || d.tid === ${b.pid})).orderby("tid");`,
-      `console.log(JSON.stringify({ tids: ours.array("tid"), comms: [...new Set(ours.array("comm"))], waited: ours.rollup({ s: (d) => op.sum(d.sum) }).get("s", 0) > 100e6 }))`,
-    ].join("\n"), { onAttached: async () => void (await Promise.all([a.step("b 300"), b.step("b 300")])) });
-    expect(printed).toEqual({ tids: [a.pid, b.pid].sort((x, y) => x - y), comms: ["agg-steps"], waited: true });
-  } finally {
-    await a.dispose();
-    await b.dispose();
-  }
+  const a = await steps.stepper(), b = await steps.stepper();
+  await a.step("c 0");
+  await b.step("c 0");
+  const printed = await cell([
+    `const r = await runqueue().by("tid", "comm").stats().run({ for: "100ms" });`,
+    `const ours = r.filter(aq.escape((d) => d.tid === ${a.pid} || d.tid === ${b.pid})).orderby("tid");`,
+    `console.log(JSON.stringify({ tids: ours.array("tid"), comms: [...new Set(ours.array("comm"))], waited: ours.rollup({ s: (d) => op.sum(d.sum) }).get("s", 0) > 100e6 }))`,
+  ].join("\n"), { onAttached: async () => void (await Promise.all([a.step("b 300"), b.step("b 300")])) });
+  expect(printed).toEqual({ tids: [a.pid, b.pid].sort((x, y) => x - y), comms: ["agg-steps"], waited: true });
 }, 60_000);
 
 test("the planner's errors reach the cell as written", async () => {

@@ -1,42 +1,19 @@
 // uprobe(binary, symbol).latency() from cell source through the real kernel
 // path (sandbox -> planner -> lat_pairs' uprobe/uretprobe pair): the workload's
 // own probebook_timed_call() sleeps 8.5 ms 7 times, then 34 ms 5 times.
-import { afterAll, afterEach, beforeAll, expect, test } from "vitest";
-import { buildSandbox } from "../../scripts/build-sandbox.mjs";
-import { runDeclaration, type RunDeclarationOptions } from "../../runtime/run.js";
-import type { ProbeRunner } from "../../runtime/sandbox/probe-runner.js";
-import { createExecutor } from "../../runtime/session.js";
-import { buildC, type BuiltC } from "../bpf/support/build-c.js";
+import { expect, test } from "vitest";
 import { startHeld } from "../bpf/support/workload.js";
-import { killSpawned } from "../support/children.js";
-import { expectReleasedAfterAll } from "../support/held-bpf.js";
-import { recordingContext, streamText } from "./fixtures/recording-context.js";
+import { workloadFile } from "../support/workload-file.js";
+import { cellPrinted } from "./fixtures/real-runner.js";
 
-let timedCalls: BuiltC;
-beforeAll(async () => {
-  await buildSandbox();
-  timedCalls = buildC("timed-calls", ["-O0"]);
-}, 60_000);
-expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
-afterEach(killSpawned);
-afterAll(() => timedCalls?.cleanup());
+const timedCalls = workloadFile("timed-calls", { flags: ["-O0"], sandbox: true });
 
 /** Runs `code(bin, pid)` in a fresh session while the held workload runs to its end; returns what it printed as JSON, or the error. */
 async function cellOnWorkload(code: (bin: string, pid: number) => string): Promise<unknown> {
   const w = await startHeld(timedCalls.bin, []);
-  const hooks: Pick<RunDeclarationOptions, "onAttached"> = { onAttached: async () => void expect(await w.go()).toBe(0) };
-  const runner: ProbeRunner = {
-    runEvents: (d, o) => runDeclaration(d, { ...o, ...hooks }) as never,
-    run: (d, o) => runDeclaration(d, { ...o, ...hooks }),
-  };
-  const session = createExecutor({ warmUpAfterMs: false, probeRunner: runner });
   try {
-    const ctx = recordingContext(1);
-    const outcome = await session.execute(code(timedCalls.bin, w.pid), ctx);
-    if (outcome.status === "error") return { error: `${outcome.ename}: ${outcome.evalue}` };
-    return JSON.parse(streamText(ctx, "stdout"));
+    return await cellPrinted(code(timedCalls.bin, w.pid), { onAttached: async () => void expect(await w.go()).toBe(0) });
   } finally {
-    await session.shutdown();
     w.dispose();
   }
 }
@@ -58,11 +35,15 @@ test("by comm, and the slow calls as events", async () => {
     `console.log(JSON.stringify(t.objects()))`,
   ].join("\n"));
   expect(byComm).toEqual([{ comm: "timed-calls", count: 12 }]);
-  const slow = await cellOnWorkload((bin, pid) => [
-    `const t = await uprobe(${JSON.stringify(bin)}, "probebook_timed_call", { pid: ${pid} }).latency().by("pid").events({ over: "20ms", for: "100ms" });`,
-    `console.log(JSON.stringify([t.numRows(), [...new Set(t.array("pid"))], ${pid}, t.array("latency_ns").every((ns) => ns >= 34e6)]))`,
-  ].join("\n")) as [number, number[], number, boolean];
-  expect(slow).toEqual([5, [slow[2]], slow[2], true]); // the 34 ms calls, each from the workload's pid
+  let workloadPid: number | undefined;
+  const slow = await cellOnWorkload((bin, pid) => {
+    workloadPid = pid;
+    return [
+      `const t = await uprobe(${JSON.stringify(bin)}, "probebook_timed_call", { pid: ${pid} }).latency().by("pid").events({ over: "20ms", for: "100ms" });`,
+      `console.log(JSON.stringify([t.numRows(), [...new Set(t.array("pid"))], t.array("latency_ns").every((ns) => ns >= 34e6)]))`,
+    ].join("\n");
+  });
+  expect(slow).toEqual([5, [workloadPid], true]); // the 34 ms calls, each from the workload's pid
 }, 60_000);
 
 test("an unknown symbol: the cell sees the planner's error with the closest names", async () => {

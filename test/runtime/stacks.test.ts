@@ -2,26 +2,16 @@
 // stack keys of agg_tp, named in user space (runtime/stack-columns.ts), on a
 // workload (test/bpf/support/stack-calls.c) whose every getppid comes from one
 // uniquely named function.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { AggregateDeclaration, EventsDeclaration } from "../../runtime/declaration.js";
 import { plan } from "../../runtime/planner.js";
 import { runAggregate } from "../../runtime/run-aggregate.js";
 import { runEvents } from "../../runtime/run-events.js";
-import { buildC, type BuiltC } from "../bpf/support/build-c.js";
-import { withStepper as withStepperOn, type Stepper } from "../bpf/support/stepper.js";
-import { killSpawned } from "../support/children.js";
-import { expectReleasedAfterAll } from "../support/held-bpf.js";
+import { workloadFile } from "../support/workload-file.js";
 import { rowsOf } from "./fixtures/aggregate-run.js";
 
-let build: BuiltC;
-beforeAll(() => {
-  build = buildC("stack-calls", ["-O0", "-fno-omit-frame-pointer"]);
-});
-expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
-afterEach(killSpawned);
-afterAll(() => build?.cleanup());
+const { withStepper } = workloadFile("stack-calls", { flags: ["-O0", "-fno-omit-frame-pointer"] });
 
-const withStepper = <T>(fn: (s: Stepper) => Promise<T>) => withStepperOn(build.bin, fn);
 const N = 250;
 const MARKER = "probebook_stack_marker";
 const GETPPID_NR = 110; // x86-64
