@@ -44,7 +44,7 @@ export async function handleProbeRequest(json: string, state: ProbeRequestState)
         const signal = state.signal();
         const { declaration } = request;
         progress = new ProgressDisplay(declaration as EventsDeclaration, state.context(), describeDeclaration(declaration));
-        const result = await runWith(state.runner, declaration, { signal, onProgress: (p) => progress?.update(p) });
+        const result = await state.runner.run(declaration, { signal, onProgress: (p) => progress?.update(p) });
         // An aborted run returns what it collected; the cell, though, was
         // interrupted and must not carry on as if the run had finished.
         if (signal.aborted) return { ok: false, error: { name: "KeyboardInterrupt", message: "the probe run was interrupted" } };
@@ -86,18 +86,9 @@ export async function handleProbeRequest(json: string, state: ProbeRequestState)
 /** How the session's runner serves background runs. */
 export function backgroundRunnerOf(runner: ProbeRunner): BackgroundRunner {
   return {
-    run: (declaration, options) => runWith(runner, declaration, options),
+    run: (declaration, options) => runner.run(declaration, options),
     ...(runner.live ? { live: (declaration, options) => runner.live!(declaration, options) } : {}),
   };
-}
-
-/** Runs with runner.run, or (runners that only know tracepoint events) runner.runEvents. */
-function runWith(runner: ProbeRunner, declaration: AnyDeclaration, options: RunOptions): Promise<ProbeRunResult> {
-  if (runner.run) return runner.run(declaration, options);
-  if (declaration.kind === "events" && declaration.source.type === "tracepoint") {
-    return runner.runEvents(declaration as EventsDeclaration, options) as Promise<ProbeRunResult>;
-  }
-  return Promise.reject(new Error(`this kernel's probe runner only runs tracepoint events, not ${describeDeclaration(declaration)}`));
 }
 
 function runsOf(state: ProbeRequestState): BackgroundRuns {

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { expect, test } from "vitest";
-import { runEvents } from "../../runtime/run-events.js";
+import { runDeclaration } from "../../runtime/run.js";
 import { createExecutor } from "../../runtime/session.js";
 import type { HeldWorkload } from "../bpf/support/workload.js";
 import { startHeld } from "../bpf/support/workload.js";
@@ -28,8 +28,8 @@ test("a cell collects a real tracepoint's events filtered to the workload's pid"
   const session = createExecutor({
     warmUpAfterMs: false,
     probeRunner: {
-      runEvents: (declaration, options) =>
-        runEvents(declaration, {
+      run: (declaration, options) =>
+        runDeclaration(declaration, {
           ...options,
           onAttached: async () => {
             descriptorsWhileAttached = describeHeld().length;
@@ -68,7 +68,7 @@ test("a cell collects a real tracepoint's events filtered to the workload's pid"
   }
   // Other test files may load programs at the same time, so look at this
   // process's own descriptors: no BPF program, link or map may be left open.
-  // runEvents detaches and closes on a worker after it returns (closeAsync: the
+  // a run detaches and closes on a worker after it returns (closeAsync: the
   // detach waits on RCU grace periods), so give the release a moment.
   expect(await waitUntilHoldsNothing()).toEqual([]);
 }, 60_000);

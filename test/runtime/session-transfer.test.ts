@@ -44,7 +44,6 @@ test("a run's columns arrive whole in the cell; moved arrays are emptied on the 
   const session = createExecutor({
     warmUpAfterMs: false,
     probeRunner: {
-      runEvents: () => Promise.reject(new Error("not used")),
       run: async () => (sent = result()),
     },
   });
@@ -92,7 +91,6 @@ test("an empty result moves nothing and still makes a table", async () => {
   const session = createExecutor({
     warmUpAfterMs: false,
     probeRunner: {
-      runEvents: () => Promise.reject(new Error("not used")),
       run: async () => ({
         columns: { pid: new Uint32Array(0), comm: [] },
         columnTypes: { pid: "uint32", comm: "string" },
