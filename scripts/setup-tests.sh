@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# What only the tests need, on top of scripts/setup.sh (which `npm start` runs
+# too and keeps lean): system packages for the guest kernel, the browser, the
+# console tests. Called by scripts/test.sh. Idempotent: a second run only checks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[1msetup-tests:\033[0m %s\n' "$*"; }
+
+# One line per need, so that each suite's packages say why they are here.
+packages=(
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
