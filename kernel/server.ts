@@ -6,6 +6,8 @@ import { endpoint, type ConnectionInfo } from "./protocol/connection.js";
 import type { Channel, IncomingMessage, Message } from "./protocol/messages.js";
 import { createSigner, type Signer } from "./protocol/signing.js";
 import { decodeFrames, encodeMessage } from "./protocol/wire.js";
+import { DigestHistory } from "./protocol/digest-history.js";
+import { maxMessageBytes } from "./protocol/message-limit.js";
 import { describeError, type Logger } from "./log.js";
 
 export type RouterChannel = Exclude<Channel, "iopub">;
@@ -33,6 +35,8 @@ class SendQueue {
 export class KernelSockets {
   private readonly queues: Record<Channel, SendQueue>;
   private closed = false;
+  /** One history for all three channels, as jupyter_client's Session keeps one: a replay on another channel is still a replay. */
+  private readonly history = new DigestHistory();
 
   private constructor(
     private readonly routers: Record<RouterChannel, Zmq.Router>,
@@ -40,6 +44,7 @@ export class KernelSockets {
     private readonly heartbeat: Zmq.Reply,
     private readonly signer: Signer,
     private readonly log: Logger,
+    private readonly maxBytes: number,
   ) {
     const onError = (channel: Channel) => (err: unknown) => {
       if (!this.closed) log.error(`sending on ${channel} failed: ${describeError(err)}`);
@@ -52,19 +57,24 @@ export class KernelSockets {
     };
   }
 
-  /** Binds every socket named in the connection file; rejects naming the endpoint that failed. */
-  static async open(info: ConnectionInfo, log: Logger): Promise<KernelSockets> {
+  /**
+   * Binds every socket named in the connection file (on its address only);
+   * rejects naming the endpoint that failed. `maxBytes` caps incoming messages.
+   */
+  static async open(info: ConnectionInfo, log: Logger, maxBytes = maxMessageBytes()): Promise<KernelSockets> {
     const signer = createSigner(info.key, info.signature_scheme);
     // Loaded here, not at module top, so `probebook --help` and install stay fast.
     const zmq = await import("zeromq");
     // Linger lets a reply queued just before close (shutdown_reply) still leave.
+    // maxMessageSize: ZeroMQ disconnects a peer whose frame is over the cap
+    // instead of buffering it (decodeFrames checks whole messages).
     const routers: Record<RouterChannel, Zmq.Router> = {
-      shell: new zmq.Router({ linger: 1000 }),
-      control: new zmq.Router({ linger: 1000 }),
-      stdin: new zmq.Router({ linger: 1000 }),
+      shell: new zmq.Router({ linger: 1000, maxMessageSize: maxBytes }),
+      control: new zmq.Router({ linger: 1000, maxMessageSize: maxBytes }),
+      stdin: new zmq.Router({ linger: 1000, maxMessageSize: maxBytes }),
     };
-    const iopub = new zmq.Publisher({ linger: 1000 });
-    const heartbeat = new zmq.Reply({ linger: 0 });
+    const iopub = new zmq.Publisher({ linger: 1000, maxMessageSize: maxBytes });
+    const heartbeat = new zmq.Reply({ linger: 0, maxMessageSize: maxBytes });
     const all: Array<[string, Zmq.Socket & { bind(address: string): Promise<void> }]> = [
       ["shell", routers.shell],
       ["control", routers.control],
@@ -85,7 +95,7 @@ export class KernelSockets {
       for (const [, socket] of all) socket.close();
       throw err;
     }
-    const sockets = new KernelSockets(routers, iopub, heartbeat, signer, log);
+    const sockets = new KernelSockets(routers, iopub, heartbeat, signer, log, maxBytes);
     void sockets.echoHeartbeats();
     return sockets;
   }
@@ -101,7 +111,7 @@ export class KernelSockets {
     const socket = this.routers[channel];
     try {
       for await (const frames of socket) {
-        const decoded = decodeFrames(frames, this.signer);
+        const decoded = decodeFrames(frames, this.signer, { maxBytes: this.maxBytes, history: this.history });
         if (!decoded.ok) {
           // Never answered: without a valid signature we can't know who asks, and
           // a reply to garbage would only help someone probing the key.

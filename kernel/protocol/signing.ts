@@ -4,6 +4,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 export interface Signer {
+  /** False when the key is empty: nothing is signed, so there is no signature to check for replays. */
+  readonly signs: boolean;
   /** Hex digest over the frames, or "" when signing is off. */
   sign(frames: readonly Buffer[]): string;
   /** Constant-time check of a received hex signature. */
@@ -23,7 +25,7 @@ function digestOf(scheme: string): string {
 
 export function createSigner(key: string, signatureScheme = "hmac-sha256"): Signer {
   if (key === "") {
-    return { sign: () => "", verify: () => true };
+    return { signs: false, sign: () => "", verify: () => true };
   }
   const digest = digestOf(signatureScheme);
   // Fail now, with the scheme in the message, rather than on the first message.
@@ -38,6 +40,7 @@ export function createSigner(key: string, signatureScheme = "hmac-sha256"): Sign
     return hmac.digest();
   };
   return {
+    signs: true,
     sign: (frames) => mac(frames).toString("hex"),
     verify: (signature, frames) => {
       const expected = mac(frames);

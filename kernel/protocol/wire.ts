@@ -5,6 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { DELIMITER, PROTOCOL_VERSION, type Header, type JsonObject, type Message } from "./messages.js";
 import type { Signer } from "./signing.js";
+import type { DigestHistory } from "./digest-history.js";
+import { DEFAULT_MAX_MESSAGE_MB, MAX_MESSAGE_ENV } from "./message-limit.js";
 
 const DELIMITER_BYTES = Buffer.from(DELIMITER, "latin1");
 
@@ -42,11 +44,29 @@ export function headerProblem(header: JsonObject): string | undefined {
   return undefined;
 }
 
+export interface DecodeOptions {
+  /** Messages larger than this (all frames together) are dropped before anything is checked. */
+  maxBytes?: number;
+  /** Signatures already accepted: a message carrying one of them is a replay and is dropped. */
+  history?: DigestHistory;
+}
+
 /**
- * Decodes frames from a ROUTER socket. The signature is checked before any JSON
- * is parsed, so unsigned input never reaches the parser.
+ * Decodes frames from a ROUTER socket. The size is checked first and the
+ * signature before any JSON is parsed, so unsigned input never reaches the
+ * parser; a correctly signed message seen before (a replay) is refused too.
  */
-export function decodeFrames(frames: readonly Buffer[], signer: Signer): DecodeResult {
+export function decodeFrames(frames: readonly Buffer[], signer: Signer, options: DecodeOptions = {}): DecodeResult {
+  const { maxBytes = DEFAULT_MAX_MESSAGE_MB * 1024 * 1024, history } = options;
+  let size = 0;
+  for (const frame of frames) size += frame.length;
+  if (size > maxBytes) {
+    return {
+      ok: false,
+      identities: [],
+      reason: `the message is ${size} bytes, over the kernel's limit of ${maxBytes} bytes (set ${MAX_MESSAGE_ENV} in the kernel's environment to raise it)`,
+    };
+  }
   const split = frames.findIndex((f) => f.equals(DELIMITER_BYTES));
   if (split < 0) {
     return { ok: false, identities: [], reason: `no "${DELIMITER}" delimiter among ${frames.length} frames` };
@@ -64,6 +84,9 @@ export function decodeFrames(frames: readonly Buffer[], signer: Signer): DecodeR
   const signed = [headerFrame, parentFrame, metadataFrame, contentFrame];
   if (!signer.verify(signature, signed)) {
     return { ok: false, identities, reason: "signature does not match the connection key" };
+  }
+  if (history && signer.signs && !history.add(signature.toString("latin1").toLowerCase())) {
+    return { ok: false, identities, reason: "the signature was seen before: a replayed message" };
   }
   const parts: JsonObject[] = [];
   for (const [frame, name] of [

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createSigner } from "../../../kernel/protocol/signing.js";
 import { decodeFrames, encodeMessage, newMessage } from "../../../kernel/protocol/wire.js";
+import { DigestHistory } from "../../../kernel/protocol/digest-history.js";
+import { maxMessageBytes } from "../../../kernel/protocol/message-limit.js";
 
 const signer = createSigner("secret");
 const ids = [Buffer.from("client-a"), Buffer.from("client-b")];
@@ -64,5 +66,61 @@ describe("encodeMessage / decodeFrames", () => {
     const decoded = decodeFrames(frames, signer);
     expect(decoded.ok && decoded.identities).toEqual([]);
     expect(decoded.ok && decoded.message.buffers.map(String)).toEqual(["raw"]);
+  });
+});
+
+describe("decodeFrames: replays and size", () => {
+  it("refuses a correctly signed message whose signature was seen before, and only that one", () => {
+    const history = new DigestHistory();
+    const frames = signed([header, "{}", "{}", '{"code":"1"}']);
+    expect(decodeFrames(frames, signer, { history }).ok).toBe(true);
+    expect(decodeFrames(frames, signer, { history })).toEqual({ ok: false, identities: ids, reason: "the signature was seen before: a replayed message" });
+    // The same signature in upper case is the same digest.
+    const shouted = [...frames];
+    shouted[3] = Buffer.from(frames[3].toString().toUpperCase());
+    expect(decodeFrames(shouted, signer, { history })).toMatchObject({ ok: false, reason: /replayed/ });
+    const other = signed([header.replace('"m1"', '"m2"'), "{}", "{}", '{"code":"1"}']);
+    expect(decodeFrames(other, signer, { history }).ok).toBe(true);
+    expect(history.size).toBe(2);
+  });
+
+  it("does not remember bad signatures (they are refused before the history)", () => {
+    const history = new DigestHistory();
+    const frames = signed([header, "{}", "{}", '{"code":"1"}']);
+    const forged = [...frames];
+    forged[7] = Buffer.from('{"code":"2"}');
+    expect(decodeFrames(forged, signer, { history })).toMatchObject({ ok: false, reason: "signature does not match the connection key" });
+    expect(history.size).toBe(0);
+    expect(decodeFrames(frames, signer, { history }).ok).toBe(true);
+  });
+
+  it("keeps no history when signing is off (every signature is the empty string)", () => {
+    const off = createSigner("");
+    const history = new DigestHistory();
+    const json = [header, "{}", "{}", "{}"].map((p) => Buffer.from(p));
+    const frames = [Buffer.from("<IDS|MSG>"), Buffer.from(""), ...json];
+    expect(decodeFrames(frames, off, { history }).ok).toBe(true);
+    expect(decodeFrames(frames, off, { history }).ok).toBe(true);
+    expect(history.size).toBe(0);
+  });
+
+  it("refuses a message over maxBytes (all frames counted), naming the limit and how to raise it", () => {
+    const frames = signed([header, "{}", "{}", "{}"], [Buffer.alloc(600), Buffer.alloc(600)]);
+    const total = frames.reduce((n, f) => n + f.length, 0);
+    expect(decodeFrames(frames, signer, { maxBytes: total }).ok).toBe(true);
+    expect(decodeFrames(frames, signer, { maxBytes: total - 1 })).toEqual({
+      ok: false,
+      identities: [],
+      reason: `the message is ${total} bytes, over the kernel's limit of ${total - 1} bytes (set PROBEBOOK_MAX_MESSAGE_MB in the kernel's environment to raise it)`,
+    });
+  });
+});
+
+describe("maxMessageBytes", () => {
+  it("is 32 MB by default, PROBEBOOK_MAX_MESSAGE_MB sets it, and nonsense is an error naming the variable", () => {
+    expect(maxMessageBytes({})).toBe(32 * 1024 * 1024);
+    expect(maxMessageBytes({ PROBEBOOK_MAX_MESSAGE_MB: "0.5" })).toBe(512 * 1024);
+    expect(() => maxMessageBytes({ PROBEBOOK_MAX_MESSAGE_MB: "lots" })).toThrow(/PROBEBOOK_MAX_MESSAGE_MB="lots" is not a positive number of megabytes \(default 32\)/);
+    expect(() => maxMessageBytes({ PROBEBOOK_MAX_MESSAGE_MB: "-1" })).toThrow(/not a positive number/);
   });
 });

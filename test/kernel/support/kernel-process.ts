@@ -25,7 +25,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function connectionInfo(key = randomBytes(16).toString("hex")): Promise<ConnectionInfo> {
+export async function connectionInfo(key = randomBytes(16).toString("hex"), ip = "127.0.0.1"): Promise<ConnectionInfo> {
   const ports: number[] = [];
   while (ports.length < 5) {
     const port = await freePort();
@@ -34,7 +34,7 @@ export async function connectionInfo(key = randomBytes(16).toString("hex")): Pro
   const [shell, control, stdin, iopub, hb] = ports;
   return {
     transport: "tcp",
-    ip: "127.0.0.1",
+    ip,
     shell_port: shell,
     control_port: control,
     stdin_port: stdin,
@@ -56,8 +56,8 @@ export interface KernelProcess {
 }
 
 /** Spawns `command... -f <connection file>`; by default the bundled test-executor kernel. */
-export async function spawnKernel(options: { key?: string; command?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<KernelProcess> {
-  const info = await connectionInfo(options.key);
+export async function spawnKernel(options: { key?: string; ip?: string; command?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<KernelProcess> {
+  const info = await connectionInfo(options.key, options.ip);
   const dir = await mkdtemp(join(tmpdir(), "probebook-kernel-test-"));
   const file = join(dir, "connection.json");
   await writeFile(file, JSON.stringify(info));
