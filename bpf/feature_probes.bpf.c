@@ -1,4 +1,4 @@
-// feature_probes: one trivial program per hook kind. runtime/features.ts
+// feature_probes: one trivial program per hook kind. runtime/host/features.ts
 // autoloads exactly one, loads it through the verifier and attaches it the way
 // the templates do; whichever step fails names the missing feature. Each
 // program returns at once: attached for an instant, it costs nothing.

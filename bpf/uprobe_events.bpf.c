@@ -7,7 +7,7 @@
 // target: the binary, symbol and pid are given at attach time.
 // pb_kprobe, pb_kretprobe and pb_fentry are the kernel-function variants of the
 // same plan. They always compile; whether the kernel can attach them is asked
-// at run time (runtime/features.ts): here CONFIG_KPROBES is off and fentry is
+// at run time (runtime/host/features.ts): here CONFIG_KPROBES is off and fentry is
 // refused, so the planner points declarations to a tracepoint or uprobe instead.
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>

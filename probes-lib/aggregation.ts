@@ -4,8 +4,8 @@
 // .run({ for }) or in the background with .start().
 
 import { desc, op } from "arquero";
-import type { AggregateValue, Filter, LatencyPair, LatencyValue, TracepointSource } from "../runtime/declaration.js";
-import type { AnyDeclaration } from "../runtime/probe-protocol.js";
+import type { AggregateValue, Filter, LatencyPair, LatencyValue, TracepointSource } from "../runtime/spec/declaration.js";
+import type { AnyDeclaration } from "../runtime/spec/protocol.js";
 import { parseDuration } from "./duration.js";
 import { Probe, type PostProcess } from "./probe.js";
 import { quote, quoteArgs } from "./quote.js";

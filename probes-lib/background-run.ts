@@ -1,8 +1,8 @@
 // The cell's handle on a background run: snapshot it, stop it, ask how it is.
-// The run itself lives in the kernel (runtime/background-runs.ts); a handle is
+// The run itself lives in the kernel (runtime/runs/background.ts); a handle is
 // only its name, so runs() can hand out handles again after a sandbox restart.
 
-import type { AnyDeclaration, RunInfo } from "../runtime/probe-protocol.js";
+import type { AnyDeclaration, RunInfo } from "../runtime/spec/protocol.js";
 import { probeHost } from "./host.js";
 import type { PostProcess } from "./probe.js";
 import { resultTable, type ProbeTable } from "./result-table.js";

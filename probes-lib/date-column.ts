@@ -80,7 +80,7 @@ export class DateColumn {
 }
 
 /**
- * Columns of type "date" (epoch ms from the runtime, runtime/wall-clock.ts)
+ * Columns of type "date" (epoch ms from the runtime, runtime/host/wall-clock.ts)
  * as {@link DateColumn}s; other columns stay as they are.
  *
  * @example

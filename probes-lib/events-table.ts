@@ -1,7 +1,7 @@
 // The names events results had first; every result is now a ProbeTable.
 
-import type { EventsDeclaration } from "../runtime/declaration.js";
-import type { ResultPayload } from "../runtime/probe-protocol.js";
+import type { EventsDeclaration } from "../runtime/spec/declaration.js";
+import type { ResultPayload } from "../runtime/spec/protocol.js";
 import { resultTable, type ProbeMeta, type ProbeTable } from "./result-table.js";
 
 /** What a run leaves on its table (see {@link ProbeMeta}). */

@@ -3,7 +3,7 @@
 // through the verifier, never attached) each program's instruction counts.
 // For learning and teaching as much as for debugging.
 
-import type { ExplainData } from "../runtime/explain-data.js";
+import type { ExplainData } from "../runtime/spec/explain-data.js";
 import { probeHost } from "./host.js";
 import { isProbe, type Probe } from "./probe.js";
 import type { ProbeTable } from "./result-table.js";

@@ -3,7 +3,7 @@
 // where the kernel allows them). One row per call, with chosen arguments by
 // position and, at a return, the return value.
 
-import type { FunctionEventsDeclaration, FunctionSource, ProbeValue, ProbeValueType } from "../runtime/declaration.js";
+import type { FunctionEventsDeclaration, FunctionSource, ProbeValue, ProbeValueType } from "../runtime/spec/declaration.js";
 import type { EventsTable } from "./events-table.js";
 import { LatencyProbe } from "./latency.js";
 import { Probe } from "./probe.js";

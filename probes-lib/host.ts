@@ -2,8 +2,8 @@
 // sandbox the prelude installs a host that forwards requests over the isolate
 // bridge; tests install a fake. Builders never know which.
 
-import type { ExplainData } from "../runtime/explain-data.js";
-import type { AnyDeclaration, ResultPayload, RunInfo, RunStats } from "../runtime/probe-protocol.js";
+import type { ExplainData } from "../runtime/spec/explain-data.js";
+import type { AnyDeclaration, ResultPayload, RunInfo, RunStats } from "../runtime/spec/protocol.js";
 
 export type { AnyDeclaration, ResultPayload, RunInfo, RunStats, ExplainData };
 /** What a finished events run sends back (the same shape as every result). */

@@ -5,7 +5,7 @@
 // Shapes fold the latency in nanoseconds; .events({ over })
 // gives one row per slow pair instead.
 
-import type { Filter, LatencyDeclaration, LatencyPair, LatencyValue } from "../runtime/declaration.js";
+import type { Filter, LatencyDeclaration, LatencyPair, LatencyValue } from "../runtime/spec/declaration.js";
 import { AggregationProbe, checkKeys, histogramValue, splitFor, type AggregationKey, type HistogramOptions } from "./aggregation.js";
 import { parseNanoseconds } from "./duration.js";
 import { Probe } from "./probe.js";

@@ -1,5 +1,5 @@
 // Buckets for histograms and heatmaps. Log buckets follow the runtime's
-// in-kernel histograms (runtime/planner/agg-plan.ts bucketBounds): slot 0
+// in-kernel histograms (runtime/planner/aggregation.ts bucketBounds): slot 0
 // holds [0, 1) (or everything below 1 for signed values), then each power of
 // two p is split into `per` sub-buckets [ceil(p + p*i/per), ceil(p + p*(i+1)/per)),
 // per = 1 being bpftrace's plain log2 hist(). Tables that hold bucket bounds

@@ -3,7 +3,7 @@
 // the background. Builders are immutable: every step returns a new builder, so
 // a half-built probe can be kept in a variable and finished in different ways.
 
-import type { AnyDeclaration } from "../runtime/probe-protocol.js";
+import type { AnyDeclaration } from "../runtime/spec/protocol.js";
 import { BackgroundRun } from "./background-run.js";
 import { probeHost } from "./host.js";
 import { resultTable, type ProbeTable } from "./result-table.js";

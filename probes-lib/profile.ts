@@ -1,7 +1,7 @@
 // profile({ hz }): a CPU profile - every CPU sampled N times a second, with
 // the kernel and user stacks of what ran, counted in the kernel.
 
-import type { ProfileDeclaration } from "../runtime/declaration.js";
+import type { ProfileDeclaration } from "../runtime/spec/declaration.js";
 import { Probe } from "./probe.js";
 import { quote } from "./quote.js";
 import type { ProbeTable } from "./result-table.js";

@@ -4,8 +4,8 @@
 
 import { table, type ColumnTable } from "arquero";
 import { datedColumns } from "./date-column.js";
-import type { ExplainData } from "../runtime/explain-data.js";
-import type { AnyDeclaration, ResultPayload, RunStats } from "../runtime/probe-protocol.js";
+import type { ExplainData } from "../runtime/spec/explain-data.js";
+import type { AnyDeclaration, ResultPayload, RunStats } from "../runtime/spec/protocol.js";
 
 /** What a run leaves on its table, under the non-enumerable `meta` property. */
 export interface ProbeMeta extends RunStats {

@@ -2,7 +2,7 @@
 // the time spent in each state and the connection's age and bytes) and
 // retransmissions, from sock:inet_sock_set_state and tcp:tcp_retransmit_skb.
 
-import type { TcpDeclaration } from "../runtime/declaration.js";
+import type { TcpDeclaration } from "../runtime/spec/declaration.js";
 import type { EventsTable } from "./events-table.js";
 import { Probe } from "./probe.js";
 import { quote } from "./quote.js";

@@ -2,7 +2,7 @@
 // one row per event with .events(), or an in-kernel aggregation with .count(),
 // .sum(field), .histogram(field) and the like.
 
-import type { AggregateValue, EventsDeclaration, Filter } from "../runtime/declaration.js";
+import type { AggregateValue, EventsDeclaration, Filter } from "../runtime/spec/declaration.js";
 import { AggregationProbe, histogramValue, splitFor, type HistogramOptions } from "./aggregation.js";
 import type { EventsTable } from "./events-table.js";
 import { Probe } from "./probe.js";

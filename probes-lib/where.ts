@@ -3,7 +3,7 @@
 // declaration's Filter. Which clauses a template can run in the kernel is the
 // planner's call; here only the shape of what the user wrote is checked.
 
-import type { FieldPredicate, Filter } from "../runtime/declaration.js";
+import type { FieldPredicate, Filter } from "../runtime/spec/declaration.js";
 import { quote } from "./quote.js";
 
 /** A condition on a field: a value it must equal, or comparisons that must all hold. */

@@ -17,8 +17,8 @@ import type {
   Inspection,
 } from "../kernel/executor.js";
 import { resolve } from "node:path";
-import { BackgroundRuns } from "./background-runs.js";
-import { backgroundRunnerOf } from "./probe-requests.js";
+import { BackgroundRuns } from "./runs/background.js";
+import { backgroundRunnerOf } from "./runs/requests.js";
 import { createSandboxHost } from "./sandbox/host-bridge.js";
 import { checkComplete } from "./sandbox/is-complete.js";
 import { CellLanguageService } from "./sandbox/language-service.js";
@@ -43,7 +43,7 @@ export interface SessionOptions extends Partial<ExecutorOptions> {
    * to the notebook's directory).
    */
   dataDir?: string;
-  /** Runs probe declarations (default: runtime/run-events.ts, loaded on first use). */
+  /** Runs probe declarations (default: runtime/runs/ring.ts, loaded on first use). */
   probeRunner?: ProbeRunner;
   /** The bundled prelude (default dist/sandbox/prelude.js, built on demand when missing). */
   preludePath?: string;

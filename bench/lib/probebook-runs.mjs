@@ -20,7 +20,7 @@ export const streamDeclaration = () => ({ kind: "events", source: GETPPID, field
 
 /** The planned instance of the stream (its ring size sizes the floor's ring in the throughput rows). */
 export async function planStream(decl = streamDeclaration()) {
-  const { plan } = await importDist("runtime/planner.js");
+  const { plan } = await importDist("runtime/templates/tp_events/plan.js");
   return plan(decl);
 }
 
@@ -30,7 +30,7 @@ export async function planStream(decl = streamDeclaration()) {
  * `instance` (a planned TemplateInstance) overrides the declaration.
  */
 export async function startEvents({ decl = streamDeclaration(), instance } = {}) {
-  const mod = await importDist("runtime/run-events.js");
+  const mod = await importDist("runtime/runs/ring.js");
   const abort = new AbortController();
   let attached;
   const ready = new Promise((resolve) => (attached = resolve));
@@ -54,12 +54,12 @@ export const aggregateDeclarations = {
 
 /**
  * Starts the aggregation of `kind` ("count" | "hist") through
- * runtime/run-aggregate.js's startAggregate; resolves once attached. stop()
+ * runtime/runs/aggregate.js's startAggregate; resolves once attached. stop()
  * gives the events folded (the sum of the count column). undefined when dist/
  * has no aggregation runner (the rows then say "not measured").
  */
 export async function startAggregation(kind, decl = aggregateDeclarations[kind]()) {
-  const mod = await importDist("runtime/run-aggregate.js");
+  const mod = await importDist("runtime/runs/aggregate.js");
   if (!mod?.startAggregate) return undefined;
   const run = await mod.startAggregate(decl);
   return {
@@ -95,4 +95,4 @@ export async function runnableAggregation(kind) {
 }
 
 /** Whether dist/ has the aggregation runner. */
-export const hasAggregation = async () => Boolean((await importDist("runtime/run-aggregate.js"))?.startAggregate);
+export const hasAggregation = async () => Boolean((await importDist("runtime/runs/aggregate.js"))?.startAggregate);

@@ -2,12 +2,12 @@
 // cannot attach one: a tracepoint that sees the same events. A few well-known
 // functions are listed; syscall implementations map to their syscalls:*
 // tracepoint; otherwise tracepoints whose name contains the function's.
-import { closestNames } from "../closest-names.js";
-import type { FeatureSource } from "../features.js";
-import { FeatureUnavailableError } from "../features.js";
-import { kallsyms } from "../kallsyms.js";
-import { PlanError } from "../plan-error.js";
-import type { TracefsSource } from "../tracefs.js";
+import { closestNames } from "../spec/closest-names.js";
+import type { FeatureSource } from "../host/features.js";
+import { FeatureUnavailableError } from "../host/features.js";
+import { kallsyms } from "../host/kallsyms.js";
+import { PlanError } from "../spec/errors.js";
+import type { TracefsSource } from "../host/tracefs.js";
 
 /** Names of the kernel's own functions (kallsyms' text symbols, modules left out), read once. */
 let kernelFunctions: Set<string> | undefined;

@@ -2,10 +2,10 @@
 // the binary exists, and its ELF symbol tables define the function; the
 // errors name the closest functions it does define.
 import { existsSync, statSync } from "node:fs";
-import { closestNames } from "../closest-names.js";
-import { findFunction } from "../elf-symbols.js";
-import { PlanError } from "../plan-error.js";
-import { elfSymbolsOf } from "../symbolize.js";
+import { closestNames } from "../spec/closest-names.js";
+import { findFunction } from "../host/elf-symbols.js";
+import { PlanError } from "../spec/errors.js";
+import { elfSymbolsOf } from "../host/symbolize.js";
 
 /** `binary` as an absolute path to a file; `what` begins the messages ("uprobe", "uprobe latency"). */
 export function checkBinary(binary: unknown, what: string): string {

@@ -9,7 +9,7 @@ export const BRIDGE = {
   display: "__probebook_display",
   /** (wait: boolean) => void */
   clearOutput: "__probebook_clear_output",
-  /** (requestJson: string) => Promise<ProbeReply>: run, start/snapshot/stop/list background runs, explain (runtime/probe-protocol.ts) */
+  /** (requestJson: string) => Promise<ProbeReply>: run, start/snapshot/stop/list background runs, explain (runtime/spec/protocol.ts) */
   probe: "__probebook_probe",
   /** (ms: number) => Promise<boolean>: true when the time passed, false when interrupted */
   sleep: "__probebook_sleep",

@@ -4,10 +4,10 @@
 
 import type { ExecuteContext } from "../../kernel/executor.js";
 import { renderPlotImages } from "../plot/render-plot.js";
-import { readSavedData, writeSavedData } from "../saved-data.js";
+import { readSavedData, writeSavedData } from "../host/saved-data.js";
 import type { BridgeError, InputReply, LoadReply, RenderReply, SaveReply } from "./bridge-names.js";
-import type { BackgroundRuns } from "../background-runs.js";
-import { handleProbeRequest } from "../probe-requests.js";
+import type { BackgroundRuns } from "../runs/background.js";
+import { handleProbeRequest } from "../runs/requests.js";
 import type { ProbeRunner } from "./probe-runner.js";
 import type { SandboxHost } from "./sandbox.js";
 
@@ -17,7 +17,7 @@ export interface BridgeState {
   /** Aborted when the user interrupts. */
   signal(): AbortSignal;
   runner: ProbeRunner;
-  /** The session's background runs (see runtime/background-runs.ts). */
+  /** The session's background runs (see runtime/runs/background.ts). */
   backgroundRuns?: BackgroundRuns;
   log(message: string): void;
   /** The notebook's directory: the only place save() writes and load() reads. */

@@ -1,10 +1,10 @@
-// How the session runs a declaration. The real runner (runtime/run.ts:
+// How the session runs a declaration. The real runner (runtime/runs/run.ts:
 // planner, BPF templates, the native addon) is imported on first use so the
 // kernel starts without loading any of it; tests pass a fake.
 
-import type { LiveRun } from "../live-events.js";
-import type { AnyDeclaration } from "../probe-protocol.js";
-import type { ProbeRunResult } from "../run.js";
+import type { LiveRun } from "../runs/live.js";
+import type { AnyDeclaration } from "../spec/protocol.js";
+import type { ProbeRunResult } from "../runs/run.js";
 
 export interface RunProgress {
   elapsedMs: number;
@@ -21,20 +21,20 @@ export interface RunOptions {
 }
 
 export interface ProbeRunner {
-  /** Runs any declaration to its end (runtime/run.ts). */
+  /** Runs any declaration to its end (runtime/runs/run.ts). */
   run(declaration: AnyDeclaration, options: RunOptions): Promise<ProbeRunResult>;
-  /** A background run readable while it runs (runtime/live-events.ts); undefined for declarations it can't serve. */
+  /** A background run readable while it runs (runtime/runs/live.ts); undefined for declarations it can't serve. */
   live?(declaration: AnyDeclaration, options: RunOptions): Promise<LiveRun> | undefined;
 }
 
-/** The runner backed by runtime/run-events.ts, loaded lazily. */
+/** The runner backed by runtime/runs/ring.ts, loaded lazily. */
 export const defaultProbeRunner: ProbeRunner = {
   async run(declaration, options) {
-    const { runDeclaration } = await import("../run.js");
+    const { runDeclaration } = await import("../runs/run.js");
     return runDeclaration(declaration, options);
   },
   live(declaration, options) {
     if (declaration.kind !== "events") return undefined;
-    return import("../live-events.js").then(({ startLiveEvents }) => startLiveEvents(declaration, options));
+    return import("../runs/live.js").then(({ startLiveEvents }) => startLiveEvents(declaration, options));
   },
 };

@@ -5,7 +5,7 @@
 // how many (the result alone would not show it).
 
 import type { ExecuteContext } from "../../kernel/executor.js";
-import type { EventsDeclaration } from "../declaration.js";
+import type { EventsDeclaration } from "../spec/declaration.js";
 import type { RunProgress } from "./probe-runner.js";
 
 const FIRST_AFTER_MS = 500;

@@ -6,14 +6,14 @@ import ivm from "isolated-vm";
 import { BRIDGE, type CellReply, type InputReply, type LoadReply, type RenderReply, type SaveReply } from "./bridge-names.js";
 import { packColumns } from "./column-transfer.js";
 import { compilePrelude } from "./prelude-script.js";
-import type { ProbeReply } from "../probe-protocol.js";
+import type { ProbeReply } from "../spec/protocol.js";
 
 /** What the sandbox may ask of the host (the session routes it to the running cell). */
 export interface SandboxHost {
   stream(name: "stdout" | "stderr", text: string): void;
   display(bundleJson: string, displayId: string | undefined, update: boolean): void;
   clearOutput(wait: boolean): void;
-  /** Probe requests of probes-lib (runtime/probe-protocol.ts), as JSON. */
+  /** Probe requests of probes-lib (runtime/spec/protocol.ts), as JSON. */
   probe(requestJson: string): Promise<ProbeReply>;
   sleep(ms: number): Promise<boolean>;
   input(prompt: string, password: boolean): Promise<InputReply>;

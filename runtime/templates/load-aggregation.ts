@@ -2,10 +2,10 @@
 // object: open, write the rodata configuration, size the maps (entries, key
 // and value bytes), load through the verifier. Like load-instance.ts for events.
 import type { BpfObject } from "../../native/surface.js";
-import { loadObject } from "./load-object.js";
-import { probeFeature } from "../features.js";
-import type { ProbeAttach } from "../attach.js";
-import type { AggregationInstance } from "../planner/agg-plan.js";
+import { loadObject } from "./load.js";
+import { probeFeature } from "../host/features.js";
+import type { ProbeAttach } from "../runs/attach.js";
+import type { AggregationInstance } from "../planner/aggregation.js";
 import { AGGREGATION_DESCRIPTORS } from "./aggregation.js";
 import type { EncodableValue } from "./struct-codec.js";
 import { encodeSection } from "./struct-codec.js";

@@ -2,11 +2,11 @@
 // rodata configuration, size the maps, load through the verifier. The one place
 // where kernel-dependent loading meets the plan (the plan itself stays data).
 import type { BpfObject } from "../../native/surface.js";
-import { loadObject } from "./load-object.js";
-import type { TemplateInstance } from "../planner.js";
+import { loadObject } from "./load.js";
+import type { TemplateInstance } from "./tp_events/plan.js";
 import type { EncodableValue } from "./struct-codec.js";
 import { encodeSection } from "./struct-codec.js";
-import { tpEventsDescriptor } from "./tp-events.js";
+import { tpEventsDescriptor } from "./tp_events/layout.js";
 
 
 /** Opens, configures and loads the instance's object; the caller closes it. */

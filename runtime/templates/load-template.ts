@@ -4,7 +4,7 @@
 // and closes. Errors name the template, the probe and the configuration.
 import type { TemplateDescriptor } from "../../bpf/descriptor.js";
 import type { BpfObject } from "../../native/surface.js";
-import { loadObject } from "./load-object.js";
+import { loadObject } from "./load.js";
 import type { EncodableValue } from "./struct-codec.js";
 import { encodeSection } from "./struct-codec.js";
 

@@ -2,8 +2,8 @@
 // real verifier with the plans of every value op, every key source, every
 // filter clause and every pair type.
 import { describe, expect, it } from "vitest";
-import type { AggregateDeclaration, LatencyDeclaration } from "../../runtime/declaration.js";
-import { plan } from "../../runtime/planner.js";
+import type { AggregateDeclaration, LatencyDeclaration } from "../../runtime/spec/declaration.js";
+import { plan } from "../../runtime/templates/tp_events/plan.js";
 import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
 import { recordHeld } from "../support/held-bpf.js";
 

@@ -2,10 +2,10 @@
 // kept apart by the kernel and merged in C - counts and sums add, min and max
 // combine over the CPUs that saw the key, histogram slots add - and a batched
 // read-and-delete leaves the map empty.
-import { attachOne } from "../../runtime/attach.js";
+import { attachOne } from "../../runtime/runs/attach.js";
 import { describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
-import { plan } from "../../runtime/planner.js";
+import { plan } from "../../runtime/templates/tp_events/plan.js";
 import { AGG, valueLayout } from "../../runtime/templates/aggregation.js";
 import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
 import { workloadFile } from "../support/workload-file.js";

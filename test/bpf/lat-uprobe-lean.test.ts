@@ -5,8 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { BpfObject } from "../../native/surface.js";
-import { libcPath } from "../../runtime/features.js";
-import { plan } from "../../runtime/planner.js";
+import { libcPath } from "../../runtime/host/features.js";
+import { plan } from "../../runtime/templates/tp_events/plan.js";
 import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
 import { heldBpf, programNames } from "../support/held-bpf.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";

@@ -5,9 +5,9 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { BpfObject } from "../../native/surface.js";
-import type { Declaration } from "../../runtime/declaration.js";
-import { plan, type TpEventsInstance } from "../../runtime/planner.js";
-import type { AggregationInstance } from "../../runtime/planner/agg-plan.js";
+import type { Declaration } from "../../runtime/spec/declaration.js";
+import { plan, type TpEventsInstance } from "../../runtime/templates/tp_events/plan.js";
+import type { AggregationInstance } from "../../runtime/planner/aggregation.js";
 import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
 import { loadInstance } from "../../runtime/templates/load-instance.js";
 import { recordHeld } from "../support/held-bpf.js";

@@ -1,8 +1,8 @@
 // Contract 1: the profile template through the real verifier, with each stack setting.
 import { describe, expect, it } from "vitest";
-import { planProbe } from "../../runtime/planner.js";
-import type { ProfileInstance } from "../../runtime/planner/profile.js";
-import { profileDescriptor } from "../../runtime/templates/profile.js";
+import { planProbe } from "../../runtime/templates/tp_events/plan.js";
+import type { ProfileInstance } from "../../runtime/templates/profile/plan.js";
+import { profileDescriptor } from "../../runtime/templates/profile/layout.js";
 import { loadTemplate } from "../../runtime/templates/load-template.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
 

@@ -1,9 +1,9 @@
 // Contract 1: both state variants of tcp_events and the retransmit program through the real verifier.
 import { describe, expect, it } from "vitest";
-import { planProbe } from "../../runtime/planner.js";
-import type { TcpEventsInstance } from "../../runtime/planner/tcp.js";
+import { planProbe } from "../../runtime/templates/tp_events/plan.js";
+import type { TcpEventsInstance } from "../../runtime/templates/tcp_events/plan.js";
 import { loadTemplate } from "../../runtime/templates/load-template.js";
-import { TCP_EVENTS, tcpEventsDescriptor } from "../../runtime/templates/tcp-events.js";
+import { TCP_EVENTS, tcpEventsDescriptor } from "../../runtime/templates/tcp_events/layout.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
 const held = expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id

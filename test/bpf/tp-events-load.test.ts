@@ -3,8 +3,8 @@
 // full 16-entry plan, and with a broken plan the verifier must refuse.
 import { describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
-import { plan, type TpEventsInstance } from "../../runtime/planner.js";
-import { TemplateLoadError } from "../../runtime/templates/load-object.js";
+import { plan, type TpEventsInstance } from "../../runtime/templates/tp_events/plan.js";
+import { TemplateLoadError } from "../../runtime/templates/load.js";
 import { loadInstance } from "../../runtime/templates/load-instance.js";
 import { recordHeld } from "../support/held-bpf.js";
 

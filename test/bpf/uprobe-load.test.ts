@@ -2,13 +2,13 @@
 // with a full value plan of every kind; the kernel-function variants compile
 // and load (kprobe) or are refused here (fentry: EPERM), as the features say.
 import { describe, expect, it } from "vitest";
-import type { FunctionEventsDeclaration } from "../../runtime/declaration.js";
-import { libcPath } from "../../runtime/features.js";
-import { planProbe } from "../../runtime/planner.js";
-import type { FunctionEventsInstance } from "../../runtime/planner/function-events.js";
-import { TemplateLoadError } from "../../runtime/templates/load-object.js";
+import type { FunctionEventsDeclaration } from "../../runtime/spec/declaration.js";
+import { libcPath } from "../../runtime/host/features.js";
+import { planProbe } from "../../runtime/templates/tp_events/plan.js";
+import type { FunctionEventsInstance } from "../../runtime/templates/uprobe_events/plan.js";
+import { TemplateLoadError } from "../../runtime/templates/load.js";
 import { loadTemplate } from "../../runtime/templates/load-template.js";
-import { UPROBE_EVENTS, uprobeEventsDescriptor } from "../../runtime/templates/uprobe-events.js";
+import { UPROBE_EVENTS, uprobeEventsDescriptor } from "../../runtime/templates/uprobe_events/layout.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
 const held = expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id

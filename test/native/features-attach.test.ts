@@ -6,7 +6,7 @@ import { descriptor as featureProbes } from "../../bpf/generated/feature_probes.
 import { descriptor as profile } from "../../bpf/generated/profile.js";
 import { native, packageRoot } from "../../native/load.js";
 import type { BpfObject, NativeError } from "../../native/surface.js";
-import { libcPath } from "../../runtime/features.js";
+import { libcPath } from "../../runtime/host/features.js";
 import { join } from "node:path";
 import { heldBpf, programNames, recordHeld, waitUntilFreed, waitUntilHoldsNothing } from "../support/held-bpf.js";
 import { thrown as thrownBy } from "../support/thrown.js";

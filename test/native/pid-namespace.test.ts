@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { packageRoot } from "../../native/load.js";
 import { member } from "../../runtime/templates/struct-codec.js";
-import { tpEventsDescriptor } from "../../runtime/templates/tp-events.js";
+import { tpEventsDescriptor } from "../../runtime/templates/tp_events/layout.js";
 import { buildC, type BuiltC } from "../bpf/support/build-c.js";
 import { spawnTracked, killSpawned } from "../support/children.js";
 import { waitUntilFreed } from "../support/held-bpf.js";

@@ -2,9 +2,9 @@
 // process's openat calls (filename + flags), loaded and ready to attach.
 import { native } from "../../native/load.js";
 import type { BpfObject } from "../../native/surface.js";
-import { plan, type TpEventsInstance } from "../../runtime/planner.js";
+import { plan, type TpEventsInstance } from "../../runtime/templates/tp_events/plan.js";
 import { encodeSection } from "../../runtime/templates/struct-codec.js";
-import { tpEventsDescriptor } from "../../runtime/templates/tp-events.js";
+import { tpEventsDescriptor } from "../../runtime/templates/tp_events/layout.js";
 
 /** `pid`: only that process (default: this one); null: every process. */
 export function openatPlan(pid: number | null = process.pid): TpEventsInstance {

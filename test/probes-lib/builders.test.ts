@@ -5,7 +5,7 @@ import {
   block, fentry, kprobe, kretprobe, profile, runqueue, syscall, tcp, tracepoint, uprobe, uretprobe, usdt,
 } from "../../probes-lib/index.js";
 import { setProbeHost, type ProbeHost, type ResultPayload } from "../../probes-lib/host.js";
-import type { AnyDeclaration } from "../../runtime/probe-protocol.js";
+import type { AnyDeclaration } from "../../runtime/spec/protocol.js";
 
 afterEach(() => setProbeHost(undefined));
 const LIBC = "/usr/lib/x86_64-linux-gnu/libc.so.6";

@@ -4,7 +4,7 @@
 
 import * as aq from "arquero";
 import { afterEach, describe, expect, test } from "vitest";
-import { bucketBounds } from "../../runtime/planner/agg-plan.js";
+import { bucketBounds } from "../../runtime/planner/aggregation.js";
 import * as plot from "../../probes-lib/plot.js";
 import { logSlot, logSlotBounds, scaleFromBounds } from "../../probes-lib/plot-buckets.js";
 import { axisValues } from "../../probes-lib/plot-data.js";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { tracepoint } from "../../probes-lib/tracepoint.js";
 import { setProbeHost, type EventsPayload, type ProbeHost } from "../../probes-lib/host.js";
-import type { EventsDeclaration } from "../../runtime/declaration.js";
+import type { EventsDeclaration } from "../../runtime/spec/declaration.js";
 
 afterEach(() => setProbeHost(undefined));
 

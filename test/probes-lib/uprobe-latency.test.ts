@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { kretprobe, uprobe, uretprobe, usdt, type FunctionProbe } from "../../probes-lib/index.js";
 import { setProbeHost, type ProbeHost } from "../../probes-lib/host.js";
-import type { AnyDeclaration } from "../../runtime/probe-protocol.js";
+import type { AnyDeclaration } from "../../runtime/spec/protocol.js";
 
 afterEach(() => setProbeHost(undefined));
 const LIBC = "/usr/lib/x86_64-linux-gnu/libc.so.6";

@@ -1,6 +1,6 @@
 // Background aggregations read while they run, the kernel's event count of
 // every aggregation, and progress while an aggregation runs - from cell source
-// through the session, runtime/run.ts and real BPF, on workloads the test
+// through the session, runtime/runs/run.ts and real BPF, on workloads the test
 // drives step by step (test/bpf/support/agg-steps.c).
 import { expect, test } from "vitest";
 import { workloadFile } from "../support/workload-file.js";

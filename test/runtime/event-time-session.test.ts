@@ -5,7 +5,7 @@
 // milliseconds, and background runs and time series have the same column.
 
 import { expect, test } from "vitest";
-import { measureBootClock } from "../../runtime/wall-clock.js";
+import { measureBootClock } from "../../runtime/host/wall-clock.js";
 import { workloadFile } from "../support/workload-file.js";
 import { printed, realRunner, withSession } from "./fixtures/real-runner.js";
 import { recordingContext } from "./fixtures/recording-context.js";

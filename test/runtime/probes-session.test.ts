@@ -1,10 +1,10 @@
 // Cells through the real kernel path: the session's sandbox and bridge,
-// runtime/run.ts (planner, templates, native addon, real BPF) and workloads
+// runtime/runs/run.ts (planner, templates, native addon, real BPF) and workloads
 // the test starts itself, driven step by step so that every syscall happens
 // while the probe is attached.
 
 import { expect, test } from "vitest";
-import { libcPath } from "../../runtime/features.js";
+import { libcPath } from "../../runtime/host/features.js";
 import { createExecutor } from "../../runtime/session.js";
 import { withHeldWorkload } from "../bpf/support/workload.js";
 import { describeHeld, waitUntilHoldsNothing } from "../support/held-bpf.js";

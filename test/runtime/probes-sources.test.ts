@@ -9,7 +9,7 @@ import { rmSync } from "node:fs";
 import { createConnection, createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { expect, test } from "vitest";
-import { libcPath } from "../../runtime/features.js";
+import { libcPath } from "../../runtime/host/features.js";
 import { createExecutor } from "../../runtime/session.js";
 import { buildC } from "../bpf/support/build-c.js";
 import { blockTargetOf, directWriteSectors } from "../bpf/support/direct-writes.js";

@@ -1,11 +1,11 @@
 // A cell runs a real probe: the session's bridge, the real runner
-// (runtime/run-events.ts: planner, template, native addon) and a workload the
+// (runtime/runs/ring.ts: planner, template, native addon) and a workload the
 // test starts, which opens one path exactly 200 times while the probe is attached.
 
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { expect, test } from "vitest";
-import { runDeclaration } from "../../runtime/run.js";
+import { runDeclaration } from "../../runtime/runs/run.js";
 import { createExecutor } from "../../runtime/session.js";
 import type { HeldWorkload } from "../bpf/support/workload.js";
 import { startHeld } from "../bpf/support/workload.js";

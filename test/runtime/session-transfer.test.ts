@@ -6,7 +6,7 @@
 
 import { beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
-import type { ProbeRunResult } from "../../runtime/run.js";
+import type { ProbeRunResult } from "../../runtime/runs/run.js";
 import { createExecutor } from "../../runtime/session.js";
 import { recordingContext, streamText, type RecordingContext } from "./fixtures/recording-context.js";
 

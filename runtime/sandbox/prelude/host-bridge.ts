@@ -2,7 +2,7 @@
 // the global object (and removes them), and wraps them in plain functions.
 
 import { BRIDGE, type InputReply, type BridgeError, type LoadReply, type RenderReply, type SaveReply } from "../bridge-names.js";
-import type { ProbeReply, ProbeRequest } from "../../probe-protocol.js";
+import type { ProbeReply, ProbeRequest } from "../../spec/protocol.js";
 import { unpackColumns } from "./column-unpack.js";
 import { flushStreams } from "./output-buffer.js";
 
@@ -51,7 +51,7 @@ export function hostClearOutput(wait: boolean): void {
   refs.clearOutput.applySync(undefined, [wait]);
 }
 
-/** Sends a probe request (runtime/probe-protocol.ts) to the host; throws the host's error in the cell. */
+/** Sends a probe request (runtime/spec/protocol.ts) to the host; throws the host's error in the cell. */
 export async function hostProbe(request: ProbeRequest): Promise<ProbeReply & { ok: true }> {
   flushStreams();
   const reply = (await refs.probe.apply(undefined, [JSON.stringify(request)], COPY_PROMISE)) as ProbeReply;

@@ -1,9 +1,9 @@
 // probes-lib's host inside the sandbox: every request goes over the one probe
-// bridge function as JSON (runtime/probe-protocol.ts) and comes back as data.
+// bridge function as JSON (runtime/spec/protocol.ts) and comes back as data.
 
 import type { ProbeHost } from "../../../probes-lib/host.js";
-import type { ExplainData } from "../../explain-data.js";
-import type { ResultPayload, RunInfo } from "../../probe-protocol.js";
+import type { ExplainData } from "../../spec/explain-data.js";
+import type { ResultPayload, RunInfo } from "../../spec/protocol.js";
 import { hostProbe } from "./host-bridge.js";
 
 async function result(request: Parameters<typeof hostProbe>[0]): Promise<ResultPayload> {

@@ -1,0 +1,50 @@
+// Where a template's programs go, for every template (events, function
+// probes, TCP, profiles, aggregations, latency pairs), and the one way they are
+// attached. Errors keep the addon's words ("attach uprobe /usr/lib/...: ENOENT")
+// and add what to check.
+import type { BpfLink, BpfObject, NativeError } from "../../native/surface.js";
+
+/** A program and the hook it is attached to. */
+export type ProbeAttach =
+  | { kind: "tracepoint"; program: string; category: string; event: string }
+  /** A BTF tracepoint: its section names it; category and event say which, for people. */
+  | { kind: "tp_btf"; program: string; category: string; event: string }
+  | { kind: "uprobe"; program: string; binary: string; symbol: string; retprobe: boolean; pid?: number }
+  | { kind: "usdt"; program: string; binary: string; provider: string; name: string; pid?: number }
+  | { kind: "kprobe"; program: string; function: string; retprobe: boolean }
+  /** fentry/fexit (the kernel function is named before load: the instance's attachTargets), or a
+   *  BTF tracepoint whose section names it. */
+  | { kind: "trace"; program: string }
+  | { kind: "perf_event"; program: string; frequency: number };
+
+/** Attaches one hook of a plan. */
+export function attachOne(obj: BpfObject, a: ProbeAttach): BpfLink {
+  try {
+    switch (a.kind) {
+      case "tracepoint": return obj.attachTracepoint(a.program, a.category, a.event);
+      case "uprobe":
+        return obj.attachUprobe(a.program, { binary: a.binary, symbol: a.symbol, retprobe: a.retprobe, ...(a.pid ? { pid: a.pid } : {}) });
+      case "usdt":
+        return obj.attachUsdt(a.program, { binary: a.binary, provider: a.provider, name: a.name, ...(a.pid ? { pid: a.pid } : {}) });
+      case "kprobe": return obj.attachKprobe(a.program, { function: a.function, retprobe: a.retprobe });
+      case "tp_btf":
+      case "trace": return obj.attachTrace(a.program);
+      case "perf_event": throw new Error("perf events are attached per CPU by the profile runner");
+    }
+  } catch (e) {
+    const err = e as NativeError;
+    throw Object.assign(new Error(`${err.message}${hint(a, err.code)}`), { code: err.code, errno: err.errno, cause: err });
+  }
+}
+
+/** What to check when attaching failed with `code`. */
+function hint(a: ProbeAttach, code: string | undefined): string {
+  if (code === "EPERM" || code === "EACCES") return " (attaching needs root: CAP_PERFMON and CAP_SYS_ADMIN)";
+  if (code === "ESRCH") return " (the process is gone)";
+  if (code === "ENOENT" && a.kind === "usdt") return ` (does ${a.binary} define USDT probe ${a.provider}:${a.name}? readelf -n lists its stapsdt notes)`;
+  if (code === "ENOENT" && a.kind === "uprobe") return ` (is ${a.symbol} defined in ${a.binary}, and is the binary still there?)`;
+  if (code === "ENOENT" && (a.kind === "tracepoint" || a.kind === "tp_btf")) return " (the tracepoint is gone: was its module unloaded?)";
+  if ((code === "ENOENT" || code === "EINVAL") && (a.kind === "kprobe" || a.kind === "trace"))
+    return " (is the function inlined, or not traceable? see /sys/kernel/tracing/available_filter_functions)";
+  return "";
+}

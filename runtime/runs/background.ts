@@ -1,0 +1,142 @@
+// Background runs: probes a cell started with .start() that keep running while
+// other cells execute. The session owns them (one registry per kernel), so:
+// - an interrupt of another cell does not stop them (they listen to their own
+//   AbortController, not to the interrupt epoch);
+// - starting a run under the name of one still registered stops the old one
+//   first, so re-running a cell replaces its run rather than adding another;
+// - stop() detaches and hands over the final result; a run that ended by
+//   itself (its duration ran out) keeps its result until stop() collects it;
+// - kernel shutdown stops every run (stopAll), and the kernel process dying
+//   releases its fds, which detaches everything (nothing is pinned).
+
+import type { LiveRun } from "./live.js";
+import type { AnyDeclaration, RunInfo } from "../spec/protocol.js";
+import type { ProbeRunResult, RunDeclarationOptions } from "./run.js";
+
+/** How the registry runs declarations (the session's probe runner). */
+export interface BackgroundRunner {
+  /** Runs to the end (or until aborted). */
+  run(declaration: AnyDeclaration, options: RunDeclarationOptions): Promise<ProbeRunResult>;
+  /** Starts a run that can be read while it runs; resolves once attached. Declarations it can't serve: undefined. */
+  live?(declaration: AnyDeclaration, options: RunDeclarationOptions): Promise<LiveRun> | undefined;
+}
+
+/** Runs kept at most at once: each holds kernel memory and an attachment. */
+export const MAX_BACKGROUND_RUNS = 16;
+
+interface Entry {
+  info: RunInfo;
+  controller: AbortController;
+  live?: LiveRun;
+  /** Runs that are not LiveRuns but say, once attached, how to read them (aggregations: runtime/runs/run.ts onReadable). */
+  readable: { read?: () => Promise<ProbeRunResult> };
+  done: Promise<ProbeRunResult>;
+  result?: ProbeRunResult;
+  error?: Error;
+}
+
+export class BackgroundRuns {
+  readonly #runner: () => BackgroundRunner;
+  readonly #entries = new Map<string, Entry>();
+  readonly #log: (message: string) => void;
+
+  constructor(runner: () => BackgroundRunner, log: (message: string) => void = () => {}) {
+    this.#runner = runner;
+    this.#log = log;
+  }
+
+  /**
+   * Starts `declaration` as run `name`, replacing a run of that name. Resolves
+   * once the probe is attached (so a plan or attach error is the caller's).
+   */
+  async start(name: string, code: string, declaration: AnyDeclaration): Promise<RunInfo> {
+    if (typeof name !== "string" || name.length === 0) throw new TypeError("a background run needs a name");
+    if (this.#entries.has(name)) await this.stop(name).catch(() => undefined);
+    if (this.#entries.size >= MAX_BACKGROUND_RUNS) {
+      throw new RangeError(`${this.#entries.size} background runs are registered, the most one kernel keeps: stop one first (runs() lists them: ${[...this.#entries.keys()].map((n) => JSON.stringify(n)).join(", ")})`);
+    }
+    const controller = new AbortController();
+    const runner = this.#runner();
+    let attached = () => {};
+    const whenAttached = new Promise<void>((resolve) => (attached = resolve));
+    const info: RunInfo = { name, code, declaration, startedAt: Date.now(), state: "running", snapshots: false };
+    const readable: Entry["readable"] = {};
+    const options: RunDeclarationOptions = {
+      signal: controller.signal,
+      onAttached: () => attached(),
+      onReadable: (read) => {
+        readable.read = read;
+        info.snapshots = true;
+      },
+    };
+    const live = await runner.live?.(declaration, options);
+    const entry: Entry = { info, controller, readable, done: live ? live.done : runner.run(declaration, options) };
+    if (live) {
+      entry.live = live;
+      info.snapshots = true;
+    } else {
+      // Registered once attached, so a plan or attach error is start()'s, and
+      // what the caller does next is seen by the probe.
+      await Promise.race([whenAttached, entry.done.then(() => undefined)]).catch((error: unknown) => {
+        controller.abort();
+        throw error;
+      });
+    }
+    info.startedAt = Date.now();
+    this.#entries.set(name, entry);
+    entry.done.then(
+      (result) => {
+        entry.result = result;
+        if (entry.info.state === "running") entry.info.state = "finished";
+      },
+      (error: unknown) => {
+        entry.error = error instanceof Error ? error : new Error(String(error));
+        entry.info.state = "failed";
+        entry.info.error = entry.error.message;
+        this.#log(`background run ${JSON.stringify(name)} failed: ${entry.error.message}`);
+      },
+    );
+    return { ...info };
+  }
+
+  /** The result so far (or the final one, when the run already ended). */
+  async snapshot(name: string): Promise<ProbeRunResult> {
+    const entry = this.#get(name, "snapshot");
+    if (entry.error) throw entry.error;
+    if (entry.result) return entry.result;
+    if (entry.live) return entry.live.snapshot();
+    if (entry.readable.read) return entry.readable.read();
+    throw new Error(`background run ${JSON.stringify(name)}: this kind of run (${entry.info.declaration.kind}) can't be read while it runs yet; run.stop() returns its result`);
+  }
+
+  /** Detaches the run (if it still runs), forgets it and returns its final result. */
+  async stop(name: string): Promise<ProbeRunResult> {
+    const entry = this.#get(name, "stop");
+    if (entry.info.state === "running") entry.info.state = "stopped";
+    entry.controller.abort(new Error("stopped"));
+    try {
+      return await entry.done;
+    } finally {
+      if (this.#entries.get(name) === entry) this.#entries.delete(name);
+    }
+  }
+
+  /** Every registered run, running or ended but not yet collected. */
+  list(): RunInfo[] {
+    return [...this.#entries.values()].map((e) => ({ ...e.info }));
+  }
+
+  /** Stops every run (kernel shutdown). */
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#entries.keys()].map((name) => this.stop(name).catch(() => undefined)));
+  }
+
+  #get(name: string, verb: string): Entry {
+    const entry = this.#entries.get(name);
+    if (!entry) {
+      const names = [...this.#entries.keys()];
+      throw new Error(`can't ${verb} background run ${JSON.stringify(name)}: there is no such run${names.length ? ` (running: ${names.map((n) => JSON.stringify(n)).join(", ")})` : " (none is running)"}; it may have been stopped already`);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,315 @@
+// explain(): what the runtime does with a declaration, for learning and
+// debugging. From the plan alone (no kernel touched): the template and why,
+// the .rodata configuration, attach points, maps and their memory, the result's
+// columns. With `load`, the instance is also loaded through the verifier -
+// never attached - and each program's instruction counts and verifier
+// statistics are read before everything is closed again.
+
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import type { TemplateDescriptor } from "../../bpf/descriptor.js";
+import { descriptor as aggTp } from "../../bpf/generated/agg_tp.js";
+import { descriptor as latPairs } from "../../bpf/generated/lat_pairs.js";
+import { descriptor as profile } from "../../bpf/generated/profile.js";
+import { descriptor as tcpEvents } from "../../bpf/generated/tcp_events.js";
+import { descriptor as tpEvents } from "../../bpf/generated/tp_events.js";
+import { descriptor as uprobeEvents } from "../../bpf/generated/uprobe_events.js";
+import type { BpfObject } from "../../native/surface.js";
+import { chooseVariant } from "../templates/load-aggregation.js";
+import type { ExplainData, ExplainedMap, ExplainedProgram } from "../spec/explain-data.js";
+import type { AnyDeclaration } from "../spec/protocol.js";
+import type { TracefsSource } from "../host/tracefs.js";
+
+const DESCRIPTORS: Record<string, TemplateDescriptor> = {
+  tp_events: tpEvents, agg_tp: aggTp, lat_pairs: latPairs, uprobe_events: uprobeEvents, tcp_events: tcpEvents, profile,
+};
+
+export interface ExplainOptions {
+  /** Load the instance through the verifier (not attached) and report its programs' statistics. */
+  load?: boolean;
+  tracefs?: TracefsSource;
+}
+
+/** Loosely typed view of any planner's instance: every template's plan is plain data. */
+interface AnyInstance {
+  template: string;
+  object: string;
+  describe?: string;
+  target?: string;
+  tracepoint?: string;
+  program?: string;
+  programs?: string[];
+  variant?: string;
+  rodata: unknown;
+  maps: Record<string, { maxEntries?: number; keySize?: number; valueSize?: number }>;
+  attach: Record<string, unknown>[];
+  /** fentry/fexit programs' kernel functions. */
+  attachTargets?: Record<string, string>;
+  /** Aggregations: the BTF tracepoint variant, kept by the loader where the kernel has tp_btf. */
+  btfVariant?: { attach: Record<string, unknown>[] };
+  columns?: { name: string; type: string }[];
+  keyColumns?: { name: string; type: string }[];
+  valueColumns?: string[];
+  events?: { columns: { name: string; type: string }[] };
+  everyMs?: number;
+  op?: string;
+  frequencyHz?: number;
+  durationMs: number;
+  skippedFields?: { name: string; reason: string }[];
+}
+
+/**
+ * Plans `decl` (and with `load`, loads it through the verifier without
+ * attaching) and explains the result.
+ *
+ * @example
+ * ```ts
+ * const e = await explainDeclaration(decl, { load: true });
+ * e.template;                        // "agg_tp"
+ * e.load && "programs" in e.load && e.load.programs[0].verifiedInsns;
+ * ```
+ */
+export async function explainDeclaration(decl: AnyDeclaration, options: ExplainOptions = {}): Promise<ExplainData> {
+  const instance = await planAny(decl, options.tracefs);
+  const data = explainPlan(decl.kind, instance);
+  if (options.load) data.load = await loadStats(instance);
+  return data;
+}
+
+/** Plans any declaration with the planner that serves its kind. */
+export async function planAny(decl: AnyDeclaration, tracefs?: TracefsSource): Promise<unknown> {
+  const { plan, planProbe } = await import("../templates/tp_events/plan.js");
+  const opts = tracefs ? { tracefs } : {};
+  if (decl.kind === "aggregate" || decl.kind === "latency") return plan(decl, opts);
+  if (decl.kind === "events" && decl.source?.type === "tracepoint") return plan(decl as Parameters<typeof plan>[0], opts);
+  return planProbe(decl as Parameters<typeof planProbe>[0], opts);
+}
+
+/**
+ * Explains a planned instance. Reads no kernel state but the CPU count and,
+ * for an instance with a tp_btf variant, whether the kernel has BTF
+ * tracepoints (a cached feature probe): the programs and attach points shown
+ * are those the loader keeps here.
+ *
+ * @example
+ * ```ts
+ * explainPlan("events", plan(decl)).attach // ["tracepoint syscalls:sys_enter_openat"]
+ * ```
+ */
+export function explainPlan(kind: string, plan: unknown, cpus = possibleCpus()): ExplainData {
+  const p = plan as AnyInstance;
+  const descriptor = DESCRIPTORS[p.template];
+  const maps = explainMaps(p, descriptor, cpus);
+  const kept = p.btfVariant ? chooseVariant(p as unknown as Parameters<typeof chooseVariant>[0]) : undefined;
+  const attach = (kept?.attach ?? p.attach) as unknown as Record<string, unknown>[];
+  return {
+    describe: describeInstance(p),
+    kind,
+    template: p.template,
+    why: whyTemplate(p) + (kept ? variantNote(p, kept.variant) : ""),
+    object: relativeObject(p.object),
+    programs: kept ? [...new Set(attach.map((a) => a.program as string))] : programsOf(p),
+    attach: attach.map((a) => describeAttach(a, p.attachTargets)),
+    rodata: plainData(p.rodata),
+    maps,
+    memoryBytes: maps.reduce((n, m) => n + (m.bytes ?? 0), 0),
+    columns: columnsOf(p),
+    durationMs: p.durationMs,
+    cpus,
+  };
+}
+
+/** Which of an aggregation's two variants the loader keeps here, and why that one. */
+function variantNote(p: AnyInstance, kept: "tp_btf" | "tracepoint"): string {
+  const classic = p.attach.map((a) => describeAttach(a)).join("; "), btf = p.btfVariant!.attach.map((a) => describeAttach(a)).join("; ");
+  return kept === "tp_btf"
+    ? ` This kernel has BTF tracepoints, so the loader keeps the object's tp_btf variant (${btf}) over the classic tracepoints (${classic}): ` +
+      "cheaper (no tracepoint buffer copy), and never skipped while another BPF program runs on the CPU."
+    : ` The object also has a tp_btf variant (${btf}), which the loader keeps instead where the kernel has BTF tracepoints (cheaper: no tracepoint buffer copy).`;
+}
+
+function relativeObject(object: string): string {
+  const at = object.lastIndexOf("/bpf/");
+  return at >= 0 ? object.slice(at + 1) : relative(process.cwd(), object);
+}
+
+function programsOf(p: AnyInstance): string[] {
+  if (p.programs) {
+    // Some plans list every variant; the loaded ones are those attached.
+    const attached = new Set(p.attach.map((a) => a.program as string).filter(Boolean));
+    const loaded = p.programs.filter((name) => attached.size === 0 || attached.has(name));
+    return loaded.length ? loaded : p.programs;
+  }
+  if (p.program) return [p.program];
+  return [...new Set(p.attach.map((a) => a.program as string).filter(Boolean))];
+}
+
+function describeInstance(p: AnyInstance): string {
+  if (p.describe) return p.describe;
+  if (p.template === "tp_events") return `events of ${p.tracepoint}`;
+  if (p.template === "profile") return `CPU profile at ${p.frequencyHz} Hz${p.target ? ` (${p.target})` : ""}`;
+  return `events of ${p.target ?? p.template}`;
+}
+
+function whyTemplate(p: AnyInstance): string {
+  switch (p.template) {
+    case "tp_events": {
+      const skipped = p.skippedFields?.length ? ` Fields left out: ${p.skippedFields.map((f) => `${f.name} (${f.reason})`).join("; ")}.` : "";
+      return "One row per event of a classic tracepoint: tp_events copies the chosen fields (a field plan in .rodata) into a ring-buffer record; " +
+        "the pid filter runs in the kernel before anything is copied." + skipped;
+    }
+    case "agg_tp":
+      return "An aggregation of one tracepoint, folded in the kernel: agg_tp builds each key from the record and the task (a key plan in .rodata) " +
+        "and updates a per-CPU hash map, so only one value per key is read out, not every event." +
+        (p.everyMs ? ` A time series: every ${p.everyMs} ms the map's generation is swapped and the old one read and cleared, so each interval is exact.` : "");
+    case "lat_pairs":
+      return "A latency between a start and an end event: lat_pairs stores the start time per thread (or per object, such as a block request) " +
+        "and at the end folds end - start into a per-CPU hash map" + (p.events ? ", or emits pairs over the threshold to a ring buffer." : ".") +
+        (p.everyMs ? ` Every ${p.everyMs} ms the map's generation is swapped, so each interval is exact.` : "");
+    case "uprobe_events":
+      return `Function events: uprobe_events has one program per hook kind (uprobe, uretprobe, usdt, kprobe, kretprobe, fentry); ` +
+        `only ${programsOf(p).join(", ")} is loaded, for ${p.target}. Arguments are read from registers by position, as the value plan in .rodata says.`;
+    case "tcp_events":
+      return `TCP state changes and retransmits: tcp_events keeps the ${p.variant === "tp_btf" ? "tp_btf variant (this kernel has BTF tracepoints, which also read the socket's byte counters)" : "classic tracepoint variant (this kernel has no BTF tracepoints)"}.`;
+    case "profile":
+      return `A CPU profile: a perf event samples every CPU ${p.frequencyHz} times a second; each sample's kernel and user stacks go to a stack map, and counts per (pid, stacks) are kept in the kernel.`;
+    default:
+      return `template ${p.template}`;
+  }
+}
+
+/** "tracepoint cat:event (program)", "uprobe /bin/x:f", "fentry/fexit vfs_read (program)"...; `targets`: fentry/fexit functions by program. */
+function describeAttach(a: Record<string, unknown>, targets?: Record<string, string>): string {
+  const program = a.program ? ` (${a.program})` : "";
+  switch (a.kind) {
+    case "uprobe": return `${a.retprobe ? "uretprobe" : "uprobe"} ${a.binary}:${a.symbol}${a.pid ? ` (pid ${a.pid})` : ""}`;
+    case "usdt": return `usdt ${a.binary}:${a.provider}:${a.name}${a.pid ? ` (pid ${a.pid})` : ""}`;
+    case "kprobe": return `${a.retprobe ? "kretprobe" : "kprobe"} ${a.function}`;
+    case "trace": {
+      const fn = targets?.[a.program as string];
+      return fn ? `fentry/fexit ${fn}${program}` : `BTF trampoline/tracepoint${program}`;
+    }
+    case "tp_btf": return `tp_btf ${a.category}:${a.event}${program}`;
+    case "perf_event": return `perf_event cpu-clock at ${a.frequency} Hz on every CPU`;
+    default: return `tracepoint ${a.category}:${a.event}${program}`;
+  }
+}
+
+function columnsOf(p: AnyInstance): { name: string; type: string }[] {
+  const pick = (c: { name: string; type: string }) => ({ name: c.name, type: c.type });
+  if (p.columns) return p.columns.map(pick);
+  if (p.events) return p.events.columns.map(pick);
+  if (p.keyColumns) {
+    const time = p.everyMs ? [{ name: "interval", type: "uint32" }, { name: "time", type: "date" }] : [];
+    return [...time, ...p.keyColumns.map(pick), ...(p.valueColumns ?? []).map((name) => ({ name, type: "float64" }))];
+  }
+  return [];
+}
+
+const ROLES: Record<string, string> = {
+  pb_events: "ring buffer: one record per event",
+  pb_lat_events: "ring buffer: one record per pair over the threshold",
+  pb_agg0: "aggregation values per key (generation 0)",
+  pb_agg1: "aggregation values per key (generation 1, for exact intervals)",
+  pb_zero: "an empty value to insert new keys from",
+  pb_ctl: "the current generation and in-flight updates",
+  pb_lost: "updates lost to a full map",
+  pb_drops: "events lost to a full ring buffer",
+  pb_seen: "events that passed the filters",
+  pb_sample_seq: "1-in-N sampling counter",
+  pb_start: "start times waiting for their end",
+  pb_start_tid: "start times of one syscall per thread, waiting for its exit",
+  pb_counts: "sample counts per (pid, stacks)",
+  pb_stacks: "stack traces by id",
+};
+
+function explainMaps(p: AnyInstance, d: TemplateDescriptor | undefined, cpus: number): ExplainedMap[] {
+  const names = new Set([...Object.keys(d?.maps ?? {}), ...Object.keys(p.maps)]);
+  const out: ExplainedMap[] = [];
+  for (const name of [...names].sort()) {
+    if (name.startsWith(".") || name.endsWith(".rodata") || name.endsWith(".bss")) continue;
+    const base = d?.maps[name];
+    const planned = p.maps[name] ?? {};
+    const m: ExplainedMap = { name, type: base?.type ?? "?" };
+    const maxEntries = planned.maxEntries ?? base?.maxEntries;
+    const keySize = planned.keySize ?? base?.keySize;
+    const valueSize = planned.valueSize ?? base?.valueSize;
+    if (maxEntries !== undefined) m.maxEntries = maxEntries;
+    if (keySize !== undefined) m.keySize = keySize;
+    if (valueSize !== undefined) m.valueSize = valueSize;
+    const bytes = mapBytes(m, cpus);
+    if (bytes !== undefined) m.bytes = bytes;
+    if (ROLES[name]) m.role = ROLES[name];
+    else if (name.startsWith("__bpf_usdt")) m.role = "libbpf's USDT argument specs";
+    out.push(m);
+  }
+  return out;
+}
+
+/** Bytes a map can take at most, leaving out the kernel's per-element overhead. */
+function mapBytes(m: ExplainedMap, cpus: number): number | undefined {
+  if (m.type === "ringbuf") return m.maxEntries;
+  if (m.maxEntries === undefined || m.valueSize === undefined) return undefined;
+  const perCpu = m.type.startsWith("percpu_");
+  const value = perCpu ? Math.ceil(m.valueSize / 8) * 8 * cpus : m.valueSize;
+  return m.maxEntries * ((m.keySize ?? 0) + value);
+}
+
+/** /sys/devices/system/cpu/possible, e.g. "0-1" -> 2: what per-CPU maps are sized by. */
+function possibleCpus(): number {
+  try {
+    let n = 0;
+    for (const part of readFileSync("/sys/devices/system/cpu/possible", "utf8").trim().split(",")) {
+      const [a, b] = part.split("-").map(Number);
+      n += b === undefined ? 1 : b - a! + 1;
+    }
+    return n || 1;
+  } catch {
+    return 1;
+  }
+}
+
+/** JSON-safe copy: bigint as decimal strings. */
+function plainData(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
+}
+
+async function loadStats(instance: unknown): Promise<NonNullable<ExplainData["load"]>> {
+  const p = instance as AnyInstance;
+  const started = performance.now();
+  let obj: BpfObject, loaded: string[];
+  try {
+    ({ obj, programs: loaded } = await loadAny(p));
+  } catch (error) {
+    const e = error as Error & { verifierLog?: string };
+    return { error: e.message, ...(e.verifierLog ? { verifierLog: e.verifierLog } : {}) };
+  }
+  const loadMs = performance.now() - started;
+  try {
+    const programs: ExplainedProgram[] = loaded.map((name) => {
+      const info = obj.programInfo(name);
+      return { name, type: info.type, xlatedInsns: info.xlatedInsns, jitedBytes: info.jitedBytes, verifiedInsns: info.verifiedInsns, mapCount: info.mapCount };
+    });
+    return { programs, loadMs };
+  } finally {
+    obj.close();
+  }
+}
+
+/** Loads the instance with its template's loader; returns the object and the programs loaded in it. */
+async function loadAny(p: AnyInstance): Promise<{ obj: BpfObject; programs: string[] }> {
+  if (p.template === "tp_events") {
+    const { loadInstance } = await import("../templates/load-instance.js");
+    return { obj: loadInstance(p as unknown as Parameters<typeof loadInstance>[0]), programs: programsOf(p) };
+  }
+  if (p.template === "agg_tp" || p.template === "lat_pairs") {
+    // The loader keeps the variant the kernel supports (tp_btf or tracepoint).
+    const { loadAggregation } = await import("../templates/load-aggregation.js");
+    const { obj, attach } = loadAggregation(p as unknown as Parameters<typeof loadAggregation>[0]);
+    return { obj, programs: [...new Set(attach.map((a) => a.program))] };
+  }
+  const { loadTemplate } = await import("../templates/load-template.js");
+  const descriptor = DESCRIPTORS[p.template];
+  if (!descriptor) throw new Error(`explain: no descriptor for template ${p.template}`);
+  return { obj: loadTemplate(p as unknown as Parameters<typeof loadTemplate>[0], descriptor), programs: programsOf(p) };
+}

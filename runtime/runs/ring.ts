@@ -1,0 +1,249 @@
+// Runs an events declaration: plan it, load the template instance, attach,
+// drain the ring buffer for the duration (or until aborted or the row limit),
+// detach, drain the rest and close - always, in a finally. Rows come back as
+// columns (typed arrays and string arrays) in ring order.
+import type { BpfObject, ColumnBatch, DictionaryColumn, NativeColumn } from "../../native/surface.js";
+import type { ProbeAttach } from "./attach.js";
+import { attachOne } from "./attach.js";
+import type { EventsDeclaration } from "../spec/declaration.js";
+import type { TemplateInstance } from "../templates/tp_events/plan.js";
+import { plan } from "../templates/tp_events/plan.js";
+import type { TracefsSource } from "../host/tracefs.js";
+import type { ColumnType } from "../templates/columns.js";
+import { loadInstance } from "../templates/load-instance.js";
+import { nameStackColumns } from "../templates/stack-columns.js";
+import { withWallClock, type ResultColumnType } from "../host/wall-clock.js";
+
+/** Typed arrays for numbers, string[] for text. */
+export type EventColumn = NativeColumn;
+
+export interface EventsProgress {
+  elapsedMs: number;
+  /** Rows received so far. */
+  events: number;
+  /** Events lost because the ring buffer was full. */
+  dropped: number;
+  /** Aggregations: updates lost because the map was full (more keys than maxKeys). */
+  lost?: number;
+}
+
+export interface EventsStats {
+  /** Rows received from the ring buffer (before the limit cut). */
+  events: number;
+  /** Events lost because the ring buffer was full (counted in the kernel). */
+  dropped: number;
+  /** Events that passed the in-kernel filters (= events + dropped, when the run ended cleanly). */
+  seen: number;
+  /** Events the kernel did not run the program for because another BPF program was running on
+   *  that CPU (classic tracepoints and kprobes skip rather than nest): neither rows nor drops. */
+  missed: number;
+  /** Time attached, in milliseconds. */
+  durationMs: number;
+  stoppedBy: "duration" | "limit" | "abort";
+}
+
+export interface EventsResult {
+  /** The template's columns in record order, and `time` (wall-clock epoch ms, type "date") right after `time_ns`. */
+  columns: Record<string, EventColumn>;
+  columnTypes: Record<string, ResultColumnType>;
+  rowCount: number;
+  stats: EventsStats;
+  plan: TemplateInstance;
+}
+
+export interface RunEventsOptions {
+  /** Aborting ends the run early; what was collected is returned. */
+  signal?: AbortSignal;
+  /** An aborted run still detaches before it counts and drains, so its rows are exact
+   *  (a caller that keeps them: a benchmark). Default false: an interrupted cell's rows
+   *  are thrown away, and its reply doesn't wait on the detach. */
+  exactOnAbort?: boolean;
+  onProgress?: (p: EventsProgress) => void;
+  /** Every probe is attached: start the workload now. Awaited; the duration counts from when it resolves. */
+  onAttached?: () => void | Promise<void>;
+  /** Interval of onProgress calls (default 250 ms). */
+  progressIntervalMs?: number;
+  /** Tracepoints source for planning (default: the running kernel). */
+  tracefs?: TracefsSource;
+}
+
+export async function runEvents(decl: EventsDeclaration, opts: RunEventsOptions = {}): Promise<EventsResult> {
+  return runInstance(plan(decl, opts.tracefs ? { tracefs: opts.tracefs } : {}), opts);
+}
+
+/** Runs an already planned instance (what runEvents does after plan()). */
+export async function runInstance(instance: TemplateInstance, opts: RunEventsOptions = {}): Promise<EventsResult> {
+  const obj = loadInstance(instance);
+  try {
+    return eventsResult(obj, instance, await collectRing(obj, instance, tracepointAttach(instance), opts)) as EventsResult;
+  } finally {
+    // Halts the reader if still running, then detaches and frees off the JS thread; the
+    // addon's exit hook finishes it if the process ends first.
+    void obj.closeAsync();
+  }
+}
+
+/** Where a tp_events instance's program goes. */
+export function tracepointAttach(instance: TemplateInstance): ProbeAttach[] {
+  return instance.attach.map((a) => ({ ...a, program: instance.program }));
+}
+
+/** A tp_events run's rows as its result: stack ids named (while `obj`, holding the stack map, is open), `time` added. */
+export function eventsResult(obj: BpfObject, instance: TemplateInstance, { table, stats }: RingRows) {
+  if (instance.stacks) nameStackColumns(obj, instance.stacks, table.columns, table.columnTypes, table.rowCount);
+  return { ...table, ...withWallClock(table.columns, table.columnTypes), stats, plan: instance };
+}
+
+/** What collecting a ring buffer needs of a plan (tp_events, uprobe_events, tcp_events). */
+export interface RingPlan extends Pick<TemplateInstance, "columns" | "ring" | "durationMs" | "limit"> {
+  counters: { drops: string; seen: string };
+}
+
+/** A ring-buffer run's rows and counters (a snapshot's have no stoppedBy yet). */
+export interface RingRows {
+  table: ReturnType<typeof assemble>;
+  stats: Omit<EventsStats, "stoppedBy"> & { stoppedBy?: EventsStats["stoppedBy"] };
+}
+
+/** A ring-buffer run once attached: read it now, or wait for its end. */
+export interface RingRun {
+  /** The rows received so far and the counters now (the run goes on). */
+  snapshot(): RingRows;
+  /** The final rows once the run ended: duration, row limit or abort. */
+  readonly done: Promise<RingRows & { stats: EventsStats }>;
+}
+
+/**
+ * The body of every ring-buffer run (foreground and background): reads the
+ * ring on the addon's thread, attaches `attach`, and resolves once attached
+ * (and opts.onAttached resolved); the run then collects for the duration (or
+ * until aborted or the row limit), counts and drains. The caller loaded `obj`
+ * and closes it after `done`.
+ */
+export async function startRing(obj: BpfObject, plan: RingPlan, attach: ProbeAttach[], opts: RunEventsOptions): Promise<RingRun> {
+  const batches: ColumnBatch[] = [];
+  let received = 0;
+  let limitReached = () => {};
+  const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
+  // Text columns dictionary-encoded in C (a comm repeats): one JS string per distinct value per batch.
+  const layout = plan.columns.map(({ name, offset, kind, length }) =>
+    ({ name, offset, kind: kind === "cstring" ? "cstring_dict" as const : kind, ...(length ? { length } : {}) }));
+  const reader = obj.openRingReader(plan.ring.map, layout,
+    { recordSize: plan.ring.recordSize, pollMs: plan.ring.pollMs, batchRows: plan.ring.batchRows },
+    (batch) => {
+      batches.push(batch);
+      received += batch.rows;
+      if (plan.limit !== undefined && received >= plan.limit) limitReached();
+    });
+  attach.forEach((a) => attachOne(obj, a)); // detached when the caller closes obj
+  const attachedAt = performance.now();
+  await opts.onAttached?.();
+  const programs = [...new Set(attach.map((a) => a.program))];
+  const counters = () => ({
+    dropped: obj.percpuSum(plan.counters.drops, 0),
+    seen: obj.percpuSum(plan.counters.seen, 0),
+    missed: programs.reduce((n, p) => n + obj.programInfo(p).recursionMisses, 0),
+  });
+
+  const done = (async () => {
+    const stoppedBy = await waitForEnd(plan.durationMs, limitHit, opts, () => ({
+      elapsedMs: performance.now() - attachedAt,
+      events: received,
+      dropped: obj.percpuSum(plan.counters.drops, 0),
+    }));
+    const durationMs = performance.now() - attachedAt;
+    // A finished run detaches first (on a worker: the RCU grace periods don't block the
+    // JS thread), so nothing fires between the counters and the final drain and
+    // rows + dropped = seen exactly. An aborted run's rows are thrown away by the cell,
+    // so it doesn't wait: closing detaches later, and the rows are cut to what the
+    // counters saw (ring order is reservation order).
+    if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
+    const c = counters();
+    await reader.stop(); // the final drain: every record of the events counted above
+    const counted = Math.max(0, c.seen - c.dropped);
+    const stats: EventsStats = { ...c, events: Math.min(received, counted), durationMs, stoppedBy };
+    return { table: assemble(plan, batches, plan.limit !== undefined ? Math.min(plan.limit, counted) : counted), stats };
+  })();
+  return {
+    snapshot: () => ({ table: assemble(plan, batches, plan.limit), stats: { ...counters(), events: received, durationMs: performance.now() - attachedAt } }),
+    done,
+  };
+}
+
+/** startRing() to the end: the rows of a foreground run. */
+export async function collectRing(obj: BpfObject, plan: RingPlan, attach: ProbeAttach[], opts: RunEventsOptions) {
+  return (await startRing(obj, plan, attach, opts)).done;
+}
+
+/** Resolves when the run should end: duration, row limit or abort (shared with run-probe-events.ts). */
+export function waitForEnd(
+  durationMs: number,
+  limitHit: Promise<void>,
+  opts: RunEventsOptions,
+  progress: () => EventsProgress,
+): Promise<EventsStats["stoppedBy"]> {
+  return new Promise((resolve) => {
+    const { signal, onProgress } = opts;
+    const done = (why: EventsStats["stoppedBy"]) => {
+      clearTimeout(timer);
+      if (ticker) clearInterval(ticker);
+      signal?.removeEventListener("abort", onAbort);
+      resolve(why);
+    };
+    const onAbort = () => done("abort");
+    const timer = setTimeout(() => done("duration"), durationMs);
+    const ticker = onProgress ? setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? 250) : undefined;
+    if (signal?.aborted) return done("abort");
+    signal?.addEventListener("abort", onAbort, { once: true });
+    void limitHit.then(() => done("limit"));
+  });
+}
+
+const ARRAYS = {
+  uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, int8: Int8Array, int16: Int16Array,
+  int32: Int32Array, float64: Float64Array, biguint64: BigUint64Array, bigint64: BigInt64Array,
+} as const;
+
+/** Concatenates the batches column by column, cut at `limit` rows. */
+export function assemble(instance: Pick<TemplateInstance, "columns">, batches: ColumnBatch[], limit?: number) {
+  const total = batches.reduce((n, b) => n + b.rows, 0);
+  const rowCount = limit !== undefined ? Math.min(total, limit) : total;
+  const columns: Record<string, EventColumn> = {};
+  const columnTypes: Record<string, ColumnType> = {};
+  for (const col of instance.columns) {
+    columnTypes[col.name] = col.type;
+    if (col.type === "string") {
+      const out: string[] = new Array<string>(rowCount);
+      let at = 0;
+      for (const b of batches) {
+        if (at >= rowCount) break;
+        const part = b.columns[col.name]!;
+        const n = Math.min(b.rows, rowCount - at);
+        if (Array.isArray(part)) for (let i = 0; i < n; i++) out[at + i] = part[i] as string;
+        else { // dictionary-encoded: rows share the batch's strings
+          const { codes, dictionary } = part as DictionaryColumn;
+          for (let i = 0; i < n; i++) out[at + i] = dictionary[codes[i]!]!;
+        }
+        at += n;
+      }
+      columns[col.name] = out;
+      continue;
+    }
+    const only = batches.length === 1 ? batches[0]!.columns[col.name] as EventColumn : undefined;
+    if (only && only.length === rowCount) { // one batch, uncut: its array is the column (no copy)
+      columns[col.name] = only;
+      continue;
+    }
+    const out = new ARRAYS[col.type](rowCount);
+    let at = 0;
+    for (const b of batches) {
+      if (at >= rowCount) break;
+      const part = b.columns[col.name] as typeof out;
+      const n = Math.min(part.length, rowCount - at);
+      (out as Uint8Array).set((part as Uint8Array).subarray(0, n), at);
+      at += n;
+    }
+    columns[col.name] = out;
+  }
+  return { columns, columnTypes, rowCount };
+}

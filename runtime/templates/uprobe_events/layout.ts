@@ -1,0 +1,54 @@
+// What the runtime knows about the uprobe_events template (bpf/uprobe_events.bpf.c),
+// all from its generated descriptor.
+import { descriptor } from "../../../bpf/generated/uprobe_events.js";
+import type { PbFilter } from "../aggregation.js";
+import type { OutputColumn } from "../columns.js";
+import { structColumns } from "../probe-header.js";
+import { member, structSize } from "../struct-codec.js";
+
+export { descriptor as uprobeEventsDescriptor };
+
+type Program = (typeof descriptor.programs)[number]["name"];
+
+export const UPROBE_EVENTS = {
+  template: descriptor.template,
+  programs: {
+    uprobe: "pb_uprobe", uretprobe: "pb_uretprobe", usdt: "pb_usdt",
+    kprobe: "pb_kprobe", kretprobe: "pb_kretprobe", fentry: "pb_fentry",
+  } satisfies Record<string, Program>,
+  ringMap: "pb_events" satisfies keyof typeof descriptor.maps,
+  dropsMap: "pb_drops" satisfies keyof typeof descriptor.maps,
+  seenMap: "pb_seen" satisfies keyof typeof descriptor.maps,
+  headerSize: structSize(descriptor, "pb_event_header"),
+  maxValues: (() => {
+    const t = member(descriptor, "uprobe_events_config", "values").type;
+    if (t.kind !== "array") throw new Error("uprobe_events_config.values is not an array");
+    return t.count;
+  })(),
+} as const;
+
+export type UpValueSource = keyof typeof descriptor.enums.up_value_source;
+export type UpValueKind = keyof typeof descriptor.enums.up_value_kind;
+
+/** One entry of the value plan; names as in struct up_value_plan. */
+export interface UpValuePlan {
+  dst_off: number;
+  max_len: number;
+  source: UpValueSource;
+  kind: UpValueKind;
+  index: number;
+}
+
+/** The `cfg` rodata; names as in struct uprobe_events_config. */
+export interface UprobeEventsConfig {
+  event_size: number;
+  nvalues: number;
+  wakeup_bytes: number;
+  /** struct pb_filter (bpf/filter.h); predicates compare struct pt_regs members (argument registers). */
+  filter: PbFilter;
+  values: UpValuePlan[];
+}
+
+export function uprobeHeaderColumns(): OutputColumn[] {
+  return structColumns(descriptor, "pb_event_header");
+}
