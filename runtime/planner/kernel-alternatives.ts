@@ -86,7 +86,7 @@ export function latencyAlternative(fn: string, tracefs: TracefsSource): string {
   const tp = /^Use tracepoint (\S+) instead\.$/.exec(events)?.[1];
   const sc = tp && /^syscalls:sys_enter_(\w+)$/.exec(tp)?.[1];
   if (sc) return `Measure the syscall instead: syscall("${sc}").latency() (entry to exit of ${sc}, per thread).`;
-  if (tp && KNOWN_PAIRS[tp]) return `Measure ${KNOWN_PAIRS[tp]} instead (${tp}).`;
+  if (tp && Object.hasOwn(KNOWN_PAIRS, tp)) return `Measure ${KNOWN_PAIRS[tp]} instead (${tp}).`;
   return events;
 }
 
@@ -97,7 +97,8 @@ export function tracepointAlternative(fn: string, tracefs: TracefsSource, uprobe
     return tracefs.format(tp.slice(0, i), tp.slice(i + 1)) !== undefined;
   };
   const candidates: string[] = [];
-  if (KNOWN[fn]) candidates.push(KNOWN[fn]);
+  // Own keys only: a function named "__proto__" or "valueOf" must not find Object.prototype's.
+  if (Object.hasOwn(KNOWN, fn)) candidates.push(KNOWN[fn]);
   const sc = syscallOf(fn);
   if (sc) candidates.push(`syscalls:sys_enter_${sc}`);
   for (const tp of candidates) if (has(tp)) return `Use tracepoint ${tp} instead.`;
