@@ -5,6 +5,8 @@
 import type { ColumnTable } from "arquero";
 import { columnValues, formatCount, wholeCountAxis, labelOf, numericValues, requireColumn, requireTable } from "./plot-data.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
+import { unitOfColumn } from "./plot-units.js";
+import { barText } from "../runtime/plot/text/bar-text.js";
 
 /** Options of {@link bar}. */
 export interface BarOptions extends PlotLayout {
@@ -68,5 +70,6 @@ export function bar(table: ColumnTable, options: BarOptions): Plot {
   let summary = `bar chart of ${valueTitle} by ${xName}: ${shown.length} bar${shown.length === 1 ? "" : "s"}`;
   if (shown.length > 0) summary += `, largest ${shown[0]![0]} (${formatCount(shown[0]![1])})`;
   if (ranked.length > shown.length) summary += `; top ${shown.length} of ${formatCount(ranked.length)} categories drawn (set { top } to see more)`;
-  return new Plot(spec, summary);
+  const text = { summary, unit: yName ? unitOfColumn(yName) : ("" as const), bars: shown.map(([category, v]) => ({ category, value: v })) };
+  return new Plot(spec, summary, (width) => barText(text, width));
 }

@@ -7,6 +7,7 @@
 import type { ColumnTable } from "arquero";
 import { columnValues, findColumn, formatCount, MAX_PLOT_ROWS, numericValues, requireColumn, requireTable } from "./plot-data.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
+import { flameText } from "../runtime/plot/text/flame-text.js";
 
 /** Options of {@link flame}. */
 export interface FlameOptions extends PlotLayout {
@@ -147,7 +148,7 @@ export function flame(table: ColumnTable, options: FlameOptions = {}): Plot {
   };
   let summary = `flame graph of ${formatCount(root.value)} sample${root.value === 1 ? "" : "s"}: ${formatCount(rects.length)} frames, ${maxDepth} deep`;
   if (hidden > 0) summary += ` (${formatCount(hidden)} frames narrower than ${formatFraction(cutoff / total)} of the samples left out)`;
-  return new Plot(spec, summary);
+  return new Plot(spec, summary, (columns) => flameText({ summary, root }, columns));
 }
 
 /** The frames of one row's stack, root first unless the caller reverses them. */

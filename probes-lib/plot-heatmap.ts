@@ -10,6 +10,7 @@ import { axisValues, capRows, columnValues, findColumn, formatCount, numericValu
 import { measuredOf } from "./plot-meta.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 import { log2Note, unitOfColumn, type PlotUnit } from "./plot-units.js";
+import { heatmapText } from "../runtime/plot/text/heatmap-text.js";
 
 /** Options of {@link heatmap}. */
 export interface HeatmapOptions extends PlotLayout {
@@ -96,12 +97,21 @@ export function heatmap(table: ColumnTable, options: HeatmapOptions): Plot {
     width: options.width ?? 640,
     height: options.height ?? Math.max(220, Math.min(600, (tickLabels ? 6 : 16) * buckets.length)),
   };
-  const times = new Set(cells.map((c) => c.t0)).size;
+  const intervals = new Set(cells.map((c) => c.t0)).size;
   const events = cells.reduce((n, c) => n + c.count, 0);
-  let summary = `heatmap of ${valueName} over ${xName}: ${formatCount(events)} ${countName ? "counted" : "events"} in ${times} interval${times === 1 ? "" : "s"} × ${buckets.length} bucket${buckets.length === 1 ? "" : "s"}`;
+  let summary = `heatmap of ${valueName} over ${xName}: ${formatCount(events)} ${countName ? "counted" : "events"} in ${intervals} interval${intervals === 1 ? "" : "s"} × ${buckets.length} bucket${buckets.length === 1 ? "" : "s"}`;
   if (buckets.length > 0) summary += ` (${buckets[0]!.label} to ${buckets[buckets.length - 1]!.label})`;
   if (capped) summary += `; only the first ${formatCount(rows.length)} of ${formatCount(total)} cells are drawn (use fewer columns or a shorter time range)`;
-  return new Plot(spec, summary);
+  const times = [...new Set(cells.map((c) => c.t0))].sort((a, b) => a - b);
+  const bucketIndex = new Map(buckets.map((b, i) => [b.label, i]));
+  const text = {
+    summary,
+    x: { type: xs.type, unit: xs.unit, title: xs.title },
+    buckets: buckets.map((b) => b.label),
+    times,
+    cells: cells.map((c) => ({ time: c.t0, bucket: bucketIndex.get(c.bucket.label) ?? -1, count: c.count })),
+  };
+  return new Plot(spec, summary, (width) => heatmapText(text, width));
 }
 
 interface Laid {

@@ -10,6 +10,7 @@ import { columnValues, findColumn, formatCount, wholeCountAxis, labelOf, numeric
 import { measuredOf } from "./plot-meta.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 import { log2Note, unitOfColumn, type PlotUnit } from "./plot-units.js";
+import { histogramText } from "../runtime/plot/text/histogram-text.js";
 
 /** Options of {@link histogram}. */
 export interface HistogramOptions extends PlotLayout {
@@ -204,7 +205,19 @@ function draw(h: Histogram, options: PlotLayout): Plot {
     summary += ranked.length > kept.length ? `; only the ${kept.length} largest are drawn)` : ")";
   }
   if (h.summedOver.length > 0) summary += ` (summed over ${h.summedOver.join(", ")}: pass { by } for one histogram per key)`;
-  return new Plot(spec, summary);
+  // The text's bounds count in powers of 1024: say so where a time unit could be read as 1000.
+  const note = h.log && ["ns", "us", "ms"].includes(h.unit) ? ` (${log2Note(h.unit).replace("log2 buckets, ", "")})` : "";
+  const text = {
+    summary: summary + note,
+    unit: h.unit,
+    log: h.log,
+    ...(grouped ? { by: h.by } : {}),
+    groups: kept.map((group) => ({
+      name: group,
+      buckets: h.buckets.map((b) => ({ low: b.low, ...(b.high !== undefined ? { high: b.high } : {}), count: h.counts.get(group)?.get(b.label) ?? 0 })),
+    })),
+  };
+  return new Plot(spec, summary, (width) => histogramText(text, width));
 }
 
 function groupKeys(t: ColumnTable, by: string | undefined, at: string): string[] {

@@ -1,7 +1,8 @@
 // The one door from plots to a renderer. Inside the notebook sandbox the
 // prelude installs one that asks the kernel (vega and rsvg-convert run on the
 // host, not in the sandbox); outside it, plots still build their Vega-Lite
-// spec but carry no picture.
+// spec but carry no picture. The same door says how wide a plot's text may
+// be: the kernel's terminal width, else 80 columns.
 
 /** What a renderer gives for a spec: the SVG vega drew and, when it could be made, a PNG of it (base64). */
 export interface RenderedPlot {
@@ -40,4 +41,31 @@ export function setPlotRenderer(renderer: PlotRenderer | undefined): void {
  */
 export function plotRenderer(): PlotRenderer | undefined {
   return installed;
+}
+
+let widthOf: (() => number) | undefined;
+
+/**
+ * Installs how plots learn the width of their text rendering (the kernel's
+ * COLUMNS); without one, text is 80 columns wide.
+ *
+ * @example
+ * ```ts
+ * setTextWidth(() => hostTextWidth());
+ * ```
+ */
+export function setTextWidth(width: (() => number) | undefined): void {
+  widthOf = width;
+}
+
+/**
+ * The columns a plot's text may use.
+ *
+ * @example
+ * ```ts
+ * plot.histogram(lat).text(textWidth())
+ * ```
+ */
+export function textWidth(): number {
+  return widthOf?.() ?? 80;
 }

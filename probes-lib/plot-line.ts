@@ -6,6 +6,8 @@
 import type { ColumnTable } from "arquero";
 import { axisValues, capRows, columnValues, formatCount, labelOf, MAX_PLOT_ROWS, numericValues, requireColumn, requireTable, TEMPORAL_TOOLTIP, xEncoding } from "./plot-data.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
+import { unitOfColumn } from "./plot-units.js";
+import { lineText } from "../runtime/plot/text/line-text.js";
 
 /** Options of {@link line}. */
 export interface LineOptions extends PlotLayout {
@@ -56,7 +58,7 @@ export function line(table: ColumnTable, options: LineOptions): Plot {
   if (keys) keys.forEach((k, i) => totals.set(k, (totals.get(k) ?? 0) + Math.abs(ys[i]! || 0)));
   const ranked = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([k]) => k);
   const kept = new Set(ranked.slice(0, MAX_LINE_SERIES));
-  const points = [];
+  const points: { x: number; y: number; series?: string }[] = [];
   for (let i = 0; i < ys.length; i++) {
     if (keys && !kept.has(keys[i]!)) continue;
     if (!Number.isFinite(xs.values[i]!) || !Number.isFinite(ys[i]!)) continue;
@@ -98,5 +100,14 @@ export function line(table: ColumnTable, options: LineOptions): Plot {
   if (keys) summary += `, ${series} line${series === 1 ? "" : "s"} by ${colorName}`;
   if (keys && ranked.length > kept.size) summary += ` (only the ${kept.size} largest of ${ranked.length} are drawn)`;
   if (capped) summary += ` (every ${stride === 2 ? "2nd" : stride === 3 ? "3rd" : `${stride}th`} point of each line drawn, ${formatCount(rows.length)} of ${formatCount(total)}: filter or aggregate the table to see all)`;
-  return new Plot(spec, summary);
+  // The text draws every point (a character holds the largest of those it covers), series largest first.
+  const order = keys ? ranked.slice(0, MAX_LINE_SERIES) : [""];
+  const text = {
+    summary,
+    x: { type: xs.type, unit: xs.unit, title: xs.title },
+    y: { title: yName, unit: unitOfColumn(yName) },
+    ...(colorName !== undefined ? { by: colorName } : {}),
+    series: order.map((name) => ({ name, points: points.filter((p) => (p.series ?? "") === name).map((p) => ({ x: p.x, y: p.y })) })),
+  };
+  return new Plot(spec, summary, (width) => lineText(text, width));
 }

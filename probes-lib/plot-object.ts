@@ -1,5 +1,6 @@
 // What every plot helper returns: a Vega-Lite v5 spec with its data inline, a
-// line of text saying what is drawn (and what was left out), and, in the
+// line of text saying what is drawn (and what was left out), the plot drawn
+// as text for terminals (runtime/plot/text/: its text/plain), and, in the
 // notebook, a picture the kernel renders: an SVG drawn by vega and a PNG of
 // it. The notebook shows it through _repr_mimebundle_(): the spec (interactive
 // in JupyterLab) and the PNG, so a saved notebook keeps a picture that any
@@ -7,7 +8,10 @@
 // in the bundle because nbconvert 6.5 would pick it over the PNG and blank it
 // (runtime/plot/render-plot.ts says how); cells get it from toSVG().
 
-import { plotRenderer, type RenderedPlot } from "./plot-host.js";
+import { plotRenderer, textWidth, type RenderedPlot } from "./plot-host.js";
+
+/** Draws a plot as text, `width` columns wide (runtime/plot/text/). */
+export type PlotText = (width: number) => string;
 
 /** A Vega-Lite v5 specification (plain JSON). */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -30,12 +34,14 @@ export interface PlotLayout {
 export class Plot {
   readonly #spec: VegaLiteSpec;
   readonly #summary: string;
+  readonly #text: PlotText | undefined;
   #picture: RenderedPlot | undefined;
 
   /** @internal use the `plot.*` helpers */
-  constructor(spec: VegaLiteSpec, summary: string) {
+  constructor(spec: VegaLiteSpec, summary: string, text?: PlotText) {
     this.#spec = { $schema: VEGALITE_SCHEMA, ...spec };
     this.#summary = summary;
+    this.#text = text;
   }
 
   /**
@@ -66,6 +72,26 @@ export class Plot {
   }
 
   /**
+   * The plot drawn as text for a terminal, `width` columns wide (default: the
+   * kernel's terminal width, COLUMNS, else 80): the summary, then the chart
+   * (histograms and bars as bpftrace-style '@' rows, lines as sparklines,
+   * heatmaps as shaded cells, flame graphs as a call tree). It is the
+   * plot's text/plain, what `jupyter console` shows.
+   *
+   * @example
+   * ```ts
+   * console.log(plot.histogram(lat).text(60))
+   * // log2 histogram of latency: 200 counted in 2 buckets, 512us to 1ms (1us = 1024ns)
+   * // [512us, 1ms)     2 |                                     |
+   * // [1ms, 2ms)     198 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|
+   * ```
+   */
+  text(width: number = textWidth()): string {
+    if (!Number.isInteger(width) || width < 1) throw new RangeError(`plot.text(width): width must be a whole number of columns, not ${String(width)}`);
+    return this.#text ? this.#text(width) : this.#summary;
+  }
+
+  /**
    * The plot as an SVG document, rendered by the kernel with vega (a saved
    * notebook keeps a PNG of this picture).
    *
@@ -84,7 +110,7 @@ export class Plot {
   /**
    * The notebook's view of the plot: the Vega-Lite spec (interactive in
    * JupyterLab), a PNG of the kernel's SVG (for every other viewer, and
-   * nbconvert's HTML) and the summary as text. When the kernel could not make
+   * nbconvert's HTML) and the plot drawn as text (see {@link Plot.text}). When the kernel could not make
    * a PNG (no rsvg-convert, a huge plot) the SVG stands in for it.
    *
    * @example
@@ -100,7 +126,7 @@ export class Plot {
       if (picture.png !== undefined) bundle["image/png"] = picture.png;
       else bundle["image/svg+xml"] = picture.svg;
     }
-    bundle["text/plain"] = this.#summary;
+    bundle["text/plain"] = this.text();
     return bundle;
   }
 
@@ -115,8 +141,8 @@ export class Plot {
     return this.#picture;
   }
 
-  /** How console.log and the REPL print a plot: its summary. */
+  /** How console.log and the REPL print a plot: as text. */
   [Symbol.for("probebook.inspect")](): string {
-    return this.#summary;
+    return this.text();
   }
 }

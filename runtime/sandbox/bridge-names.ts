@@ -21,6 +21,8 @@ export const BRIDGE = {
   saveData: "__probebook_save_data",
   /** (name: string) => Promise<LoadReply> */
   loadData: "__probebook_load_data",
+  /** () => number: the columns a plot's text may use (the kernel's COLUMNS, else 80) */
+  textWidth: "__probebook_text_width",
   /** (expression: string) => boolean: pages the documentation of a global (e.g. "aq.table"); false when none is known */
   help: "__probebook_help",
 } as const;

@@ -4,6 +4,7 @@
 
 import type { ExecuteContext } from "../../kernel/executor.js";
 import { renderPlotImages } from "../plot/render-plot.js";
+import { textWidthOf } from "../plot/text/text-width.js";
 import { readSavedData, writeSavedData } from "../host/saved-data.js";
 import type { BridgeError, InputReply, LoadReply, RenderReply, SaveReply } from "./bridge-names.js";
 import type { BackgroundRuns } from "../runs/background.js";
@@ -102,6 +103,10 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
         state.log(`help(${expression}) failed: ${(error as Error).message}`);
         return false;
       }
+    },
+    textWidth() {
+      // Read each time: the console sets COLUMNS for the kernel it starts.
+      return textWidthOf(process.env);
     },
     async loadData(name): Promise<LoadReply> {
       try {

@@ -25,6 +25,8 @@ export interface SandboxHost {
   loadData(name: string): Promise<LoadReply>;
   /** Shows the documentation of `expression` (a global's name, e.g. "aq.table") in the pager; false when none is known. */
   help(expression: string): boolean;
+  /** The columns a plot's text may use: the terminal width the kernel was started with. */
+  textWidth(): number;
 }
 
 export interface SandboxOptions {
@@ -108,6 +110,7 @@ export class Sandbox {
       await global.set(BRIDGE.saveData, new ivm.Reference((name: string, bytes: unknown, overwrite: boolean) => host.saveData(String(name), asBytes(bytes), overwrite === true)));
       await global.set(BRIDGE.loadData, new ivm.Reference((name: string) => host.loadData(String(name))));
       await global.set(BRIDGE.help, new ivm.Reference((expression: string) => host.help(String(expression))));
+      await global.set(BRIDGE.textWidth, new ivm.Reference(() => host.textWidth()));
       const prelude = await compilePrelude(isolate, options.preludePath);
       await prelude.run(context);
       return new Sandbox(isolate, context, catastrophe, options.memoryLimitMb * 1024 * 1024);

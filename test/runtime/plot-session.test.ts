@@ -40,11 +40,25 @@ async function ok(code: string, on: Session = session): Promise<Record<string, u
 }
 
 describe("plots in cells", () => {
-  test("a plot as the cell's value gives the Vega-Lite spec, a PNG of the host's SVG and a summary", async () => {
-    const data = await ok(`const t = aq.table({ comm: ["nginx", "sshd", "cron"], count: [30, 10, 20] });\nplot.bar(t, { x: "comm", y: "count" })`);
+  test("a plot as the cell's value gives the Vega-Lite spec, a PNG of the host's SVG and the plot as text", async () => {
+    // The text is as wide as the kernel's COLUMNS (what `probebook console` sets), read when the plot is shown.
+    const columns = process.env.COLUMNS;
+    process.env.COLUMNS = "40";
+    let data: Record<string, unknown>;
+    try {
+      data = await ok(`const t = aq.table({ comm: ["nginx", "sshd", "cron"], count: [30, 10, 20] });\nplot.bar(t, { x: "comm", y: "count" })`);
+    } finally {
+      if (columns === undefined) delete process.env.COLUMNS;
+      else process.env.COLUMNS = columns;
+    }
     // No image/svg+xml: nbconvert 6.5 would choose it over the PNG and blank it (runtime/plot/render-plot.ts).
     expect(Object.keys(data).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
-    expect(data["text/plain"]).toBe("bar chart of count by comm: 3 bars, largest nginx (30)");
+    expect(data["text/plain"]).toBe([
+      "bar chart of count by comm: 3 bars, largest nginx (30)",
+      "nginx  30 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@|",
+      "cron   20 |@@@@@@@@@@@@@@@@@@          |",
+      "sshd   10 |@@@@@@@@@                   |",
+    ].join("\n"));
     const spec = data["application/vnd.vegalite.v5+json"] as { $schema: string; data: { values: unknown[] } };
     expect(spec.$schema).toBe("https://vega.github.io/schema/vega-lite/v5.json");
     expect(spec.data.values).toEqual([
@@ -61,7 +75,7 @@ describe("plots in cells", () => {
     expect(countColour(png, "#4c78a8")).toBeGreaterThan(20_000);
   });
 
-  test("display(plot) shows the same bundle mid-cell; console.log prints its summary; toSVG() renders in the cell", async () => {
+  test("display(plot) shows the same bundle mid-cell; console.log prints it as text; toSVG() renders in the cell", async () => {
     const ctx = recordingContext(++count);
     const outcome = await session.execute(
       [
@@ -79,7 +93,10 @@ describe("plots in cells", () => {
     const bundle = (shown[0] as { bundle: Record<string, unknown> }).bundle;
     expect(Object.keys(bundle).sort()).toEqual(["application/vnd.vegalite.v5+json", "image/png", "text/plain"]);
     expect(decodePng(bundle["image/png"] as string).width).toBeGreaterThan(200);
-    expect(ctx.events.filter((e) => e.kind === "stream")).toEqual([{ kind: "stream", name: "stdout", text: "line plot of v by t: 6 points, 2 lines by k\n" }]);
+    expect((bundle["text/plain"] as string).split("\n")[0]).toBe("line plot of v by t: 6 points, 2 lines by k");
+    const printed = ctx.events.filter((e) => e.kind === "stream");
+    expect(printed).toEqual([{ kind: "stream", name: "stdout", text: `${bundle["text/plain"] as string}\n` }]);
+    expect((bundle["text/plain"] as string).split("\n").slice(1, 3).map((line) => line.slice(0, 4))).toEqual(["k a ", "k b "]);
   });
 
   test("a spec that asks the kernel to load a file is refused when it is rendered", async () => {

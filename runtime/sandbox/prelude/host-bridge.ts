@@ -33,6 +33,7 @@ const refs = {
   saveData: take(BRIDGE.saveData),
   loadData: take(BRIDGE.loadData),
   help: take(BRIDGE.help),
+  textWidth: take(BRIDGE.textWidth),
 };
 
 const COPY_PROMISE = { result: { promise: true, copy: true } } as const;
@@ -106,6 +107,11 @@ export async function hostLoadData(name: string): Promise<Uint8Array> {
 export function hostHelp(name: string): boolean {
   flushStreams();
   return refs.help.applySync(undefined, [name]) === true;
+}
+
+/** The columns a plot's text may use (the kernel's COLUMNS, else 80). */
+export function hostTextWidth(): number {
+  return Number(refs.textWidth.applySync(undefined, []));
 }
 
 function bridgeError(error: BridgeError): Error {

@@ -7,11 +7,11 @@ import "./text-codec.js";
 import "./microtask.js";
 import { ColumnTable } from "arquero";
 import { setProbeHost } from "../../../probes-lib/host.js";
-import { setPlotRenderer } from "../../../probes-lib/plot-host.js";
+import { setPlotRenderer, setTextWidth } from "../../../probes-lib/plot-host.js";
 import { setSavedDataHost } from "../../../probes-lib/save-host.js";
 import { RUN_CELL } from "../bridge-names.js";
 import * as sandboxGlobals from "./globals.js";
-import { hostLoadData, hostRenderPlot, hostSaveData } from "./host-bridge.js";
+import { hostLoadData, hostRenderPlot, hostSaveData, hostTextWidth } from "./host-bridge.js";
 import { bridgeProbeHost } from "./probe-host.js";
 import { inspectCustom } from "./inspect.js";
 import { tableText } from "./render-table.js";
@@ -24,6 +24,7 @@ Error.stackTraceLimit = 100;
 setProbeHost(bridgeProbeHost);
 
 setPlotRenderer(hostRenderPlot);
+setTextWidth(hostTextWidth);
 setSavedDataHost({ write: hostSaveData, read: hostLoadData });
 
 // console.log(table) prints the text table, not arquero's internals.
