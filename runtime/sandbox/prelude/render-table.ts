@@ -1,11 +1,14 @@
 // How an arquero table looks in a notebook: an HTML table of the first rows
 // with a caption (row and column counts, and the run's drops when the table
 // came from a probe), and the same as plain text for terminals and logs.
+// A probe's histogram also shows a readable bucket column ([256us, 512us))
+// beside its numeric bounds (bucket-column.ts).
 // Dates (a probe's `time`) show in UTC, ISO 8601 with milliseconds, in both:
 // 2024-11-25T14:21:07.123Z, whatever the kernel's time zone.
 
 import type { ColumnTable as Table } from "arquero";
 import type { EventsMeta } from "../../../probes-lib/events-table.js";
+import { withBucketLabels } from "./bucket-column.js";
 
 /** Rows shown before "... N more rows". */
 export const TABLE_ROW_LIMIT = 20;
@@ -31,19 +34,21 @@ export function tableCaption(table: Table, limit = TABLE_ROW_LIMIT): string {
   return caption;
 }
 
-function tableHtml(table: Table, limit: number): string {
+function tableHtml(probeTable: Table, limit: number): string {
+  const table = withBucketLabels(probeTable);
   // arquero would show dates in local time, without a zone, and without milliseconds
   // when a column's times all fall on whole seconds.
   const format = Object.fromEntries(dateColumns(table, limit).map((name) => [name, { utc: true }]));
   const html = table.toHTML({ limit, format });
-  const caption = `<caption style="caption-side: bottom; text-align: left">${escapeHtml(tableCaption(table, limit))}</caption>`;
+  const caption = `<caption style="caption-side: bottom; text-align: left">${escapeHtml(tableCaption(probeTable, limit))}</caption>`;
   // toHTML starts with the <table ...> tag; the caption must be its first child.
   const openEnd = html.indexOf(">") + 1;
   return html.slice(0, openEnd) + caption + html.slice(openEnd);
 }
 
 /** A padded text table of the first `limit` rows, then the caption. */
-export function tableText(table: Table, limit = TABLE_ROW_LIMIT): string {
+export function tableText(probeTable: Table, limit = TABLE_ROW_LIMIT): string {
+  const table = withBucketLabels(probeTable);
   const names = table.columnNames();
   const rows = Math.min(table.numRows(), limit);
   // Filtered or ordered tables keep all rows and an index of the visible ones.
@@ -67,7 +72,7 @@ export function tableText(table: Table, limit = TABLE_ROW_LIMIT): string {
   ];
   for (let row = 0; row < rows; row++) lines.push(columns.map((c) => pad(c.cells[row]!, c.width, c.numeric)).join("  "));
   if (table.numRows() > rows) lines.push(`... ${plural(table.numRows() - rows, "more row")}`);
-  lines.push(tableCaption(table, limit));
+  lines.push(tableCaption(probeTable, limit));
   return lines.map((line) => line.trimEnd()).join("\n");
 }
 
