@@ -1,8 +1,8 @@
 // plot.line()'s text (runtime/plot/text/line-text.ts): sparklines with min, max, last.
 import * as aq from "arquero";
 import { describe, expect, it } from "vitest";
-import * as plot from "../../../probes-lib/plot.js";
-import { cpuSeries } from "../fixtures/plot-tables.js";
+import * as plot from "../../../../probes-lib/plot.js";
+import { cpuSeries } from "../../fixtures/plot-tables.js";
 
 const text = (...lines: string[]) => lines.join("\n");
 const at = (s: number) => new Date(Date.UTC(2024, 0, 1, 12, 0, s));

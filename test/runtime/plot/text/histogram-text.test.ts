@@ -2,8 +2,8 @@
 // plot builder as cells use it.
 import * as aq from "arquero";
 import { describe, expect, it } from "vitest";
-import * as plot from "../../../probes-lib/plot.js";
-import { latencyHistogram, runtimeLatencyHistogram } from "../fixtures/plot-tables.js";
+import * as plot from "../../../../probes-lib/plot.js";
+import { latencyHistogram, runtimeLatencyHistogram } from "../../fixtures/plot-tables.js";
 
 const text = (...lines: string[]) => lines.join("\n");
 

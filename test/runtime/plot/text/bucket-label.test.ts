@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { binaryValue, bucketLabel } from "../../../runtime/plot/text/bucket-label.js";
-import { textWidthOf } from "../../../runtime/plot/text/text-width.js";
+import { binaryValue, bucketLabel } from "../../../../runtime/plot/text/bucket-label.js";
+import { textWidthOf } from "../../../../runtime/plot/text/text-width.js";
 
 describe("bucketLabel", () => {
   it("reads log2 bounds in powers of 1024, with the unit", () => {

@@ -1,9 +1,9 @@
 // plot.heatmap()'s text (runtime/plot/text/heatmap-text.ts): shaded cells with axes.
 import * as aq from "arquero";
 import { describe, expect, it } from "vitest";
-import * as plot from "../../../probes-lib/plot.js";
-import { heatmapText } from "../../../runtime/plot/text/heatmap-text.js";
-import { latencySeries } from "../fixtures/plot-tables.js";
+import * as plot from "../../../../probes-lib/plot.js";
+import { heatmapText } from "../../../../runtime/plot/text/heatmap-text.js";
+import { latencySeries } from "../../fixtures/plot-tables.js";
 
 const text = (...lines: string[]) => lines.join("\n");
 const seconds = { type: "quantitative" as const, unit: "s" as const, title: "t" };

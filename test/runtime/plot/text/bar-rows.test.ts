@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { barRows } from "../../../runtime/plot/text/bar-rows.js";
-import { barText } from "../../../runtime/plot/text/bar-text.js";
+import { barRows } from "../../../../runtime/plot/text/bar-rows.js";
+import { barText } from "../../../../runtime/plot/text/bar-text.js";
 
 describe("barRows", () => {
   it("lays out label, count and '@' bar to the width, rounded down as bpftrace does", () => {

@@ -1,9 +1,9 @@
 // plot.flame()'s text (runtime/plot/text/flame-text.ts): an indented call tree with shares.
 import * as aq from "arquero";
 import { describe, expect, it } from "vitest";
-import * as plot from "../../../probes-lib/plot.js";
-import { flameText } from "../../../runtime/plot/text/flame-text.js";
-import { cpuProfile } from "../fixtures/plot-tables.js";
+import * as plot from "../../../../probes-lib/plot.js";
+import { flameText } from "../../../../runtime/plot/text/flame-text.js";
+import { cpuProfile } from "../../fixtures/plot-tables.js";
 
 const text = (...lines: string[]) => lines.join("\n");
 

@@ -2,9 +2,9 @@
 // and HTML views, keyed by the table's meta; the numeric bounds stay for queries.
 import * as aq from "arquero";
 import { describe, expect, it } from "vitest";
-import { withMeta } from "../../probes-lib/result-table.js";
-import { tableBundle } from "../../runtime/sandbox/prelude/render-table.js";
-import { runtimeLatencyHistogram } from "./fixtures/plot-tables.js";
+import { withMeta } from "../../../probes-lib/result-table.js";
+import { tableBundle } from "../../../runtime/sandbox/prelude/render-table.js";
+import { runtimeLatencyHistogram } from "../fixtures/plot-tables.js";
 
 const meta = (value: Record<string, unknown>, kind = "aggregate") =>
   ({ events: 9, dropped: 0, lost: 0, missed: 0, durationMs: 1000, declaration: { kind, value, keys: [], filter: {}, durationMs: 1000 }, columnTypes: {} }) as never;
