@@ -5,6 +5,7 @@
 import type { DisplayOptions, ExecuteContext, MimeBundle } from "../executor.js";
 import type { IncomingMessage, JsonObject, PagePayload } from "../protocol/messages.js";
 import type { KernelServices, Publish } from "./types.js";
+import { maxOutputBytes, OutputBudget, outputCapMessage } from "./output-budget.js";
 
 /** How long stream text may wait for more before it is sent. */
 export const STREAM_FLUSH_MS = 20;
@@ -54,6 +55,8 @@ export interface CellContextOptions {
   storeHistory: boolean;
   allowStdin: boolean;
   signal: AbortSignal;
+  /** Cap on the cell's stream and display output in bytes (default: output-budget.ts, $PROBEBOOK_MAX_OUTPUT_MB). */
+  maxOutputBytes?: number;
 }
 
 export interface CellContext extends ExecuteContext {
@@ -72,6 +75,16 @@ export function createCellContext(options: CellContextOptions): CellContext {
     rawPublish(type, content);
   };
   const payload: PagePayload[] = [];
+  const budget = new OutputBudget(options.maxOutputBytes ?? maxOutputBytes());
+  // Past the cap: said once on stderr (outside the budget), then nothing more.
+  const overCap = () => {
+    if (budget.shouldTell()) streams.write("stderr", outputCapMessage(budget.capBytes));
+  };
+  const fits = (content: unknown) => {
+    const ok = budget.takeAll(Buffer.byteLength(JSON.stringify(content)));
+    if (!ok) overCap();
+    return ok;
+  };
   return {
     executionCount: options.executionCount,
     silent: options.silent,
@@ -81,7 +94,12 @@ export function createCellContext(options: CellContextOptions): CellContext {
     flush: () => streams.flush(),
     stream(name, text) {
       if (name !== "stdout" && name !== "stderr") throw new TypeError(`stream name must be "stdout" or "stderr", got ${String(name)}`);
-      streams.write(name, String(text));
+      const all = String(text);
+      const bytes = Buffer.byteLength(all);
+      const granted = budget.take(bytes);
+      // Cut on a byte count; a character split at the end is dropped, not mangled.
+      if (granted > 0) streams.write(name, granted === bytes ? all : Buffer.from(all).subarray(0, granted).toString().replace(/\uFFFD$/, ""));
+      if (granted < bytes) overCap();
     },
     display(bundle: MimeBundle, opts: DisplayOptions = {}) {
       checkBundle(bundle, "display()");
@@ -92,9 +110,11 @@ export function createCellContext(options: CellContextOptions): CellContext {
         if (opts.displayId === undefined) {
           throw new TypeError("display({ update: true }) needs the displayId of the output to replace");
         }
-        publish("update_display_data", { data: bundle, metadata, transient: { ...transient, display_id: opts.displayId } });
+        const content = { data: bundle, metadata, transient: { ...transient, display_id: opts.displayId } };
+        if (fits(content)) publish("update_display_data", content);
       } else {
-        publish("display_data", { data: bundle, metadata, transient });
+        const content = { data: bundle, metadata, transient };
+        if (fits(content)) publish("display_data", content);
       }
     },
     clearOutput(wait: boolean) {

@@ -9,6 +9,7 @@ import type { EventsDeclaration } from "../spec/declaration.js";
 import type { AnyDeclaration, ProbeReply, ProbeRequest, ResultPayload } from "../spec/protocol.js";
 import type { ProbeRunResult } from "./run.js";
 import type { ProbeRunner, RunOptions } from "../sandbox/probe-runner.js";
+import { rowCapMessage } from "./row-cap.js";
 import { ProgressDisplay } from "../sandbox/progress-display.js";
 
 /** What handling a request needs of the session (a subset of the bridge's state). */
@@ -49,6 +50,7 @@ export async function handleProbeRequest(json: string, state: ProbeRequestState)
         // interrupted and must not carry on as if the run had finished.
         if (signal.aborted) return { ok: false, error: { name: "KeyboardInterrupt", message: "the probe run was interrupted" } };
         progress.finish(result.stats);
+        if (result.stats.rowCap) state.context()?.stream("stderr", `${rowCapMessage(describeDeclaration(declaration), result.stats.rowCap)}\n`);
         return { ok: true, result: await payloadOf(result, declaration) };
       }
       case "start": {
@@ -117,6 +119,7 @@ function statsOf(result: ProbeRunResult): ResultPayload["stats"] {
     dropped: s.dropped,
     durationMs: s.durationMs,
     ...(s.stoppedBy ? { stoppedBy: s.stoppedBy } : {}),
+    ...(typeof s.rowCap === "number" ? { rowCap: s.rowCap } : {}),
     ...(typeof s.lost === "number" ? { lost: s.lost } : {}),
     ...(typeof s.missed === "number" ? { missed: s.missed } : {}),
   };

@@ -13,6 +13,7 @@ import type { ColumnType } from "../templates/columns.js";
 import { loadInstance } from "../templates/load-instance.js";
 import { nameStackColumns } from "../templates/stack-columns.js";
 import { withWallClock, type ResultColumnType } from "../host/wall-clock.js";
+import { maxRows } from "./row-cap.js";
 
 /** Typed arrays for numbers, string[] for text. */
 export type EventColumn = NativeColumn;
@@ -40,6 +41,8 @@ export interface EventsStats {
   /** Time attached, in milliseconds. */
   durationMs: number;
   stoppedBy: "duration" | "limit" | "abort";
+  /** Set when the run stopped at the row cap (the declaration set no limit of its own): the cap. */
+  rowCap?: number;
 }
 
 export interface EventsResult {
@@ -120,7 +123,9 @@ export interface RingRun {
  * until aborted or the row limit), counts and drains. The caller loaded `obj`
  * and closes it after `done`.
  */
-export async function startRing(obj: BpfObject, plan: RingPlan, attach: ProbeAttach[], opts: RunEventsOptions): Promise<RingRun> {
+export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAttach[], opts: RunEventsOptions): Promise<RingRun> {
+  // Without a limit of its own a stream stops at the row cap (row-cap.ts).
+  const plan = given.limit !== undefined ? given : { ...given, limit: maxRows() };
   const batches: ColumnBatch[] = [];
   let received = 0;
   let limitReached = () => {};
@@ -161,7 +166,8 @@ export async function startRing(obj: BpfObject, plan: RingPlan, attach: ProbeAtt
     const c = counters();
     await reader.stop(); // the final drain: every record of the events counted above
     const counted = Math.max(0, c.seen - c.dropped);
-    const stats: EventsStats = { ...c, events: Math.min(received, counted), durationMs, stoppedBy };
+    const stats: EventsStats = { ...c, events: Math.min(received, counted), durationMs, stoppedBy,
+      ...(stoppedBy === "limit" && given.limit === undefined ? { rowCap: plan.limit } : {}) };
     return { table: assemble(plan, batches, plan.limit !== undefined ? Math.min(plan.limit, counted) : counted), stats };
   })();
   return {

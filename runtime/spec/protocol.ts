@@ -18,6 +18,8 @@ export interface RunStats {
   durationMs: number;
   /** Why collection ended: the duration ran out, the row limit was reached, or it was stopped. */
   stoppedBy?: "duration" | "limit" | "abort";
+  /** Set when an event stream stopped at the row cap (runs/row-cap.ts) rather than a limit of its own. */
+  rowCap?: number;
   /** Aggregations: updates lost because the map was full (more keys than maxKeys). */
   lost?: number;
   /** Events the kernel did not run the probe for because another BPF program was already running
