@@ -21,8 +21,18 @@ export interface BackgroundRunner {
   live?(declaration: AnyDeclaration, options: RunDeclarationOptions): Promise<LiveRun> | undefined;
 }
 
-/** Runs kept at most at once: each holds kernel memory and an attachment. */
+/** Runs kept at most at once (default): each holds kernel memory and an attachment. */
 export const MAX_BACKGROUND_RUNS = 16;
+export const MAX_BACKGROUND_RUNS_ENV = "PROBEBOOK_MAX_BACKGROUND_RUNS";
+
+/** The cap on registered background runs: $PROBEBOOK_MAX_BACKGROUND_RUNS or MAX_BACKGROUND_RUNS. */
+export function maxBackgroundRuns(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[MAX_BACKGROUND_RUNS_ENV];
+  if (raw === undefined || raw === "") return MAX_BACKGROUND_RUNS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${MAX_BACKGROUND_RUNS_ENV}=${JSON.stringify(raw)} is not a positive whole number of runs (default ${MAX_BACKGROUND_RUNS})`);
+  return n;
+}
 
 interface Entry {
   info: RunInfo;
@@ -52,8 +62,10 @@ export class BackgroundRuns {
   async start(name: string, code: string, declaration: AnyDeclaration): Promise<RunInfo> {
     if (typeof name !== "string" || name.length === 0) throw new TypeError("a background run needs a name");
     if (this.#entries.has(name)) await this.stop(name).catch(() => undefined);
-    if (this.#entries.size >= MAX_BACKGROUND_RUNS) {
-      throw new RangeError(`${this.#entries.size} background runs are registered, the most one kernel keeps: stop one first (runs() lists them: ${[...this.#entries.keys()].map((n) => JSON.stringify(n)).join(", ")})`);
+    const cap = maxBackgroundRuns();
+    if (this.#entries.size >= cap) {
+      throw new RangeError(`${this.#entries.size} background runs are registered, the cap of one kernel (${cap}): stop one first ` +
+        `(runs() lists them: ${[...this.#entries.keys()].map((n) => JSON.stringify(n)).join(", ")}), or set ${MAX_BACKGROUND_RUNS_ENV} in the kernel's environment to raise the cap`);
     }
     const controller = new AbortController();
     const runner = this.#runner();

@@ -3,13 +3,13 @@
 // sent over the bridge into a template instance, so it must take anything -
 // nonsense, near-valid declarations with hostile values - and answer with an
 // instance or a typed error (PlanError, or FeatureUnavailableError when a
-// hook is missing), never a TypeError or a crash. Against the running
+// hook is missing), never a TypeError or a crash. (plan() and planProbe() live in runtime/templates/tp_events/plan.ts.) Against the running
 // kernel's real tracefs; declarations arrive as JSON, so they are JSON here.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { FeatureUnavailableError, type FeatureName, type FeatureSource } from "../../runtime/features.js";
-import { PlanError } from "../../runtime/plan-error.js";
-import { plan, planProbe, type PlanOptions } from "../../runtime/planner.js";
+import { FeatureUnavailableError, type FeatureName, type FeatureSource } from "../../runtime/host/features.js";
+import { PlanError } from "../../runtime/spec/errors.js";
+import { plan, planProbe, type PlanOptions } from "../../runtime/templates/tp_events/plan.js";
 
 export const CASES = 2000;
 
