@@ -1,5 +1,5 @@
 /* Keyed in-kernel aggregation, shared by the aggregation templates (agg_tp,
- * lat_pairs): the key plan, the value layout, the maps and the update.
+ * agg_fn, lat_pairs): the key plan, the value layout, the maps and the update.
  *
  * Key: up to AGG_MAX_KEYS parts copied into AGG_KEY_MAX bytes (the loader sets
  * the map's key_size to the planned size). Value: `struct agg_value` followed by
@@ -219,10 +219,12 @@ static __always_inline void agg_update(void *map, const void *key, const volatil
 		agg_fold(p, a, v);
 }
 
-/* Builds the key of this event (fields of the raw record `ctx`, or the current task). */
-/* Task ids come from `ids`, fetched on first use (filter.h): only the keys planned call a helper. */
-static __always_inline void agg_build_key(void *ctx, const volatile struct agg_plan *p, const volatile struct pb_filter *f,
-					  struct pb_ids *ids, __u64 pair_a, __u8 *key)
+/* Builds the key of this event: fields of `rec` (the raw tracepoint record; for
+ * function probes the registers or the arguments, see agg_fn.bpf.c), or the
+ * current task; stacks are taken from the program's `ctx`. Task ids come from
+ * `ids`, fetched on first use (filter.h): only the keys planned call a helper. */
+static __always_inline void agg_build_key(void *ctx, void *rec, const volatile struct agg_plan *p,
+					  const volatile struct pb_filter *f, struct pb_ids *ids, __u64 pair_a, __u8 *key)
 {
 	for (__u32 i = 0; i < AGG_MAX_KEYS; i++) {
 		const volatile struct agg_key_part *k = &p->keys[i];
@@ -236,7 +238,7 @@ static __always_inline void agg_build_key(void *ctx, const volatile struct agg_p
 		switch (k->src) {
 		case AGG_SRC_FIELD:
 			if (k->size > 0 && k->size <= 16)
-				bpf_probe_read_kernel(key + dst, k->size, ctx + k->src_off);
+				bpf_probe_read_kernel(key + dst, k->size, rec + k->src_off);
 			continue;
 		case AGG_SRC_COMM:
 			bpf_get_current_comm(key + dst, 16);

@@ -39,7 +39,7 @@ int pb_agg_tp(void *ctx)
 	pb_bump(&pb_hits);
 	if (cfg.agg.value.size)
 		v = (__s64)pb_read_int(ctx, cfg.agg.value.src_off, cfg.agg.value.size, cfg.agg.value.is_signed);
-	agg_build_key(ctx, &cfg.agg, &cfg.filter, &ids, 0, key);
+	agg_build_key(ctx, ctx, &cfg.agg, &cfg.filter, &ids, 0, key);
 	agg_record(&cfg.agg, key, v);
 	return 0;
 }

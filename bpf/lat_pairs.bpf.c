@@ -151,7 +151,7 @@ static __always_inline void lat_end(void *ctx, const struct lat_id *known)
 	if (!pb_filter_pass(ctx, &cfg.end_filter, &ids))
 		return;
 	pb_bump(&pb_hits);
-	agg_build_key(ctx, &cfg.agg, &cfg.end_filter, &ids, id.a, key);
+	agg_build_key(ctx, ctx, &cfg.agg, &cfg.end_filter, &ids, id.a, key);
 	if (cfg.to_ring) {
 		struct lat_event *e;
 

@@ -4,7 +4,7 @@
 // .run({ for }) or in the background with .start().
 
 import { desc, op } from "arquero";
-import type { AggregateValue, Filter, LatencyPair, LatencyValue, TracepointSource } from "../runtime/spec/declaration.js";
+import type { AggregateDeclaration, AggregateValue, Filter, LatencyPair, LatencyValue, ProbeValue } from "../runtime/spec/declaration.js";
 import type { AnyDeclaration } from "../runtime/spec/protocol.js";
 import { parseDuration } from "./duration.js";
 import { Probe, type PostProcess } from "./probe.js";
@@ -15,9 +15,9 @@ import type { Duration, RunOptions } from "./run-options.js";
 /** Keys every aggregation offers; sources add their own fields (and `syscall` for every-syscall latency). */
 export type AggregationKey = "pid" | "tid" | "comm" | "cpu" | "uid" | "gid" | "cgroup" | "kstack" | "ustack" | (string & {});
 
-/** What an aggregation folds: a tracepoint's events, or a latency pair. */
+/** What an aggregation folds: a source's hits (a tracepoint, a function probe with its declared values, TCP), or a latency pair. */
 export type AggregationBase =
-  | { kind: "aggregate"; source: TracepointSource; value: AggregateValue }
+  | { kind: "aggregate"; source: AggregateDeclaration["source"]; values?: ProbeValue[]; value: AggregateValue }
   | { kind: "latency"; pair: LatencyPair; value: LatencyValue };
 
 export interface AggregationState {
@@ -150,7 +150,11 @@ export class AggregationProbe extends Probe {
       ...(s.everyMs !== undefined ? { everyMs: s.everyMs } : {}),
       ...(s.maxKeys !== undefined ? { maxKeys: s.maxKeys } : {}),
     };
-    if (s.base.kind === "aggregate") return { kind: "aggregate", source: { ...s.base.source }, value: { ...s.base.value }, ...common };
+    if (s.base.kind === "aggregate")
+      return {
+        kind: "aggregate", source: { ...s.base.source }, ...(s.base.values ? { values: s.base.values.map((v) => ({ ...v })) } : {}),
+        value: { ...s.base.value }, ...common,
+      };
     return { kind: "latency", pair: { ...s.base.pair }, value: { ...s.base.value }, ...common };
   }
 

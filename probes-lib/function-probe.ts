@@ -1,14 +1,18 @@
 // Probes on functions: user-space functions (uprobe, uretprobe), USDT probes
 // compiled into programs, and kernel functions (kprobe, kretprobe, fentry,
 // where the kernel allows them). One row per call, with chosen arguments by
-// position and, at a return, the return value.
+// position and, at a return, the return value; or aggregated in the kernel
+// (.count(), .sum(v), .histogram(v), ... by keys); filtered in the kernel.
 
-import type { FunctionEventsDeclaration, FunctionSource, ProbeValue, ProbeValueType } from "../runtime/spec/declaration.js";
+import type { AggregateValue, Filter, FunctionEventsDeclaration, FunctionSource, ProbeValue, ProbeValueType } from "../runtime/spec/declaration.js";
+import { AggregationProbe, histogramValue, splitFor, type HistogramOptions } from "./aggregation.js";
 import type { EventsTable } from "./events-table.js";
 import { LatencyProbe } from "./latency.js";
 import { Probe } from "./probe.js";
 import { quote, quoteArgs } from "./quote.js";
-import type { RunOptions } from "./run-options.js";
+import type { ProbeTable } from "./result-table.js";
+import type { Duration, RunOptions } from "./run-options.js";
+import { applyWhere, type Where } from "./where.js";
 
 /** How to read an argument or return value. */
 export type ValueType = ProbeValueType;
@@ -30,7 +34,8 @@ export interface FunctionState {
   code: string;
   source: FunctionSource;
   values: ProbeValue[];
-  pid?: number;
+  /** In-kernel filter: pid (also attaches to that process only), tid, comm, uid, cgroup, conditions on values. */
+  filter: Filter;
   limit?: number;
 }
 
@@ -73,14 +78,16 @@ export class FunctionProbe<H extends FunctionHook = FunctionHook> extends Probe 
       throw new TypeError(`${at}: a latency pairs a function's entry with its return: start from uprobe(binary, symbol), kprobe(name) or fentry(name)`);
     if (s.values.length > 0 || s.limit !== undefined)
       throw new TypeError(`${at}: .arg() and .limit() are for events; a latency's columns are its keys (.by(...)) and values`);
+    const { pid, where, ...rest } = s.filter;
+    if (where) throw new TypeError(`${at}: a latency compares no values: filter by pid, tid, comm, uid or cgroup`);
     if (src.type === "uprobe")
       return new LatencyProbe({
         code: at,
-        pair: { type: "uprobe", binary: src.binary, symbol: src.symbol, ...(s.pid !== undefined ? { pid: s.pid } : {}) },
-        filter: {},
+        pair: { type: "uprobe", binary: src.binary, symbol: src.symbol, ...(pid !== undefined ? { pid } : {}) },
+        filter: rest,
         keys: [],
       });
-    return new LatencyProbe({ code: at, pair: { type: src.type, function: src.function }, filter: s.pid !== undefined ? { pid: s.pid } : {}, keys: [] });
+    return new LatencyProbe({ code: at, pair: { type: src.type, function: src.function }, filter: { ...rest, ...(pid !== undefined ? { pid } : {}) }, keys: [] });
   }
 
   get #returns(): boolean {
@@ -128,23 +135,169 @@ export class FunctionProbe<H extends FunctionHook = FunctionHook> extends Probe 
   }
 
   /**
-   * Only calls made by one process (its pid): the probe is attached to that
-   * process alone.
+   * Keeps only the calls that match, filtered in the kernel: `pid` (the probe
+   * is then attached to that process alone), `tid`, `comm`, `uid`, `cgroup`,
+   * and conditions on the integer values declared with `.arg()` / `.returns()`
+   * (a value it must equal, or `{ gt, ge, lt, le, ne, eq, mask }`).
    *
    * @example
    * ```ts
    * uprobe("/usr/bin/bash", "readline").where({ pid: 4242 })
+   * uretprobe(libc, "open").returns("fd", "int").where({ fd: { lt: 0 }, comm: "nginx" }).count().by("comm")
    * ```
    */
-  where(filter: { pid?: number }): FunctionProbe<H> {
+  where(filter: Where): FunctionProbe<H> {
     const at = `${this.code}.where(...)`;
-    if (filter === null || typeof filter !== "object") throw new TypeError(`${at}: pass an object such as { pid: 1234 }`);
-    for (const key of Object.keys(filter)) {
-      if (key !== "pid") throw new TypeError(`${at}: function probes filter by pid only (they are attached per process); filter other columns in the table`);
-    }
-    const pid = filter.pid;
-    if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0)) throw new RangeError(`${at}: pid must be a positive whole number, not ${quote(pid)}`);
-    return this.#next(`where(${quote(filter)})`, pid === undefined ? { pid: undefined } : { pid });
+    return this.#next(`where(${quote(filter)})`, { filter: applyWhere(this.#state.filter, filter, at) });
+  }
+
+  /**
+   * Keeps one call in `n` (after the other filters), in the kernel.
+   *
+   * @example
+   * ```ts
+   * uprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "malloc").sample(100).count().by("comm")
+   * ```
+   */
+  sample(n: number): FunctionProbe<H> {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`${this.code}.sample(${quote(n)}): keep one call in n, with n a whole number from 1 up`);
+    return this.#next(`sample(${n})`, { filter: { ...this.#state.filter, sample: n } });
+  }
+
+  /**
+   * Counts calls in the kernel; add keys with `.by(...)`: `comm`, `pid`,
+   * `tid`, `cpu`, `uid`, `cgroup`, `kstack`, `ustack` or a declared value.
+   * With `{ for }` it runs at once; without, it returns the aggregation to
+   * refine (`.by()`, `.every()`, `.top()`) and run with `.run({ for })`.
+   *
+   * @example
+   * ```ts
+   * await uretprobe(bin, "parse").returns("r", "int").where({ r: { lt: 0 } }).count().by("comm").run({ for: "5s" })
+   * ```
+   */
+  count(options: RunOptions): Promise<ProbeTable>;
+  count(): AggregationProbe;
+  count(options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#shape("count()", { op: "count" }, options);
+  }
+
+  /**
+   * Sums a declared integer value in the kernel, per key.
+   *
+   * @example
+   * ```ts
+   * await usdt(bin, "app", "tick").arg("v", 0).sum("v").every("100ms").run({ for: "1s" })
+   * ```
+   */
+  sum(value: string, options: RunOptions): Promise<ProbeTable>;
+  sum(value: string): AggregationProbe;
+  sum(value: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("sum", value, options);
+  }
+
+  /**
+   * The smallest of a declared integer value, per key.
+   *
+   * @example
+   * ```ts
+   * await uprobe(libc, "malloc").arg("size", 0, "ulong").min("size").by("comm").run({ for: "1s" })
+   * ```
+   */
+  min(value: string, options: RunOptions): Promise<ProbeTable>;
+  min(value: string): AggregationProbe;
+  min(value: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("min", value, options);
+  }
+
+  /**
+   * The largest of a declared integer value, per key.
+   *
+   * @example
+   * ```ts
+   * await uprobe(libc, "malloc").arg("size", 0, "ulong").max("size").by("comm").run({ for: "1s" })
+   * ```
+   */
+  max(value: string, options: RunOptions): Promise<ProbeTable>;
+  max(value: string): AggregationProbe;
+  max(value: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("max", value, options);
+  }
+
+  /**
+   * The mean of a declared integer value, per key (columns `count`, `avg`).
+   *
+   * @example
+   * ```ts
+   * await uprobe(libc, "malloc").arg("size", 0, "ulong").avg("size").by("comm").run({ for: "1s" })
+   * ```
+   */
+  avg(value: string, options: RunOptions): Promise<ProbeTable>;
+  avg(value: string): AggregationProbe;
+  avg(value: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("avg", value, options);
+  }
+
+  /**
+   * Count, sum, min, max and mean of a declared integer value, per key.
+   *
+   * @example
+   * ```ts
+   * await uprobe(libc, "malloc").arg("size", 0, "ulong").stats("size").run({ for: "1s" })
+   * ```
+   */
+  stats(value: string, options: RunOptions): Promise<ProbeTable>;
+  stats(value: string): AggregationProbe;
+  stats(value: string, options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    return this.#fold("stats", value, options);
+  }
+
+  /**
+   * A histogram of a declared integer value, in the kernel: log2 buckets, or
+   * linear ones with `{ linear: { min, max, step } }`. Columns: the keys, then
+   * `lower`, `upper` and `count`.
+   *
+   * @example
+   * ```ts
+   * await uprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "malloc").arg("size", 0, "ulong").histogram("size", { for: "5s" })
+   * ```
+   */
+  histogram(value: string, options: HistogramOptions & { for: Duration }): Promise<ProbeTable>;
+  histogram(value: string, options?: HistogramOptions): AggregationProbe;
+  histogram(value: string, options?: HistogramOptions & { for?: Duration }): AggregationProbe | Promise<ProbeTable> {
+    const { run, own } = splitFor(options);
+    const call = `histogram(${quoteArgs([value, own && Object.keys(own).length ? own : undefined])})`;
+    this.#checkValueName(value, call);
+    return this.#shape(call, histogramValue(own, `${this.code}.${call}`, value) as AggregateValue, run);
+  }
+
+  #fold(op: "sum" | "min" | "max" | "avg" | "stats", value: string, options: RunOptions | undefined) {
+    const call = `${op}(${quote(value)})`;
+    this.#checkValueName(value, call);
+    return this.#shape(call, { op, field: value }, options);
+  }
+
+  #checkValueName(value: unknown, call: string): void {
+    const ints = this.#state.values.filter((v) => v.type !== "string").map((v) => v.name);
+    if (typeof value !== "string" || !ints.includes(value))
+      throw new TypeError(`${this.code}.${call}: name an integer value declared with .arg() or .returns() (${ints.length ? ints.join(", ") : "none declared yet"}), e.g. .arg("size", 0, "ulong").histogram("size")`);
+  }
+
+  #shape(call: string, value: AggregateValue, options: RunOptions | undefined): AggregationProbe | Promise<ProbeTable> {
+    const s = this.#state;
+    if (s.limit !== undefined)
+      throw new TypeError(`${this.code}.${call}: .limit() is for events; an aggregation has one row per key (use .top(n) to keep the largest)`);
+    const aggregation = new AggregationProbe({
+      code: `${this.code}.${call}`,
+      base: { kind: "aggregate", source: { ...s.source }, values: this.#values(), value },
+      filter: { ...s.filter },
+      keys: [],
+    });
+    return options === undefined ? aggregation : aggregation.run(options);
+  }
+
+  #values(): ProbeValue[] {
+    const s = this.#state;
+    return s.values.length === 0 && this.#returns ? [{ name: "ret", retval: true, type: "long" as const }] : s.values.map((v) => ({ ...v }));
   }
 
   /**
@@ -175,12 +328,11 @@ export class FunctionProbe<H extends FunctionHook = FunctionHook> extends Probe 
 
   protected override declare(durationMs: number): FunctionEventsDeclaration {
     const s = this.#state;
-    const values = s.values.length === 0 && this.#returns ? [{ name: "ret", retval: true, type: "long" as const }] : s.values.map((v) => ({ ...v }));
     return {
       kind: "events",
       source: { ...s.source },
-      values,
-      filter: s.pid !== undefined ? { pid: s.pid } : {},
+      values: this.#values(),
+      filter: { ...s.filter },
       durationMs,
       ...(s.limit !== undefined ? { limit: s.limit } : {}),
     };
@@ -227,7 +379,7 @@ function userFunction<H extends "entry" | "return">(fn: "uprobe" | "uretprobe", 
     code: call,
     source: { type: "uprobe", binary, symbol, ...(fn === "uretprobe" ? { retprobe: true } : {}) },
     values: [],
-    ...(pid !== undefined ? { pid } : {}),
+    filter: pid !== undefined ? { pid } : {},
   });
 }
 
@@ -280,14 +432,14 @@ export function usdt(binary: string, provider: string, name: string, options?: P
     if (typeof v !== "string" || !/^\w+$/.test(v)) throw new TypeError(`${call}: the ${what} must be letters, digits and _`);
   }
   const pid = checkPid(call, options);
-  return new FunctionProbe({ code: call, source: { type: "usdt", binary, provider, name }, values: [], ...(pid !== undefined ? { pid } : {}) });
+  return new FunctionProbe({ code: call, source: { type: "usdt", binary, provider, name }, values: [], filter: pid !== undefined ? { pid } : {} });
 }
 
 function kernelFunction<H extends "entry" | "return">(fn: "kprobe" | "kretprobe" | "fentry", name: string): FunctionProbe<H> {
   const call = `${fn}(${quote(name)})`;
   if (typeof name !== "string" || !/^\w+$/.test(name)) throw new TypeError(`${call}: the name must be a kernel function such as "vfs_read"`);
   const source: FunctionSource = fn === "fentry" ? { type: "fentry", function: name } : { type: "kprobe", function: name, ...(fn === "kretprobe" ? { retprobe: true } : {}) };
-  return new FunctionProbe({ code: call, source, values: [] });
+  return new FunctionProbe({ code: call, source, values: [], filter: {} });
 }
 
 /**

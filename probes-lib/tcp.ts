@@ -3,7 +3,9 @@
 // retransmissions, from sock:inet_sock_set_state and tcp:tcp_retransmit_skb.
 
 import type { TcpDeclaration } from "../runtime/spec/declaration.js";
+import { AggregationProbe } from "./aggregation.js";
 import type { EventsTable } from "./events-table.js";
+import type { ProbeTable } from "./result-table.js";
 import { Probe } from "./probe.js";
 import { quote } from "./quote.js";
 import type { RunOptions } from "./run-options.js";
@@ -95,6 +97,34 @@ export class TcpProbe extends Probe {
   limit(rows: number): TcpProbe {
     if (!Number.isInteger(rows) || rows <= 0) throw new RangeError(`${this.code}.limit(${quote(rows)}): the limit must be a positive whole number of rows`);
     return this.#next(`limit(${rows})`, { limit: rows });
+  }
+
+  /**
+   * Counts TCP state changes in the kernel (sock:inet_sock_set_state, TCP
+   * only); add keys with `.by(...)`: `new_state` and `old_state` (shown as
+   * names, "ESTABLISHED"), `sport`, `dport`, `family`, or the task keys (the
+   * task a change happens in: often not the connection's owner). A port
+   * filter is for events; key by `sport` or `dport` instead.
+   *
+   * @example
+   * ```ts
+   * await tcp().count().by("new_state").run({ for: "5s" })
+   * ```
+   */
+  count(options: RunOptions): Promise<ProbeTable>;
+  count(): AggregationProbe;
+  count(options?: RunOptions): AggregationProbe | Promise<ProbeTable> {
+    const s = this.#state, at = `${this.code}.count()`;
+    if (s.port !== undefined) throw new TypeError(`${at}: a port filter is for events (either end); key the aggregation by "sport" or "dport" instead`);
+    if (s.limit !== undefined) throw new TypeError(`${at}: .limit() is for events; an aggregation has one row per key`);
+    if (s.retransmits !== undefined) throw new TypeError(`${at}: retransmits are events; the aggregation counts state changes`);
+    const aggregation = new AggregationProbe({
+      code: at,
+      base: { kind: "aggregate", source: { type: "tcp", ...(s.family ? { family: s.family } : {}) }, value: { op: "count" } },
+      filter: {},
+      keys: [],
+    });
+    return options === undefined ? aggregation : aggregation.run(options);
   }
 
   /**

@@ -135,11 +135,6 @@ export function kernelTracefs(root = TRACEFS_ROOT): TracefsSource {
   };
 }
 
-/** Every tracepoint of the running kernel as "category:event". */
-export function listTracepoints(root = TRACEFS_ROOT): string[] {
-  return kernelTracefs(root).list();
-}
-
 /** The parsed format of "category:event", or undefined when there is no such tracepoint. */
 export function readFormat(name: string, source: TracefsSource = kernelTracefs()): TracepointFormat | undefined {
   const i = name.indexOf(":");

@@ -8,15 +8,15 @@ import { PlanError } from "../spec/errors.js";
 import type { TracepointField } from "../host/tracefs.js";
 import type { OutputColumn } from "../templates/columns.js";
 import { columnType, integerKind } from "../templates/columns.js";
-import type { AggKeyPart, AggPlan, AggregationTemplate, AggTpConfig, LatPairsConfig } from "../templates/aggregation.js";
+import type { AggFnConfig, AggKeyPart, AggPlan, AggregationTemplate, AggTpConfig, LatPairsConfig } from "../templates/aggregation.js";
 import { AGG, AGG_KEY_MAX, AGG_MAX_SLOTS } from "../templates/aggregation.js";
+import { checkDuration } from "./checks.js";
 import type { IntField } from "./fields.js";
-import type { StackColumnsPlan } from "../templates/stack-columns.js";
+import type { StackColumnsPlan, StackName } from "../templates/stack-columns.js";
 
 export const DEFAULT_MAX_KEYS = 10240;
 export const DEFAULT_MAX_KEYS_HIST = 1024;
 const MAX_KEYS_LIMIT = 1 << 20;
-const MAX_DURATION_MS = 24 * 3600 * 1000;
 const MIN_EVERY_MS = 10;
 
 /** One key column: where its bytes come from and how they read back. */
@@ -49,6 +49,12 @@ export const COMMON_KEYS: Record<string, KeySpec> = {
 
 function u32Key(column: string, src: AggKeyPart["src"]): KeySpec {
   return { column, src, srcOff: 0, size: 4, align: 4, decode: { kind: "u32", type: "uint32", origin: "current task" } };
+}
+
+/** A kernel or user stack as a key: its s32 id in pb_stacks, named by the runner. */
+export function stackKey(name: StackName): KeySpec {
+  return { column: name, src: name === "kstack" ? "AGG_SRC_KSTACK" : "AGG_SRC_USTACK", srcOff: 0, size: 4, align: 4,
+    decode: { kind: "s32", type: "int32", origin: "stack id" } };
 }
 
 /** A key read from an integer field of the record. */
@@ -168,7 +174,7 @@ export interface AggregationInstance {
   object: string;
   /** For people and errors: "count of syscalls:sys_enter_getppid by pid". */
   describe: string;
-  rodata: { cfg: AggTpConfig | LatPairsConfig };
+  rodata: { cfg: AggTpConfig | AggFnConfig | LatPairsConfig };
   maps: Record<string, MapSizes>;
   attach: ProbeAttach[];
   /** fentry/fexit programs' kernel functions, named before load. */
@@ -189,6 +195,8 @@ export interface AggregationInstance {
   /** Threshold mode (lat_pairs): one row per slow pair from the ring buffer. */
   events?: { ringMap: string; recordSize: number; pollMs: number; batchRows: number; columns: OutputColumn[] };
   counters: { lost: string; drops?: string };
+  /** Key columns whose integers read as names (a TCP state: "ESTABLISHED"), by value. */
+  keyNames?: Record<string, Readonly<Record<number, string>>>;
   /** agg_tp keyed by kstack/ustack: key columns holding stack ids, named by the runner before closing. */
   stacks?: StackColumnsPlan;
   durationMs: number;
@@ -236,9 +244,7 @@ export function defaultMaxKeys(nslots: number, ncpu = possibleCpus()): number {
 
 /** Checks the settings aggregations share; returns the key budget. */
 export function checkCommon(d: { durationMs: unknown; everyMs?: unknown; maxKeys?: unknown; keys: unknown }, nslots: number): number {
-  const ms = d.durationMs;
-  if (typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0 || ms > MAX_DURATION_MS)
-    throw new PlanError("BAD_DECLARATION", `the duration must be a positive number of milliseconds up to 24 h, got ${JSON.stringify(ms)}`);
+  checkDuration(d.durationMs);
   if (d.everyMs !== undefined && (typeof d.everyMs !== "number" || !Number.isFinite(d.everyMs) || d.everyMs < MIN_EVERY_MS))
     throw new PlanError("BAD_DECLARATION", `every must be at least ${MIN_EVERY_MS} ms, got ${JSON.stringify(d.everyMs)}`);
   if (!Array.isArray(d.keys) || d.keys.some((k) => typeof k !== "string"))

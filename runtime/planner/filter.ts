@@ -7,9 +7,9 @@ import { PlanError } from "../spec/errors.js";
 import type { TracepointFormat } from "../host/tracefs.js";
 import type { PbFilter, PbPred, PredOp } from "../templates/aggregation.js";
 import { AGG } from "../templates/aggregation.js";
+import { MAX_PID } from "./checks.js";
 import { intField } from "./fields.js";
 
-const MAX_PID = 4194304; // PID_MAX_LIMIT on 64-bit kernels
 const OPS: Record<FieldPredicate["op"], PredOp> = {
   "==": "PB_PRED_EQ", "!=": "PB_PRED_NE", "<": "PB_PRED_LT", "<=": "PB_PRED_LE", ">": "PB_PRED_GT", ">=": "PB_PRED_GE",
   "&": "PB_PRED_MASK",

@@ -300,7 +300,8 @@ class Rows {
       return;
     }
     const stacks = new Set<string>(instance.stacks?.columns ?? []);
-    for (const c of instance.keyColumns) this.#col(c.name, stacks.has(c.name) ? "string" : c.type);
+    for (const c of instance.keyColumns)
+      this.#col(c.name, stacks.has(c.name) || instance.keyNames?.[c.name] ? "string" : c.type);
     for (const v of instance.valueColumns) this.#col(v, "float64");
   }
 
@@ -316,9 +317,11 @@ class Rows {
     const keyOf = (name: string, row: number) => (b.columns[name] as ArrayLike<number | bigint | string>)[row] as number | string;
     const stacks = inst.stacks, namer = this.namer;
     const stackCols = new Set<string>(stacks?.columns ?? []);
+    const names = inst.keyNames ?? {};
     const keyText = (name: string, row: number) => stacks && namer && stackCols.has(name)
       ? namer.folded(keyOf(name, row) as number, name as StackName,
         name === "ustack" ? keyOf(stacks.pidColumn, row) as number : 0)
+      : names[name] ? names[name][keyOf(name, row) as number] ?? String(keyOf(name, row))
       : keyOf(name, row);
     const count = b.columns.count as Float64Array, sum = b.columns.sum as Float64Array;
     const push = (row: number, values: Record<string, number>) => {

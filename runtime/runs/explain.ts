@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import type { TemplateDescriptor } from "../../bpf/descriptor.js";
+import { descriptor as aggFn } from "../../bpf/generated/agg_fn.js";
 import { descriptor as aggTp } from "../../bpf/generated/agg_tp.js";
 import { descriptor as latPairs } from "../../bpf/generated/lat_pairs.js";
 import { descriptor as profile } from "../../bpf/generated/profile.js";
@@ -21,7 +22,7 @@ import type { AnyDeclaration } from "../spec/protocol.js";
 import type { TracefsSource } from "../host/tracefs.js";
 
 const DESCRIPTORS: Record<string, TemplateDescriptor> = {
-  tp_events: tpEvents, agg_tp: aggTp, lat_pairs: latPairs, uprobe_events: uprobeEvents, tcp_events: tcpEvents, profile,
+  tp_events: tpEvents, agg_tp: aggTp, agg_fn: aggFn, lat_pairs: latPairs, uprobe_events: uprobeEvents, tcp_events: tcpEvents, profile,
 };
 
 export interface ExplainOptions {
@@ -161,6 +162,12 @@ function whyTemplate(p: AnyInstance): string {
     case "agg_tp":
       return "An aggregation of one tracepoint, folded in the kernel: agg_tp builds each key from the record and the task (a key plan in .rodata) " +
         "and updates a per-CPU hash map, so only one value per key is read out, not every event." +
+        (p.everyMs ? ` A time series: every ${p.everyMs} ms the map's generation is swapped and the old one read and cleared, so each interval is exact.` : "");
+    case "agg_fn":
+      return `An aggregation of a function probe, folded in the kernel: agg_fn has one program per hook kind (uprobe, uretprobe, usdt, ` +
+        `kprobe, kretprobe, fentry); only ${programsOf(p).join(", ")} is loaded, for ${p.attach.map((a) => describeAttach(a, p.attachTargets)).join(", ")}. ` +
+        "Its key plan and value read the arguments and return value the declaration names (registers, fentry's arguments, or USDT's copied), " +
+        "and update a per-CPU hash map." +
         (p.everyMs ? ` A time series: every ${p.everyMs} ms the map's generation is swapped and the old one read and cleared, so each interval is exact.` : "");
     case "lat_pairs":
       return "A latency between a start and an end event: lat_pairs stores the start time per thread (or per object, such as a block request) " +
@@ -302,7 +309,7 @@ async function loadAny(p: AnyInstance): Promise<{ obj: BpfObject; programs: stri
     const { loadInstance } = await import("../templates/load-instance.js");
     return { obj: loadInstance(p as unknown as Parameters<typeof loadInstance>[0]), programs: programsOf(p) };
   }
-  if (p.template === "agg_tp" || p.template === "lat_pairs") {
+  if (p.template === "agg_tp" || p.template === "agg_fn" || p.template === "lat_pairs") {
     // The loader keeps the variant the kernel supports (tp_btf or tracepoint).
     const { loadAggregation } = await import("../templates/load-aggregation.js");
     const { obj, attach } = loadAggregation(p as unknown as Parameters<typeof loadAggregation>[0]);

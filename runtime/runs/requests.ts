@@ -129,18 +129,25 @@ function statsOf(result: ProbeRunResult): ResultPayload["stats"] {
 export function describeDeclaration(d: AnyDeclaration): string {
   switch (d.kind) {
     case "events":
-      if (d.source.type === "tracepoint") return d.source.name;
-      if (d.source.type === "uprobe") return `${d.source.retprobe ? "uretprobe" : "uprobe"} ${d.source.symbol}`;
-      if (d.source.type === "usdt") return `usdt ${d.source.provider}:${d.source.name}`;
-      return `${d.source.type} ${d.source.function}`;
+      return describeSource(d.source);
     case "aggregate":
-      return `${d.value.op} of ${d.source.name}`;
+      return `${d.value.op} of ${describeSource(d.source)}`;
     case "latency":
       return `${d.pair.type}${d.pair.type === "syscall" && d.pair.name ? ` ${d.pair.name}` : ""} latency`;
     case "profile":
       return "CPU profile";
     case "tcp":
       return "TCP events";
+  }
+}
+
+function describeSource(s: Extract<AnyDeclaration, { kind: "events" | "aggregate" }>["source"]): string {
+  switch (s.type) {
+    case "tracepoint": return s.name;
+    case "uprobe": return `${s.retprobe ? "uretprobe" : "uprobe"} ${s.symbol}`;
+    case "usdt": return `usdt ${s.provider}:${s.name}`;
+    case "tcp": return "TCP state changes";
+    default: return `${s.type} ${s.function}`;
   }
 }
 

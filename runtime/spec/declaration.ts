@@ -79,11 +79,22 @@ interface AggregationCommon {
   maxKeys?: number;
 }
 
-/** A keyed aggregation of one tracepoint, in the kernel. */
+/** A keyed aggregation in the kernel of one source's hits: a tracepoint (agg_tp), a function
+ *  probe (agg_fn: uprobe, uretprobe, USDT, kprobe, kretprobe, fentry) or TCP state changes. */
 export interface AggregateDeclaration extends AggregationCommon {
   kind: "aggregate";
-  source: Source;
+  source: Source | FunctionSource | TcpSource;
+  /** Function sources: the arguments and return value, by name, that value.field, keys and
+   *  filter.where refer to (integers only). */
+  values?: ProbeValue[];
   value: AggregateValue;
+}
+
+/** TCP state changes (sock:inet_sock_set_state, TCP only) as an aggregation's source; keys
+ *  new_state and old_state read as state names. */
+export interface TcpSource {
+  type: "tcp";
+  family?: "ipv4" | "ipv6";
 }
 
 /** Which start/end pair a latency measures. */
@@ -200,3 +211,7 @@ export interface TcpDeclaration {
 }
 
 export type ProbeDeclaration = FunctionEventsDeclaration | ProfileDeclaration | TcpDeclaration;
+
+/** Every declaration a cell can build: one union, told apart by `kind` and, for events and
+ *  aggregates, `source.type`. */
+export type AnyDeclaration = Declaration | ProbeDeclaration;

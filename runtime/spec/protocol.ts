@@ -2,11 +2,10 @@
 // data (it crosses the isolate bridge as JSON). One request type per verb:
 // run a declaration, start/snapshot/stop/list background runs, explain.
 
-import type { Declaration, ProbeDeclaration } from "./declaration.js";
+import type { AnyDeclaration } from "./declaration.js";
 import type { ExplainData } from "./explain-data.js";
 
-/** Every declaration a cell can build. */
-export type AnyDeclaration = Declaration | ProbeDeclaration;
+export type { AnyDeclaration } from "./declaration.js";
 
 /** Counters of one run, shown beside its table. */
 export interface RunStats {

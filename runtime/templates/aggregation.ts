@@ -3,19 +3,33 @@
 // filter.h and agg_common.h. Names and layouts come from the generated
 // descriptors, so renaming a map or a member in C breaks this at compile time.
 import type { TemplateDescriptor } from "../../bpf/descriptor.js";
+import { descriptor as aggFn } from "../../bpf/generated/agg_fn.js";
 import { descriptor as aggTp } from "../../bpf/generated/agg_tp.js";
 import { descriptor as latPairs } from "../../bpf/generated/lat_pairs.js";
 import type { AggregateValueLayout } from "../../native/surface.js";
 import { member, structSize } from "./struct-codec.js";
 
-export { aggTp as aggTpDescriptor, latPairs as latPairsDescriptor };
+export { aggFn as aggFnDescriptor, aggTp as aggTpDescriptor, latPairs as latPairsDescriptor };
 
-export type AggregationTemplate = "agg_tp" | "lat_pairs";
+export type AggregationTemplate = "agg_tp" | "agg_fn" | "lat_pairs";
 
 export const AGGREGATION_DESCRIPTORS: Record<AggregationTemplate, TemplateDescriptor> = {
   agg_tp: aggTp,
+  agg_fn: aggFn,
   lat_pairs: latPairs,
 };
+
+type AggFnProgram = (typeof aggFn.programs)[number]["name"];
+
+/** agg_fn's program of each function hook kind (one is loaded per declaration). */
+export const AGG_FN = {
+  programs: {
+    uprobe: "pb_agg_uprobe", uretprobe: "pb_agg_uretprobe", usdt: "pb_agg_usdt",
+    kprobe: "pb_agg_kprobe", kretprobe: "pb_agg_kretprobe", fentry: "pb_agg_fentry",
+  } as const satisfies Record<string, AggFnProgram>,
+  /** USDT arguments the program copies at most (AGG_FN_USDT_ARGS). */
+  usdtArgs: 6,
+} as const;
 
 function arrayCount(d: TemplateDescriptor, struct: string, name: string): number {
   const t = member(d, struct, name).type;
@@ -140,6 +154,14 @@ export interface AggPlan {
 export interface AggTpConfig {
   filter: PbFilter;
   agg: AggPlan;
+}
+
+/** struct agg_fn_config */
+export interface AggFnConfig {
+  filter: PbFilter;
+  agg: AggPlan;
+  usdt_nargs: number;
+  _pad: number;
 }
 
 /** struct lat_id_plan */

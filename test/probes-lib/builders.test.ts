@@ -55,6 +55,10 @@ describe("aggregations of tracepoints and syscalls", () => {
     expect(syscall("openat").fields("filename").limit(10).toDeclaration({ for: "1s" })).toEqual({
       kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_openat" }, fields: ["filename"], filter: {}, durationMs: 1000, limit: 10,
     });
+    expect(uprobe(LIBC, "malloc").arg("size", 0, "ulong").where({ comm: "x", size: { gt: 64 } }).histogram("size").toDeclaration({ for: "1s" })).toEqual({
+      kind: "aggregate", source: { type: "uprobe", binary: LIBC, symbol: "malloc" }, values: [{ name: "size", arg: 0, type: "ulong" }],
+      value: { op: "hist_log2", field: "size" }, filter: { comm: "x", where: [{ field: "size", op: ">", value: 64 }] }, keys: [], durationMs: 1000,
+    });
     expect(syscall("openat").returns().where({ ret: { lt: 0 } }).count().by("comm").toDeclaration({ for: "1s" })).toMatchObject({
       source: { type: "tracepoint", name: "syscalls:sys_exit_openat" }, filter: { where: [{ field: "ret", op: "<", value: 0 }] },
     });
@@ -143,7 +147,7 @@ describe("mistakes, message by message", () => {
     [() => uretprobe(LIBC, "malloc").arg("size", 0), `uretprobe("${LIBC}", "malloc").arg("size", 0, "long"): arguments are read at a function's entry; at its return their registers are gone. Use uprobe(...) for arguments and .returns() here for the return value`],
     [() => uprobe(LIBC, "malloc").arg("pid", 0), `uprobe("${LIBC}", "malloc").arg("pid", 0, "long"): "pid" is already a column of every row (time_ns, time, cpu, pid, tid, uid, gid, comm, cgroup); choose another name`],
     [() => uprobe(LIBC, "malloc").arg("size", 0, "size_t" as never), `uprobe("${LIBC}", "malloc").arg("size", 0, "size_t"): unknown type "size_t"; use one of int, uint, long, ulong, s8, u8, s16, u16, s32, u32, s64, u64, pointer, string`],
-    [() => uprobe(LIBC, "malloc").where({ comm: "x" } as never), `uprobe("${LIBC}", "malloc").where(...): function probes filter by pid only (they are attached per process); filter other columns in the table`],
+    [() => uprobe(LIBC, "malloc").histogram("size"), `uprobe("${LIBC}", "malloc").histogram("size"): name an integer value declared with .arg() or .returns() (none declared yet), e.g. .arg("size", 0, "ulong").histogram("size")`],
     [() => profile({ hz: 5000 }), 'profile({"hz":5000}): hz must be a whole number of samples per second from 1 to 1000'],
     [() => tcp().where({ port: 70000 }), "tcp().where(...): port must be a TCP port from 1 to 65535, not 70000"],
   ])("%#", (make, message) => {

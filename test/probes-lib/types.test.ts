@@ -33,6 +33,10 @@ describe("types", () => {
       `await uretprobe(libc, "getpid").returns("r", "int").events({ for: "1s" });`,
       `await uprobe(libc, "lldiv").where({ pid: 1 }).latency().by("comm").histogram({ for: "1s" }); await kprobe("vfs_read").latency().stats({ for: "1s" }); await fentry("vfs_read").latency().events({ over: "1ms", for: "1s" });`,
       `await usdt(libc, "libc", "setjmp").arg("env", 0, "pointer").limit(5).events({ for: "1s" }); await kretprobe("vfs_read").where({ pid: 1 }).returns("n").events({ for: "1s" });`,
+      `await uprobe(libc, "malloc").arg("size", 0, "ulong").where({ comm: "x", size: { gt: 64 } }).histogram("size", { for: "1s" });`,
+      `await uretprobe(libc, "getpid").returns("r", "int").where({ r: { lt: 0 } }).count().by("comm", "kstack").run({ for: "1s" });`,
+      `await usdt(libc, "libc", "setjmp").arg("v", 0).sum("v").every("100ms").run({ for: "1s" }); await tcp().count().by("new_state").run({ for: "1s" });`,
+      `await kprobe("vfs_read").where({ comm: "x" }).count().by("kstack").run({ for: "1s" });`,
       `await block().events({ over: "1ms", for: "1s" }); await runqueue().by("comm").stats({ for: "1s" }); await profile({ hz: 99 }).run({ for: "1s" }); await tcp().events({ for: "1s" });`,
     ];
     const invalid: [string, RegExp][] = [
@@ -40,8 +44,9 @@ describe("types", () => {
       [`tracepoint("sched:sched_switch").every("1s");`, /Property 'every' does not exist on type 'TracepointProbe'/],
       [`tracepoint("sched:sched_switch").events({ for: "1s" }).then((t) => t); syscall("read").count().limit(5);`, /Property 'limit' does not exist on type 'AggregationProbe'/],
       [`tracepoint("sched:sched_switch").latency();`, /Property 'latency' does not exist on type 'TracepointProbe'/],
-      [`uprobe(libc, "malloc").count();`, /Property 'count' does not exist on type 'FunctionProbe<"entry">'/],
-      [`uprobe(libc, "malloc").where({ comm: "x" });`, /'comm' does not exist in type '\{ pid\?: number/],
+      [`uprobe(libc, "malloc").count().limit(5);`, /Property 'limit' does not exist on type 'AggregationProbe'/],
+      [`tcp().count().events({ for: "1s" });`, /Property 'events' does not exist on type 'AggregationProbe'/],
+      [`uprobe(libc, "malloc").count().latency();`, /Property 'latency' does not exist on type 'AggregationProbe'/],
       [`syscall("read").latency().sum("count");`, /Expected 0-1 arguments, but got 1|has no properties in common|not assignable/],
       [`await syscall("read").count().events({ for: "1s" });`, /Property 'events' does not exist on type 'AggregationProbe'/],
       [`syscall("read").histogram("count", { linear: { min: 0, max: 10 } });`, /Property 'step' is missing/],

@@ -10,18 +10,13 @@ import type { AggTpConfig } from "../aggregation.js";
 import { AGG, aggTpDescriptor } from "../aggregation.js";
 import { findField, intField, tracepointFormat } from "../../planner/fields.js";
 import { FILTER_KEYS, planFilter } from "../../planner/filter.js";
+import { TCP_STATE_NAMES } from "../tcp_events/layout.js";
 import type { AggregationInstance, KeySpec } from "../../planner/aggregation.js";
 import type { StackName } from "../stack-columns.js";
 import { isStackName, STACK_MAP_ENTRIES, STACK_NAMES } from "../stack-columns.js";
 import {
-  aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, valueColumns,
+  aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, stackKey, valueColumns,
 } from "../../planner/aggregation.js";
-
-/** A kernel or user stack as a key: its s32 id in pb_stacks, named by the runner. */
-function stackKey(name: StackName): KeySpec {
-  return { column: name, src: name === "kstack" ? "AGG_SRC_KSTACK" : "AGG_SRC_USTACK", srcOff: 0, size: 4, align: 4,
-    decode: { kind: "s32", type: "int32", origin: "stack id" } };
-}
 
 /** A key name: a task-derived key, a stack, or a field of the record ("tp_<name>" for a field named like one). */
 function keySpec(name: string, format: TracepointFormat): KeySpec {
@@ -101,5 +96,47 @@ export function planAggregate(decl: AggregateDeclaration, tracefs: TracefsSource
     counters: { lost: AGG.lostMap },
     durationMs: decl.durationMs,
     ...(snapshots ? { everyMs: decl.everyMs } : {}),
+  };
+}
+
+const TCP_FAMILIES = { ipv4: 2, ipv6: 10 } as const;
+const IPPROTO_TCP = 6;
+/** tcp() keys named as in tcp().events(), and the tracepoint fields they are. */
+const TCP_KEY_FIELDS: Readonly<Record<string, string>> = { new_state: "newstate", old_state: "oldstate" };
+
+/**
+ * TCP state changes aggregated: agg_tp on sock:inet_sock_set_state, its
+ * non-TCP changes (SCTP, MPTCP) left out in the kernel, keys new_state and
+ * old_state shown as state names ("ESTABLISHED").
+ */
+export function planTcpAggregate(decl: AggregateDeclaration, tracefs: TracefsSource, pidns: PidNamespace): AggregationInstance {
+  const src = decl.source as { type: "tcp"; family?: unknown; port?: unknown };
+  if ("port" in src && src.port !== undefined)
+    throw new PlanError("UNSUPPORTED_FILTER", `a TCP aggregation can't filter by port (either end): key by it instead with .by("sport") or .by("dport")`,
+      { filter: "port", supported: ["family"] });
+  if (src.family !== undefined && !(typeof src.family === "string" && src.family in TCP_FAMILIES))
+    throw new PlanError("BAD_DECLARATION", `family must be "ipv4" or "ipv6", got ${JSON.stringify(src.family)}`);
+  const family = src.family ? TCP_FAMILIES[src.family as keyof typeof TCP_FAMILIES] : undefined;
+  const where = [
+    { field: "protocol", op: "==" as const, value: IPPROTO_TCP },
+    ...(family !== undefined ? [{ field: "family", op: "==" as const, value: family }] : []),
+    ...(decl.filter?.where ?? []),
+  ];
+  const keys = decl.keys.map((k) => TCP_KEY_FIELDS[k] ?? k);
+  const instance = planAggregate({
+    ...decl, source: { type: "tracepoint", name: "sock:inet_sock_set_state" }, keys, filter: { ...decl.filter, where },
+  }, tracefs, pidns);
+  const names: Record<string, Readonly<Record<number, string>>> = {};
+  for (const [column, field] of Object.entries(TCP_KEY_FIELDS)) {
+    const key = instance.keyColumns.find((c) => c.name === field);
+    if (!key || !decl.keys.includes(column)) continue;
+    key.name = column;
+    names[column] = TCP_STATE_NAMES;
+  }
+  const field = (decl.value as { field?: string }).field;
+  return {
+    ...instance,
+    describe: `${decl.value.op}${field ? ` of ${field}` : ""} of TCP state changes${decl.keys.length ? ` by ${decl.keys.join(", ")}` : ""}`,
+    ...(Object.keys(names).length ? { keyNames: names } : {}),
   };
 }

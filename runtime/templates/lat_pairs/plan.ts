@@ -24,15 +24,13 @@ import type { OutputColumn } from "../columns.js";
 import { findField, intField, tracepointFormat } from "../../planner/fields.js";
 import { kernelHook, latencyAlternative, requireKernelFunction } from "../../planner/kernel-alternatives.js";
 import { checkBinary, checkSymbol } from "../../planner/user-functions.js";
+import { BATCH_ROWS, POLL_MS } from "../../planner/checks.js";
 import { fieldEquals, FILTER_KEYS, passAll, planFilter, sealFilter } from "../../planner/filter.js";
 import type { AggregationInstance, KeySpec } from "../../planner/aggregation.js";
 import {
   aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, possibleCpus, valueColumns,
 } from "../../planner/aggregation.js";
 
-/** As for event streams (planner.ts): the reader polls every 20 ms, 4096 rows a batch. */
-const POLL_MS = 20;
-const BATCH_ROWS = 4096;
 
 const TID: LatIdPlan = { a_off: 0, b_off: 0, a_size: 0, b_size: 0, match: "LAT_MATCH_TID" };
 

@@ -9,7 +9,7 @@ import { PlanError } from "../../spec/errors.js";
 import { TCP_EVENTS, tcpColumns, tcpEventsDescriptor, type TcpEventsConfig } from "./layout.js";
 import type { ProbeAttach } from "../../runs/attach.js";
 import type { RingEventsInstance } from "../uprobe_events/plan.js";
-import { checkDuration, checkLimit, ringSize } from "../../planner/checks.js";
+import { BATCH_ROWS, checkDuration, checkLimit, POLL_MS, ringSize } from "../../planner/checks.js";
 
 export interface TcpEventsInstance extends RingEventsInstance {
   template: "tcp_events";
@@ -47,7 +47,7 @@ export function planTcp(decl: TcpDeclaration): TcpEventsInstance {
     rodata: { cfg: { port, family: decl.family ? FAMILIES[decl.family] : 0, retransmits: retransmits ? 1 : 0, wakeup_bytes: ringBytes / 4 } },
     maps: { [TCP_EVENTS.ringMap]: { maxEntries: ringBytes } },
     attach,
-    ring: { map: TCP_EVENTS.ringMap, recordSize: TCP_EVENTS.eventSize, pollMs: 20, batchRows: 4096 },
+    ring: { map: TCP_EVENTS.ringMap, recordSize: TCP_EVENTS.eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS },
     counters: { drops: TCP_EVENTS.dropsMap, seen: TCP_EVENTS.seenMap },
     columns: tcpColumns(),
     durationMs: decl.durationMs,

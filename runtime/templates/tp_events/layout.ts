@@ -122,8 +122,3 @@ export function headerLayout(keep: readonly string[] = COMMON_COLUMN_NAMES): Hea
   });
   return { plan, columns, size: Math.ceil(end / 8) * 8 };
 }
-
-/** The common columns of a full header, laid out as the compiled header says. */
-export function headerColumns(): OutputColumn[] {
-  return headerLayout().columns;
-}

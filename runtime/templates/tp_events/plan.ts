@@ -9,7 +9,8 @@ import { closestNames, editDistance } from "../../spec/closest-names.js";
 import type { AggregateDeclaration, Declaration, EventsDeclaration, LatencyDeclaration } from "../../spec/declaration.js";
 import type { AggregationInstance } from "../../planner/aggregation.js";
 export type { AggregationInstance } from "../../planner/aggregation.js";
-import { planAggregate } from "../agg_tp/plan.js";
+import { planAggregate, planTcpAggregate } from "../agg_tp/plan.js";
+import { planFunctionAggregate } from "../agg_fn/plan.js";
 import { FILTER_KEYS, planFilter } from "../../planner/filter.js";
 import { planLatency } from "../lat_pairs/plan.js";
 import type { ProbeDeclaration } from "../../spec/declaration.js";
@@ -28,16 +29,10 @@ import { COMMON_COLUMN_NAMES, headerLayout, TP_EVENTS, tpEventsDescriptor } from
 import type { TpStackPlan } from "./layout.js";
 import type { StackColumnsPlan } from "../stack-columns.js";
 import { isStackName, STACK_MAP_ENTRIES, STACK_NAMES } from "../stack-columns.js";
+import { BATCH_ROWS, checkDuration, checkLimit, checkPid, POLL_MS, ringSize, STRING_MAX } from "../../planner/checks.js";
 
-/** Bytes kept of a string (NUL included): longer strings are cut. */
-export const STRING_MAX = 256;
 /** Largest event the planner lays out. */
 export const MAX_EVENT_SIZE = 8192;
-/** Latest a record submitted without wakeup waits before the reader sees it. */
-export const POLL_MS = 20;
-export const BATCH_ROWS = 4096;
-const MAX_DURATION_MS = 24 * 3600 * 1000;
-const MAX_PID = 4194304; // PID_MAX_LIMIT on 64-bit kernels
 
 export interface TracepointAttach {
   kind: "tracepoint";
@@ -95,8 +90,14 @@ export function plan(decl: Declaration, opts: PlanOptions = {}): TemplateInstanc
   if (!decl || typeof decl !== "object") throw bad("a declaration must be an object");
   if (decl.kind === "events")
     return planEvents(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace());
-  if (decl.kind === "aggregate")
-    return planAggregate(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace());
+  if (decl.kind === "aggregate") {
+    const tracefs = opts.tracefs ?? kernelTracefs(), pidns = opts.pidNamespace ?? currentPidNamespace();
+    const type = (decl.source as { type?: unknown } | undefined)?.type;
+    if (type === "tcp") return planTcpAggregate(decl, tracefs, pidns);
+    if (type === "uprobe" || type === "usdt" || type === "kprobe" || type === "fentry")
+      return planFunctionAggregate(decl, tracefs, pidns, opts.features);
+    return planAggregate(decl, tracefs, pidns);
+  }
   if (decl.kind === "latency")
     return planLatency(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace(), opts.features);
   throw bad(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: "events", "aggregate", "latency")`);
@@ -176,16 +177,11 @@ function checkCommon(decl: EventsDeclaration): void {
     throw bad(`source.name must be a tracepoint name such as "syscalls:sys_enter_openat"`);
   if (!Array.isArray(decl.fields) || decl.fields.some((f) => typeof f !== "string"))
     throw bad(`fields must be a list of field names, got ${JSON.stringify(decl.fields)}`);
-  const d = decl.durationMs;
-  if (typeof d !== "number" || !Number.isFinite(d) || d <= 0 || d > MAX_DURATION_MS)
-    throw bad(`the duration must be a positive number of milliseconds up to 24 h, got ${JSON.stringify(d)}`);
-  if (decl.limit !== undefined && (!Number.isInteger(decl.limit) || decl.limit <= 0))
-    throw bad(`limit must be a positive whole number of rows, got ${JSON.stringify(decl.limit)}`);
+  checkDuration(decl.durationMs);
+  checkLimit(decl.limit);
   const filter = decl.filter ?? {};
   if (typeof filter !== "object" || filter === null) throw bad(`filter must be an object such as { pid: 1234 }`);
-  const pid = filter.pid;
-  if (pid !== undefined && (!Number.isInteger(pid) || pid <= 0 || pid > MAX_PID))
-    throw bad(`filter.pid must be a process id (a whole number from 1 to ${MAX_PID}), got ${JSON.stringify(pid)}`);
+  checkPid(filter.pid);
 }
 
 /** The stack id columns after the header: an s32 each (struct tp_stack_plan), and where the payload starts. */
@@ -385,10 +381,3 @@ function layout(chosen: { field: TracepointField; shape: FieldShape }[], format:
   return { fields, columns, eventSize };
 }
 
-/** Ring bytes: room for ~16k events, a power of two from 256 KiB to 64 MiB. */
-function ringSize(eventSize: number): number {
-  const want = (eventSize + 8) * 16384; // each record carries an 8-byte ring header
-  let size = 256 * 1024;
-  while (size < want && size < 64 * 1024 * 1024) size *= 2;
-  return size;
-}
