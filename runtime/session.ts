@@ -274,7 +274,7 @@ export class Session implements Executor {
     if ("reply" in settled) {
       const reply = settled.reply;
       if (reply.status === "ok") return reply.bundle ? { status: "ok", result: { data: reply.bundle } } : { status: "ok" };
-      return { status: "error", ...sandboxError(reply.ename, reply.evalue, reply.stack, this.#cells) };
+      return { status: "error", ...sandboxError(reply.ename, reply.evalue, reply.stack, this.#cells, reply) };
     }
     const error = settled.error;
     if (error instanceof SandboxDiedError) {

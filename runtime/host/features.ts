@@ -6,6 +6,7 @@
 // Map types are probed by creating a map. The probes are declared in ONE table
 // (FEATURES); only conclusive answers are cached: an error that says nothing
 // about the kernel (EMFILE, ENOMEM, EAGAIN...) is reported, not remembered.
+import { ProbebookError } from "../spec/errors.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { descriptor as featureProbes } from "../../bpf/generated/feature_probes.js";
@@ -199,15 +200,15 @@ export function clearFeatureCache(): void {
 }
 
 /** A declaration needs a feature this kernel lacks. */
-export class FeatureUnavailableError extends Error {
+export class FeatureUnavailableError extends ProbebookError {
   override readonly name = "FeatureUnavailableError";
-  readonly code = "FEATURE_UNAVAILABLE";
+  declare readonly code: "NOT_SUPPORTED";
   constructor(readonly feature: FeatureName, readonly status: FeatureStatus, readonly alternative: string | undefined) {
     const f = FEATURES[feature];
     const how = status.reason ? `: ${status.failedAt === "load" ? "loading" : status.failedAt === "attach" ? "attaching" : "probing"} ` +
       `${feature === "fentry" ? "an fentry program" : `a ${feature.replace("_", " ")}`} fails with ${status.reason}` : "";
-    super(`${f.title} are not available on this kernel (${f.missingBecause}${how}).` +
-      (alternative ? ` ${alternative}` : ""));
+    super("NOT_SUPPORTED", `${f.title} are not available on this kernel (${f.missingBecause}${how}).` +
+      (alternative ? ` ${alternative}` : ""), { feature, status, ...(alternative ? { alternative } : {}) });
   }
 }
 

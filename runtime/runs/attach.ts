@@ -3,6 +3,7 @@
 // attached. Errors keep the addon's words ("attach uprobe /usr/lib/...: ENOENT")
 // and add what to check.
 import type { BpfLink, BpfObject, NativeError } from "../../native/surface.js";
+import { ProbebookError } from "../spec/errors.js";
 
 /** A program and the hook it is attached to. */
 export type ProbeAttach =
@@ -33,7 +34,9 @@ export function attachOne(obj: BpfObject, a: ProbeAttach): BpfLink {
     }
   } catch (e) {
     const err = e as NativeError;
-    throw Object.assign(new Error(`${err.message}${hint(a, err.code)}`), { code: err.code, errno: err.errno, cause: err });
+    const code = err.code === "EPERM" || err.code === "EACCES" ? "PERMISSION" : "ATTACH_FAILED";
+    throw Object.assign(new ProbebookError(code, `${err.message}${hint(a, err.code)}`, { attach: a, errno: err.errno, errnoCode: err.code }),
+      { errno: err.errno, cause: err });
   }
 }
 

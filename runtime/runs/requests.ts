@@ -3,6 +3,7 @@
 // explain. Nothing here throws across the bridge: failures travel as
 // { ok: false, error } and are thrown in the cell.
 
+import { errorData } from "../spec/errors.js";
 import type { ExecuteContext } from "../../kernel/executor.js";
 import type { BackgroundRunner, BackgroundRuns } from "./background.js";
 import type { EventsDeclaration } from "../spec/declaration.js";
@@ -173,7 +174,7 @@ function parseRequest(json: string): ProbeRequest {
   return r as ProbeRequest;
 }
 
+/** The error as data: its code, details and verifier log arrive in the cell (runtime/spec/errors.ts). */
 function failure(error: unknown): ProbeReply {
-  if (error instanceof Error) return { ok: false, error: { name: error.name || "Error", message: error.message } };
-  return { ok: false, error: { name: "Error", message: String(error) } };
+  return { ok: false, error: errorData(error) };
 }

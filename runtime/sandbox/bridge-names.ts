@@ -2,6 +2,8 @@
 // before the prelude runs. The prelude takes them and deletes the globals, so
 // cells reach the host only through the prelude's helpers.
 
+import type { ErrorData } from "../spec/errors.js";
+
 export const BRIDGE = {
   /** (stream: "stdout" | "stderr", text: string) => void */
   stream: "__probebook_stream",
@@ -30,11 +32,9 @@ export const BRIDGE = {
 /** The global the prelude defines to run one cell: (body) => Promise<string (CellReply JSON)>. */
 export const RUN_CELL = "__probebook_run_cell";
 
-/** An error crossing the bridge as data (host promises must not reject across it). */
-export interface BridgeError {
-  name: string;
-  message: string;
-}
+/** An error crossing the bridge as data (host promises must not reject across it): name,
+ *  message, and a ProbebookError's code, details and verifier log (runtime/spec/errors.ts). */
+export type BridgeError = ErrorData;
 
 /** A plot's SVG, rendered on the host with vega, and its PNG (base64) when rsvg-convert could draw it. */
 export type RenderReply = { ok: true; svg: string; png?: string } | { ok: false; error: BridgeError };
@@ -50,7 +50,7 @@ export type InputReply = { ok: true; value: string } | { ok: false; error: Bridg
 /** What a cell's run resolves to, as JSON. */
 export type CellReply =
   | { status: "ok"; bundle: Record<string, unknown> | null }
-  | { status: "error"; ename: string; evalue: string; stack: string };
+  | { status: "error"; ename: string; evalue: string; stack: string; code?: string; details?: Record<string, unknown>; verifierLog?: string };
 
 /** Marks a column packed for the move into the sandbox (runtime/sandbox/column-transfer.ts). */
 export const PACKED_COLUMN = "__probebook_packed";

@@ -2,6 +2,7 @@
 // cell is running. Nothing here may throw or reject across the bridge, so
 // failures travel as { ok: false, error } and become errors in the cell.
 
+import { errorData } from "../spec/errors.js";
 import type { ExecuteContext } from "../../kernel/executor.js";
 import { renderPlotImages } from "../plot/render-plot.js";
 import { textWidthOf } from "../plot/text/text-width.js";
@@ -119,6 +120,5 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
 }
 
 function asBridgeError(error: unknown): BridgeError {
-  if (error instanceof Error) return { name: error.name || "Error", message: error.message };
-  return { name: "Error", message: String(error) };
+  return errorData(error);
 }

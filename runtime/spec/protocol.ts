@@ -3,6 +3,7 @@
 // run a declaration, start/snapshot/stop/list background runs, explain.
 
 import type { AnyDeclaration } from "./declaration.js";
+import type { ErrorData } from "./errors.js";
 import type { ExplainData } from "./explain-data.js";
 
 export type { AnyDeclaration } from "./declaration.js";
@@ -61,10 +62,8 @@ export type ProbeRequest =
   | { op: "runs" }
   | { op: "explain"; declaration: AnyDeclaration; load: boolean };
 
-export interface ProbeErrorData {
-  name: string;
-  message: string;
-}
+/** A failed request's error as data (runtime/spec/errors.ts: code, details, verifierLog). */
+export type ProbeErrorData = ErrorData;
 
 export type ProbeReply =
   | { ok: true; result: ResultPayload }

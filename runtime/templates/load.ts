@@ -5,19 +5,19 @@
 // configuration, and keeps the whole verifier log.
 import { native } from "../../native/load.js";
 import type { BpfObject, NativeError, VerifierError } from "../../native/surface.js";
+import { ProbebookError } from "../spec/errors.js";
 
-/** A template instance the kernel refused; says which template, for what, with which configuration. */
-export class TemplateLoadError extends Error {
+/** A template instance the kernel refused; says which template, for what, with which configuration.
+ *  code: VERIFIER_REJECTED (with the whole verifierLog), PERMISSION (EPERM, EACCES) or LOAD_FAILED;
+ *  details: the template, errno and its name. */
+export class TemplateLoadError extends ProbebookError {
   override readonly name = "TemplateLoadError";
-  readonly code?: string;
   readonly errno?: number;
-  /** The whole verifier log when the verifier rejected a program. */
-  readonly verifierLog?: string;
-  constructor(message: string, readonly instance: unknown, override readonly cause: NativeError) {
-    super(message);
-    this.code = cause.code;
+  constructor(message: string, readonly instance: { template: string }, override readonly cause: NativeError) {
+    const log = "verifierLog" in cause ? (cause as VerifierError).verifierLog : undefined;
+    const code = log ? "VERIFIER_REJECTED" : cause.code === "EPERM" || cause.code === "EACCES" ? "PERMISSION" : "LOAD_FAILED";
+    super(code, message, { template: instance.template, errno: cause.errno, errnoCode: cause.code }, log);
     this.errno = cause.errno;
-    if ("verifierLog" in cause) this.verifierLog = (cause as VerifierError).verifierLog;
   }
 }
 

@@ -83,7 +83,8 @@ describe("tp_events through the verifier", () => {
       err = e as TemplateLoadError;
     }
     expect(err).toBeInstanceOf(TemplateLoadError);
-    expect(err!.code).toBe("EACCES");
+    expect(err!.code).toBe("VERIFIER_REJECTED");
+    expect(err!.details).toMatchObject({ template: "tp_events", errno: -13, errnoCode: "EACCES" });
     expect(err!.errno).toBe(-13);
     expect(err!.message).toMatch(
       /^template tp_events for syscalls:sys_enter_openat did not load: load \S+\/bpf\/build\/tp_events\.bpf\.o: the verifier rejected program pb_tp_events: EACCES\nverifier log \(last lines\):\n/);

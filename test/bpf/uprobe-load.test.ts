@@ -52,7 +52,8 @@ describe("uprobe_events through the verifier", () => {
     } catch (e) {
       err = e as TemplateLoadError;
     }
-    expect(err?.code).toBe("EPERM");
+    expect(err?.code).toBe("PERMISSION");
+    expect(err?.details).toMatchObject({ template: "uprobe_events", errnoCode: "EPERM" });
     expect(err?.message).toMatch(/^template uprobe_events \(pb_fentry\) for uprobe .* did not load: .*EPERM/s);
   });
 });

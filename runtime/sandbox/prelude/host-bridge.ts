@@ -114,8 +114,13 @@ export function hostTextWidth(): number {
   return Number(refs.textWidth.applySync(undefined, []));
 }
 
+/** The host's error rebuilt in the cell, whole: name, message, and (a ProbebookError's) code,
+ *  details and verifier log, so that `catch (e) { if (e.code === "NOT_SUPPORTED") ... }` works. */
 function bridgeError(error: BridgeError): Error {
-  const result = new Error(error.message);
+  const result = new Error(error.message) as Error & Omit<BridgeError, "name" | "message">;
   result.name = error.name;
+  if (error.code !== undefined) result.code = error.code;
+  if (error.details !== undefined) result.details = error.details;
+  if (error.verifierLog !== undefined) result.verifierLog = error.verifierLog;
   return result;
 }

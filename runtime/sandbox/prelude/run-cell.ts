@@ -22,7 +22,14 @@ export async function runCell(body: () => Promise<unknown>): Promise<string> {
 
 function describeError(error: unknown): CellReply {
   if (error instanceof Error) {
-    return { status: "error", ename: error.name || "Error", evalue: error.message, stack: String(error.stack ?? "") };
+    const e = error as Error & { code?: unknown; details?: unknown; verifierLog?: unknown };
+    return {
+      status: "error", ename: error.name || "Error", evalue: error.message, stack: String(error.stack ?? ""),
+      // a probe error's facts, for the traceback (what the host sent: plain data)
+      ...(typeof e.code === "string" ? { code: e.code } : {}),
+      ...(e.details && typeof e.details === "object" ? { details: e.details as Record<string, unknown> } : {}),
+      ...(typeof e.verifierLog === "string" ? { verifierLog: e.verifierLog } : {}),
+    };
   }
   // `throw "text"` or `throw { ... }`: there is no stack to show.
   return { status: "error", ename: "Uncaught", evalue: inspect(error), stack: "" };

@@ -54,7 +54,7 @@ describe("feature probes", () => {
       err = e as FeatureUnavailableError;
     }
     expect(err).toBeInstanceOf(FeatureUnavailableError);
-    expect(err!.code).toBe("FEATURE_UNAVAILABLE");
+    expect(err!.code).toBe("NOT_SUPPORTED");
     expect(err!.feature).toBe("kprobe");
     expect(err!.message).toMatch(/^kprobes are not available on this kernel \(CONFIG_KPROBES is off: attaching a kprobe fails with attach kprobe do_sys_openat2: E[A-Z]+ .*\)\. Use tracepoint syscalls:sys_enter_openat instead\.$/);
     expect(() => requireFeature("tracepoint")).not.toThrow();

@@ -106,7 +106,7 @@ describe("kernel functions aggregated: the hook this kernel has", () => {
     expect(k.attach).toEqual([{ kind: "kprobe", program: "pb_agg_kprobe", function: "vfs_read", retprobe: false }]);
     expect(k.stacks?.columns).toEqual(["kstack"]);
     expect(() => plan(decl() as never, { features: only([]) }))
-      .toThrow(expect.objectContaining({ code: "FEATURE_UNAVAILABLE", message: expect.stringMatching(/Use tracepoint syscalls:sys_enter_read instead/) }));
+      .toThrow(expect.objectContaining({ code: "NOT_SUPPORTED", message: expect.stringMatching(/Use tracepoint syscalls:sys_enter_read instead/) }));
   });
 
   it("kprobe(\"vfs_read\").where({ comm }).count().by(\"kstack\") runs where kprobes exist, else says which tracepoint to use", async () => {
@@ -114,7 +114,7 @@ describe("kernel functions aggregated: the hook this kernel has", () => {
       kprobe("vfs_read").where({ comm: "libc-calls" }).count().by("kstack").toDeclaration({ for: "1s" }));
     if (!probeFeature("kprobe").available && !probeFeature("fentry").available) {
       // this host: CONFIG_KPROBES is off and fentry is refused
-      await expect(run()).rejects.toMatchObject({ code: "FEATURE_UNAVAILABLE", message: expect.stringMatching(/Use tracepoint syscalls:sys_enter_read instead/) });
+      await expect(run()).rejects.toMatchObject({ code: "NOT_SUPPORTED", message: expect.stringMatching(/Use tracepoint syscalls:sys_enter_read instead/) });
       return;
     }
     // the guest kernel: the workload reads nothing after "go"; its stdout write is not a read
