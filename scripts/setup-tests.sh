@@ -9,6 +9,8 @@ log() { printf '\033[1msetup-tests:\033[0m %s\n' "$*"; }
 
 # One line per need, so that each suite's packages say why they are here.
 packages=(
+  # test/console: probebook in Debian's jupyter-console, driven in a tmux terminal
+  jupyter-console tmux
 )
 missing=()
 for p in "${packages[@]}"; do
