@@ -49,7 +49,10 @@ export async function handleProbeRequest(json: string, state: ProbeRequestState)
         const result = await state.runner.run(declaration, { signal, onProgress: (p) => progress?.update(p) });
         // An aborted run returns what it collected; the cell, though, was
         // interrupted and must not carry on as if the run had finished.
-        if (signal.aborted) return { ok: false, error: { name: "KeyboardInterrupt", message: "the probe run was interrupted" } };
+        if (signal.aborted) {
+          progress.fail(); // the progress line says the run stopped, rather than keep its last count
+          return { ok: false, error: { name: "KeyboardInterrupt", message: "the probe run was interrupted" } };
+        }
         progress.finish(result.stats);
         if (result.stats.rowCap) state.context()?.stream("stderr", `${rowCapMessage(describeDeclaration(declaration), result.stats.rowCap)}\n`);
         return { ok: true, result: await payloadOf(result, declaration) };

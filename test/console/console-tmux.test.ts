@@ -166,6 +166,10 @@ describe("probebook console (jupyter-console in tmux)", () => {
     const seconds = (Date.now() - pressed) / 1000;
     expect(seconds).toBeLessThan(5);
     expect(out).not.toContain("KeyboardInterrupt escaped");
+    // The progress line, redrawn in place, says the run stopped; the cell ends with the interrupt.
+    expect(out).toMatch(/^count of syscalls:sys_enter_read: stopped$/m);
+    expect(out).not.toContain("collecting");
+    expect(out).toContain("KeyboardInterrupt: the cell was interrupted");
     expect(await run("1 + 1")).toMatch(/Out\[\d+\]: 2$/m);
   });
 
