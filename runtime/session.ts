@@ -287,6 +287,11 @@ export class Session implements Executor {
             "Restart the kernel (Kernel > Restart Kernel) when you can; until then the kernel carries on.",
         );
       }
+      if (error.reason === "corrupted") {
+        return { status: "error", ...plainError("SandboxError",
+          `the cell replaced built-ins the sandbox itself relies on (JSON, Object.prototype.toJSON, Promise.prototype.then, ...), so its reply could not be read; ` +
+          `the sandbox was ${rebuilt}: earlier variables are gone, re-run the cells you need`) };
+      }
       return { status: "error", ...plainError("SandboxError", `the sandbox stopped during the cell and was ${rebuilt}; earlier variables are gone: re-run the cells you need`) };
     }
     const err = error as Error;

@@ -28,6 +28,28 @@ export interface BridgeState {
   documentation?(expression: string): Record<string, unknown> | undefined;
 }
 
+/**
+ * The sleeps (and so the timers) pending on one abort signal, woken by one
+ * listener: an EventTarget's listener list is scanned on every add and
+ * remove, so a cell that sets 100 000 timers would hold the host's event loop
+ * (heartbeats included) for minutes with a listener each.
+ */
+const sleepers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function sleepersOf(signal: AbortSignal): Set<() => void> {
+  let waiters = sleepers.get(signal);
+  if (!waiters) {
+    const set = new Set<() => void>();
+    waiters = set;
+    sleepers.set(signal, set);
+    signal.addEventListener("abort", () => {
+      for (const wake of set) wake();
+      set.clear();
+    }, { once: true });
+  }
+  return waiters;
+}
+
 export function createSandboxHost(state: BridgeState): SandboxHost {
   return {
     stream(name, text) {
@@ -52,16 +74,17 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
     sleep(ms) {
       const signal = state.signal();
       if (signal.aborted) return Promise.resolve(false);
+      const waiters = sleepersOf(signal);
       return new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          signal.removeEventListener("abort", onAbort);
-          resolve(true);
-        }, ms);
-        const onAbort = () => {
+        const wake = () => {
           clearTimeout(timer);
           resolve(false);
         };
-        signal.addEventListener("abort", onAbort, { once: true });
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          resolve(true);
+        }, ms);
+        waiters.add(wake);
       });
     },
     async input(prompt, password): Promise<InputReply> {

@@ -47,7 +47,7 @@ export interface SandboxOptions {
  * the memory it holds is never freed), so the process is left in a state
  * isolated-vm calls undefined.
  */
-export type SandboxDeath = "memory-limit" | "catastrophic" | "disposed";
+export type SandboxDeath = "memory-limit" | "catastrophic" | "disposed" | "corrupted";
 
 /** The sandbox's memory as isolated-vm counts it against the limit. */
 export interface SandboxMemory {
@@ -63,6 +63,22 @@ export class SandboxDiedError extends Error {
   constructor(readonly reason: SandboxDeath, cause: unknown) {
     super(`the sandbox died during the run (${reason}): ${(cause as Error)?.message ?? String(cause)}`);
   }
+}
+
+/** The prelude's reply, if `json` is one (checked field by field: the sandbox may be broken). */
+function cellReplyOf(json: unknown): CellReply | undefined {
+  if (typeof json !== "string") return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const r = value as Record<string, unknown>;
+  if (r.status === "ok" && (r.bundle === null || (typeof r.bundle === "object" && !Array.isArray(r.bundle)))) return r as CellReply;
+  if (r.status === "error" && typeof r.ename === "string" && typeof r.evalue === "string" && typeof r.stack === "string") return r as CellReply;
+  return undefined;
 }
 
 export class Sandbox {
@@ -157,8 +173,12 @@ export class Sandbox {
       throw new SandboxDiedError("catastrophic", new Error(message));
     });
     try {
-      const json = (await Promise.race([script.run(this.#context, { promise: true, copy: true }), catastrophe])) as string;
-      return JSON.parse(json) as CellReply;
+      const json = (await Promise.race([script.run(this.#context, { promise: true, copy: true }), catastrophe])) as unknown;
+      const reply = cellReplyOf(json);
+      // The reply is made with the sandbox's own JSON and prototypes, which a cell
+      // can replace: an unreadable one means the sandbox is no longer to be trusted.
+      if (!reply) throw new SandboxDiedError("corrupted", new Error(`its reply to the cell was ${String(json).slice(0, 80)}`));
+      return reply;
     } catch (error) {
       if (error instanceof SandboxDiedError) {
         this.dispose();

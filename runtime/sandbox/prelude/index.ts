@@ -1,8 +1,10 @@
 // The prelude: bundled by scripts/build-sandbox.mjs into dist/sandbox/prelude.js
 // (an IIFE) and run once in every new sandbox, after the session has put the
-// bridge references on the global object. Import order matters: the text codec
-// and queueMicrotask must exist before anything else is evaluated.
+// bridge references on the global object. Import order matters: WebAssembly goes
+// first, and the text codec and queueMicrotask must exist before anything else
+// is evaluated.
 
+import "./no-webassembly.js";
 import "./text-codec.js";
 import "./microtask.js";
 import { ColumnTable } from "arquero";

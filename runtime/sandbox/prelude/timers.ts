@@ -25,6 +25,9 @@ export async function sleep(ms: number): Promise<void> {
 
 let nextTimerId = 1;
 const cancelled = new Set<number>();
+/** Timers waiting at most: each is a wait on the host, and a flood of them would hold its event loop. */
+export const MAX_PENDING_TIMERS = 10_000;
+let pending = 0;
 
 /**
  * Calls `callback` after `ms` milliseconds (not called when the kernel is interrupted first).
@@ -35,8 +38,13 @@ const cancelled = new Set<number>();
  * ```
  */
 export function setTimeout<A extends unknown[]>(callback: (...args: A) => void, ms = 0, ...args: A): number {
+  if (pending >= MAX_PENDING_TIMERS) {
+    throw new RangeError(`setTimeout: ${MAX_PENDING_TIMERS} timers are already pending, the most a cell may have; wait for some (await sleep()) or clearTimeout() them`);
+  }
   const id = nextTimerId++;
+  pending++;
   void hostSleep(Math.max(0, Number(ms) || 0)).then((finished) => {
+    pending--;
     if (cancelled.delete(id) || !finished) return;
     try {
       callback(...args);
