@@ -84,9 +84,13 @@ export async function writeSavedData(dir: string, name: unknown, bytes: Uint8Arr
     });
     try {
       await handle.writeFile(bytes);
-    } finally {
-      await handle.close();
+    } catch (error) {
+      // Created above with O_EXCL, so the file is this save's own: a failed write leaves nothing.
+      await handle.close().catch(() => undefined);
+      await rm(path, { force: true });
+      throw new SavedDataError(`${at}: writing ${path} failed: ${writeFailure(error)}; nothing was saved`);
     }
+    await handle.close();
     return { path, bytes: bytes.length };
   }
   const temporary = join(dirname(path), `.${randomBytes(6).toString("hex")}.arrow.tmp`);
@@ -100,9 +104,18 @@ export async function writeSavedData(dir: string, name: unknown, bytes: Uint8Arr
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw new SavedDataError(`${at}: writing ${path} failed: ${(error as Error).message}`);
+    throw new SavedDataError(`${at}: writing ${path} failed: ${writeFailure(error)}; the file is as it was`);
   }
   return { path, bytes: bytes.length };
+}
+
+/** Why a write failed, with what to do when the disk is full. */
+function writeFailure(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code === "ENOSPC" || e?.code === "EDQUOT") {
+    return `the filesystem holding the notebook's directory is full (${e.code}): free some space, or save fewer rows (filter or aggregate the table first)`;
+  }
+  return e?.message ?? String(error);
 }
 
 /**
