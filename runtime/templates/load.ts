@@ -6,6 +6,7 @@
 import { native } from "../../native/load.js";
 import type { BpfObject, NativeError, VerifierError } from "../../native/surface.js";
 import { ProbebookError } from "../spec/errors.js";
+import { missingCapabilities } from "../host/capabilities.js";
 
 /** A template instance the kernel refused; says which template, for what, with which configuration.
  *  code: VERIFIER_REJECTED (with the whole verifierLog), PERMISSION (EPERM, EACCES) or LOAD_FAILED;
@@ -57,8 +58,14 @@ export function loadObject({ instance, what, configure, details }: LoadRequest):
 }
 
 function hint(e: NativeError): string {
-  if ((e.code === "EPERM" || e.code === "EACCES") && !("verifierLog" in e))
-    return " (loading BPF needs root: CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN)";
+  if ((e.code === "EPERM" || e.code === "EACCES") && !("verifierLog" in e)) {
+    const missing = missingCapabilities();
+    if (missing.length) {
+      return ` (this kernel process lacks ${missing.join(", ")}: probes need CAP_BPF and CAP_PERFMON, and CAP_SYS_ADMIN for some hooks; ` +
+        "start the kernel as root, or with those capabilities; cells without probes and load() work without them)";
+    }
+    return " (loading BPF needs root: CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN; this process has them, so the kernel's lockdown or a security module refused it)";
+  }
   if (e.code === "ENOENT") return " (is the object built? run scripts/build-bpf.sh)";
   if (e.code === "ENOMEM" || e.code === "E2BIG") return " (the maps are too large: ask for fewer keys or buckets)";
   return "";

@@ -34,12 +34,18 @@ export interface FileKernel {
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
 }
 
-export function fileKernel({ built = false, env }: { built?: boolean; env?: NodeJS.ProcessEnv } = {}): FileKernel {
+/** `command`: the kernel to run (default: the test kernel, or with `built` the real one); `cwd`: its working directory (the notebook's). */
+export function fileKernel({ built = false, env, command, cwd }: { built?: boolean; env?: NodeJS.ProcessEnv; command?: string[]; cwd?: string } = {}): FileKernel {
   let kernel: KernelProcess | undefined;
   let client: TestClient | undefined;
   beforeAll(async () => {
-    if (built) requireBuiltDist();
-    kernel = await spawnKernel({ ...(built && { command: [process.execPath, probebookBin, "kernel"] }), ...(env && { env }) });
+    if (built || command) requireBuiltDist();
+    kernel = await spawnKernel({
+      ...(built && { command: [process.execPath, probebookBin, "kernel"] }),
+      ...(command && { command }),
+      ...(env && { env }),
+      ...(cwd && { cwd }),
+    });
     client = new TestClient(kernel.info);
     await client.waitForReady();
   }, 30_000);

@@ -56,13 +56,13 @@ export interface KernelProcess {
 }
 
 /** Spawns `command... -f <connection file>`; by default the bundled test-executor kernel. */
-export async function spawnKernel(options: { key?: string; ip?: string; command?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<KernelProcess> {
+export async function spawnKernel(options: { key?: string; ip?: string; command?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<KernelProcess> {
   const info = await connectionInfo(options.key, options.ip);
   const dir = await mkdtemp(join(tmpdir(), "probebook-kernel-test-"));
   const file = join(dir, "connection.json");
   await writeFile(file, JSON.stringify(info));
   const command = options.command ?? [process.execPath, await testKernelBundle()];
-  const child = spawn(command[0], [...command.slice(1), "-f", file], { stdio: ["ignore", "ignore", "pipe"], env: options.env ?? process.env });
+  const child = spawn(command[0], [...command.slice(1), "-f", file], { stdio: ["ignore", "ignore", "pipe"], env: options.env ?? process.env, ...(options.cwd && { cwd: options.cwd }) });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
