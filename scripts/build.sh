@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds everything that is not checked in: BPF templates, the native addon,
-# the TypeScript sources and the sandbox bundle. Each step skips work that is
+# the TypeScript sources, the sandbox bundle and the playground page. Each step skips work that is
 # already up to date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,3 +9,4 @@ bash scripts/build-bpf.sh
 bash scripts/build-native.sh
 npx tsc -p tsconfig.json
 node scripts/build-sandbox.mjs
+node playground/build.mjs

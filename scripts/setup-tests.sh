@@ -11,6 +11,8 @@ log() { printf '\033[1msetup-tests:\033[0m %s\n' "$*"; }
 packages=(
   # test/console: probebook in Debian's jupyter-console, driven in a tmux terminal
   jupyter-console tmux
+  # test/playground: the playground's browser tests, Debian's Chromium driven by playwright-core
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do

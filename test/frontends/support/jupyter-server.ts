@@ -38,10 +38,19 @@ export interface JupyterServer {
   stop(): Promise<void>;
 }
 
-export async function startJupyterServer(options: { jupyterPath: string; timeoutMs?: number }): Promise<JupyterServer> {
+export interface JupyterServerOptions {
+  jupyterPath: string;
+  timeoutMs?: number;
+  /** More command-line options, e.g. `--ServerApp.extra_static_paths=[...]`. */
+  extraArgs?: string[];
+  /** The server's root directory (a fresh empty one by default). */
+  rootDir?: string;
+}
+
+export async function startJupyterServer(options: JupyterServerOptions): Promise<JupyterServer> {
   const home = mkdtempSync(join(tmpdir(), "probebook-jupyter-server-"));
-  const rootDir = join(home, "root");
-  mkdirSync(rootDir);
+  const rootDir = options.rootDir ?? join(home, "root");
+  mkdirSync(rootDir, { recursive: true });
   const port = await freePort();
   const token = randomBytes(24).toString("hex");
   const env = {
@@ -63,6 +72,7 @@ export async function startJupyterServer(options: { jupyterPath: string; timeout
       `--ServerApp.root_dir=${rootDir}`,
       "--no-browser",
       "--allow-root",
+      ...(options.extraArgs ?? []),
     ],
     { env, stdio: ["ignore", "pipe", "pipe"] },
   );

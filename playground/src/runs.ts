@@ -1,0 +1,144 @@
+// The history of runs, in the REPL's order: each run is its code, its
+// execution count, its state, and its outputs in a JupyterLab OutputArea, so
+// tables (HTML), plots (the vega5 renderer for Vega-Lite v5), errors with
+// tracebacks, live progress (update_display_data) and input() prompts render
+// exactly as JupyterLab renders them.
+
+import type { Kernel, KernelMessage } from "@jupyterlab/services";
+import type * as nbformat from "@jupyterlab/nbformat";
+import { OutputArea, OutputAreaModel } from "@jupyterlab/outputarea";
+import { RenderMimeRegistry, standardRendererFactories } from "@jupyterlab/rendermime";
+import vegaExtension from "@jupyterlab/vega5-extension";
+import { Widget } from "@lumino/widgets";
+import { marked } from "marked";
+
+export const rendermime = new RenderMimeRegistry({
+  initialFactories: standardRendererFactories,
+  // JupyterLab's markdown parser is an application plugin; marked does the same job here.
+  markdownParser: { render: async (source: string) => marked.parse(source) },
+});
+// At the rank JupyterLab gives it (57, the extension's own): before the PNG
+// (90) a plot's bundle also carries, so plots are vega's, interactive.
+rendermime.addFactory(vegaExtension.rendererFactory, vegaExtension.rank);
+
+export type RunState = "queued" | "running" | "ok" | "error" | "aborted" | "not run";
+
+export interface Run {
+  readonly code: string;
+  readonly element: HTMLElement;
+  readonly outputs: OutputAreaModel;
+  state: RunState;
+  executionCount: number | null;
+}
+
+export class History {
+  readonly runs: Run[] = [];
+  readonly #host: HTMLElement;
+
+  constructor(host: HTMLElement) {
+    this.#host = host;
+  }
+
+  /** Adds a run at the end (or a cell opened from a notebook, not run yet). */
+  add(code: string, state: RunState, actions: { edit: (code: string) => void; run?: (code: string, from: Run) => void }): Run {
+    const element = document.createElement("article");
+    element.className = "pg-run";
+    element.tabIndex = 0;
+    const head = document.createElement("div");
+    head.className = "pg-run-head";
+    const prompt = document.createElement("span");
+    prompt.className = "pg-prompt";
+    const source = document.createElement("pre");
+    source.className = "pg-source";
+    source.textContent = code;
+    const edit = button("Edit", "Put this code back into the editor", () => actions.edit(code));
+    head.append(prompt, edit);
+    if (actions.run) head.append(button("Run", state === "not run" ? "Run this cell (it moves to the end of the history)" : "Run this code again (as a new run)", () => actions.run!(code, run)));
+    const outputs = new OutputAreaModel({ trusted: true });
+    const area = new OutputArea({ model: outputs, rendermime });
+    area.addClass("pg-outputs");
+    element.append(head, source);
+    this.#host.append(element);
+    Widget.attach(area, element);
+    const run: Run = { code, element, outputs, state, executionCount: null };
+    (element as any).__area = area;
+    this.#show(run);
+    // Keyboard: Enter on a focused run puts its code into the editor.
+    element.addEventListener("keydown", (e) => {
+      if (e.key === "Enter" && e.target === element) actions.edit(code);
+    });
+    this.runs.push(run);
+    return run;
+  }
+
+  /** Moves a run to the end of the history (a cell opened from a notebook, about to run). */
+  moveToEnd(run: Run): void {
+    this.runs.splice(this.runs.indexOf(run), 1);
+    this.runs.push(run);
+    this.#host.append(run.element);
+  }
+
+  /** Runs `run` on the kernel: outputs stream into its area as they arrive. */
+  async execute(run: Run, kernel: Kernel.IKernelConnection): Promise<KernelMessage.IExecuteReplyMsg["content"] | undefined> {
+    const area = (run.element as any).__area as OutputArea;
+    run.state = "running";
+    run.outputs.clear();
+    this.#show(run);
+    run.element.scrollIntoView({ block: "end" });
+    const future = kernel.requestExecute({ code: run.code, allow_stdin: true, stop_on_error: true, store_history: true });
+    area.future = future;
+    try {
+      const reply = await future.done;
+      const content = reply.content;
+      run.executionCount = content.execution_count;
+      run.state = content.status === "ok" ? "ok" : content.status === "error" ? "error" : "aborted";
+      return content;
+    } catch {
+      // The future is disposed when the kernel restarts or dies mid-run.
+      run.state = "aborted";
+      return undefined;
+    } finally {
+      this.#show(run);
+      run.element.scrollIntoView({ block: "end" });
+    }
+  }
+
+  #show(run: Run): void {
+    run.element.dataset.state = run.state;
+    const prompt = run.element.querySelector(".pg-prompt")!;
+    const count = run.executionCount ?? (run.state === "running" ? "*" : " ");
+    prompt.textContent = `[${count}] ${run.state}`;
+  }
+
+  /**
+   * The session as a notebook: the runs that succeeded, in order, with their
+   * outputs. Failed, interrupted and unrun cells are the exploration's dead
+   * ends: left in, they would stop the notebook under nbclient.
+   */
+  toNotebook(): nbformat.INotebookContent {
+    return {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {
+        kernelspec: { name: "probebook", display_name: "probebook (TypeScript + eBPF)", language: "typescript" },
+        language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript" },
+      },
+      cells: this.runs.filter((run) => run.state === "ok").map((run, i) => ({
+        cell_type: "code",
+        id: `playground-${i + 1}`,
+        metadata: {},
+        source: run.code,
+        execution_count: run.executionCount,
+        outputs: run.outputs.toJSON(),
+      })),
+    };
+  }
+}
+
+function button(label: string, title: string, onClick: () => void): HTMLButtonElement {
+  const b = document.createElement("button");
+  b.textContent = label;
+  b.title = title;
+  b.addEventListener("click", onClick);
+  return b;
+}

@@ -1,0 +1,257 @@
+// The probe playground in a real browser: Debian's Chromium (playwright-core)
+// on the page jupyter-server serves, with a real probebook kernel, real probes
+// and a workload the test starts. Each state is also saved as a screenshot in
+// dist/playground-screenshots/ for a look.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { buildWorkload, startHeld, type HeldWorkload } from "../bpf/support/workload.js";
+import { killSpawned } from "../support/children.js";
+import { DEBIAN_PYTHON } from "../frontends/support/jupyter-server.js";
+import { lastRun, openPlayground, runCode, setCode, type Playground } from "./support/playground-page.js";
+
+let pg: Playground;
+let root: string;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "probebook-playground-root-"));
+  // A notebook on the server, for "open a notebook's code cells".
+  writeFileSync(join(root, "two-cells.ipynb"), JSON.stringify({
+    nbformat: 4, nbformat_minor: 5, metadata: {},
+    cells: [
+      { cell_type: "markdown", id: "m", metadata: {}, source: "# not code" },
+      { cell_type: "code", id: "a", metadata: {}, source: "const opened = 20 + 1", outputs: [], execution_count: null },
+      { cell_type: "code", id: "b", metadata: {}, source: ["opened ", "* 2"], outputs: [], execution_count: null },
+    ],
+  }));
+  pg = await openPlayground({ rootDir: root });
+}, 120_000);
+
+afterAll(async () => {
+  await pg?.close();
+  rmSync(root, { recursive: true, force: true });
+}, 60_000);
+
+afterEach(killSpawned);
+
+const markers = () => pg.page.evaluate(() => (window as any).__playground.markers() as { code: string; message: string }[]);
+
+describe("the probe playground in Chromium", () => {
+  it("shows the probe library's methods in the completion list after tracepoint(...).", async () => {
+    const { page } = pg;
+    await setCode(page, 'tracepoint("sched:sched_switch")');
+    await page.keyboard.type(".");
+    const rows = page.locator(".suggest-widget .monaco-list-row");
+    await rows.first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
+    const labels = await page.locator(".suggest-widget .monaco-list-row .label-name").allTextContents();
+    await pg.shot("1-completion");
+    expect(labels).toEqual(expect.arrayContaining(["avg", "count", "events", "fields", "histogram", "limit"]));
+    // The documentation of the focused entry comes from the library's TSDoc.
+    await page.keyboard.press("Escape");
+  });
+
+  it("shows the library's documentation on hover, from the keyboard (Ctrl-K Ctrl-I)", async () => {
+    const { page } = pg;
+    await setCode(page, 'tracepoint("sched:sched_switch")');
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I");
+    const hover = page.locator(".monaco-hover").filter({ hasText: "Starts a probe on a kernel tracepoint" });
+    await hover.first().waitFor({ timeout: 30_000 });
+    await pg.shot("1-hover");
+    expect(await hover.first().textContent()).toMatch(/const tracepoint: \(name: string\) => TracepointProbe/);
+    await page.keyboard.press("Escape");
+  });
+
+  it("shows a type error as a diagnostic: .histogram() with no field", async () => {
+    const { page } = pg;
+    await setCode(page, 'const h = tracepoint("sched:sched_switch").histogram();');
+    await page.waitForFunction(() => (window as any).__playground.markers().some((m: { message: string }) => /Expected/.test(m.message)), undefined, { timeout: 30_000 });
+    await page.locator(".squiggly-error").first().waitFor();
+    await pg.shot("2-diagnostic");
+    const found = await markers();
+    expect(found.map((m) => m.message)).toEqual([expect.stringMatching(/Expected 1-2 arguments, but got 0/)]);
+  });
+
+  describe("a probe run against a workload", () => {
+    const N = 12;
+    let workload: { bin: string; cleanup: () => void } | undefined;
+    let child: HeldWorkload | undefined;
+    let dir: string | undefined;
+
+    afterAll(() => {
+      child?.dispose();
+      workload?.cleanup();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it(`shows a table of exactly the ${N} opens and a plot drawn by vega`, async () => {
+      const { page } = pg;
+      dir = mkdtempSync(join(tmpdir(), "probebook-playground-open-"));
+      const target = join(dir, "opened.txt");
+      writeFileSync(target, "probebook\n");
+      workload = buildWorkload("open-loop");
+      child = await startHeld(workload.bin, [target, String(N)]);
+      // The workload runs once the probe is attached: the progress display says so.
+      const code = `const opens = await tracepoint("syscalls:sys_enter_openat").where({ pid: ${child.pid} }).fields("filename").events({ for: "3s" });\nopens`;
+      const before = await page.locator(".pg-run").count();
+      await setCode(page, code);
+      await page.keyboard.press("Shift+Enter");
+      await page.locator(".pg-run").nth(before).locator(".jp-OutputArea-output").first().waitFor({ timeout: 30_000 });
+      await pg.shot("3-progress");
+      expect(await child.go()).toBe(0);
+      await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+      const table = lastRun(page).locator("table");
+      await pg.shot("3-table");
+      expect(await table.locator("caption").textContent()).toMatch(new RegExp(`^${N} rows × \\d+ columns`));
+      expect(await table.locator("tbody tr").count()).toBe(N);
+      expect(await table.locator("tbody td").filter({ hasText: target }).count()).toBe(N);
+
+      await runCode(page, `plot.bar(opens.groupby("filename").count(), { x: "filename", y: "count" })`);
+      const vega = lastRun(page).locator(".jp-RenderedVegaCommon5 .vega-embed");
+      await vega.locator("canvas, svg.marks").first().waitFor({ timeout: 30_000 });
+      await pg.shot("4-plot");
+      // Drawn by vega: one bar (one file) in vega's blue, on its canvas or as an SVG mark.
+      const marks = await vega.evaluate((el) => {
+        const svgBars = el.querySelectorAll("svg .mark-rect path").length;
+        const canvas = el.querySelector("canvas");
+        if (!canvas) return { svgBars, bluePixels: 0 };
+        const { data } = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height);
+        let bluePixels = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          if (Math.abs(data[i]! - 0x4c) < 12 && Math.abs(data[i + 1]! - 0x78) < 12 && Math.abs(data[i + 2]! - 0xa8) < 12) bluePixels++;
+        }
+        return { svgBars, bluePixels };
+      });
+      expect(marks.svgBars === 1 || marks.bluePixels > 500, JSON.stringify(marks)).toBe(true);
+    }, 90_000);
+  });
+
+  it("interrupts a 60 s probe from the keyboard (Alt-I), and the page is ready again within a second", async () => {
+    const { page } = pg;
+    const before = await page.locator(".pg-run").count();
+    await setCode(page, `await tracepoint("sched:sched_switch").count().by("cpu").run({ for: "60s" })`);
+    await page.keyboard.press("Shift+Enter");
+    // Attached and collecting: the progress line is out.
+    await page.locator(".pg-run").nth(before).locator(".jp-OutputArea-output").filter({ hasText: "collecting" }).waitFor({ timeout: 30_000 });
+    await pg.shot("5-long-probe");
+    const t0 = Date.now();
+    await page.keyboard.press("Alt+I");
+    await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 });
+    const readyMs = Date.now() - t0;
+    await pg.shot("5-interrupted");
+    const run = page.locator(".pg-run").nth(before);
+    expect(await run.getAttribute("data-state")).toBe("error");
+    expect(await run.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").textContent()).toMatch(/KeyboardInterrupt/);
+    expect(readyMs).toBeLessThan(1000);
+  }, 60_000);
+
+  it("shows a misspelled tracepoint's error with the closest names", async () => {
+    const { page } = pg;
+    await runCode(page, `await tracepoint("sched:sched_swich").count().run({ for: "1s" })`);
+    await pg.shot("6-misspelled");
+    const run = lastRun(page);
+    expect(await run.getAttribute("data-state")).toBe("error");
+    const text = await run.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").textContent();
+    expect(text).toMatch(/sched:sched_swich/);
+    expect(text).toMatch(/sched:sched_switch/);
+  });
+
+  it("opens a notebook's code cells into the history, and runs them", async () => {
+    const { page } = pg;
+    const before = await page.locator(".pg-run").count();
+    await page.selectOption("#open", "two-cells.ipynb");
+    await page.locator(".pg-run").nth(before + 1).waitFor();
+    expect(await page.locator(".pg-run .pg-source").nth(before).textContent()).toBe("const opened = 20 + 1");
+    expect(await page.locator(".pg-run .pg-source").nth(before + 1).textContent()).toBe("opened * 2");
+    // Each runs where the REPL is (at the end of the history), in the notebook's order.
+    for (const source of ["const opened = 20 + 1", "opened * 2"]) {
+      await page.locator(".pg-run[data-state='not run']").filter({ hasText: source }).getByRole("button", { name: "Run", exact: true }).click();
+      await page.waitForSelector("body[data-ready=true]");
+    }
+    await pg.shot("7-opened");
+    expect(await page.locator(".pg-run").count()).toBe(before + 2);
+    expect(await page.locator(".pg-run").nth(before).getAttribute("data-state")).toBe("ok");
+    expect(await lastRun(page).locator(".jp-OutputArea-executeResult").textContent()).toMatch(/42/);
+  });
+
+  it("exports the session as an .ipynb that nbclient runs without errors", async () => {
+    const { page } = pg;
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+    const dir = mkdtempSync(join(tmpdir(), "probebook-playground-export-"));
+    try {
+      const path = join(dir, download.suggestedFilename());
+      await download.saveAs(path);
+      const notebook = JSON.parse(readFileSync(path, "utf8"));
+      const ok = await page.locator(".pg-run[data-state=ok] .pg-source").allTextContents();
+      expect(notebook.cells.map((c: { source: string }) => c.source)).toEqual(ok);
+      expect(notebook.metadata.kernelspec.name).toBe("probebook");
+      const script = [
+        "import sys, nbformat, nbclient",
+        "nb = nbformat.read(sys.argv[1], as_version=4)",
+        "nbformat.validate(nb)",
+        "nbclient.NotebookClient(nb, kernel_name='probebook', timeout=120).execute()",
+        "bad = [o for c in nb.cells for o in c.outputs if o.output_type == 'error' or (o.output_type == 'stream' and o.name == 'stderr')]",
+        "print(len(nb.cells), len(bad))",
+      ].join("\n");
+      const out = execFileSync(DEBIAN_PYTHON, ["-c", script, path], { env: { ...process.env, JUPYTER_PATH: pg.prefix.jupyterPath }, encoding: "utf8", timeout: 180_000 });
+      expect(out.trim()).toBe(`${ok.length} 0`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 200_000);
+
+  it("works at common window sizes", async () => {
+    const { page } = pg;
+    for (const [width, height] of [[1920, 1080], [1366, 768], [1024, 768], [800, 600]] as const) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(300);
+      await pg.shot(`8-size-${width}x${height}`);
+      const layout = await page.evaluate(() => {
+        const box = (sel: string) => document.querySelector(sel)!.getBoundingClientRect();
+        return { scrollWidth: document.documentElement.scrollWidth, innerWidth, editor: box(".pg-editor"), run: box("#run"), side: box(".pg-side") };
+      });
+      // Nothing sticks out sideways; the editor, the run button and the explain panel are on screen.
+      expect(layout.scrollWidth, `${width}x${height}`).toBeLessThanOrEqual(layout.innerWidth);
+      expect(layout.editor.height, `${width}x${height}`).toBeGreaterThanOrEqual(120);
+      expect(layout.editor.bottom, `${width}x${height}`).toBeLessThanOrEqual(height + 1);
+      expect(layout.run.right, `${width}x${height}`).toBeLessThanOrEqual(width);
+      expect(layout.side.width, `${width}x${height}`).toBeGreaterThan(200);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("says so when the kernel dies, and when the server goes away", async () => {
+    const { page } = pg;
+    // The kernel is the server's child (found by parent pid: never by name).
+    const kernelPid = childrenOf(pg.server.child.pid!).find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("probebook"));
+    expect(kernelPid).toBeDefined();
+    process.kill(kernelPid!, "SIGKILL");
+    await page.locator("#banner").filter({ hasText: "The kernel died" }).waitFor({ timeout: 30_000 });
+    await pg.shot("9-kernel-died");
+    // The server starts a new kernel; a run works again and clears the notice.
+    await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+    await runCode(page, "6 * 7");
+    expect(await lastRun(page).locator(".jp-OutputArea-executeResult").textContent()).toMatch(/42/);
+    expect(await page.locator("#banner").isHidden()).toBe(true);
+
+    await pg.server.stop();
+    await page.locator("#banner").filter({ hasText: "does not answer" }).waitFor({ timeout: 30_000 });
+    expect(await page.locator("#status").textContent()).toBe("server gone");
+    await pg.shot("10-server-gone");
+    expect(pg.pageErrors).toEqual([]);
+  }, 120_000);
+});
+
+function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const text = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+    if (text) found.push(...text.split(/\s+/).map(Number));
+  }
+  return found;
+}
