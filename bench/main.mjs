@@ -10,6 +10,7 @@ import { markdownTable, notesList } from "./lib/results.mjs";
 import { attachAndDetach } from "./sections/attach-detach.mjs";
 import { kernelLatencyAndMemory } from "./sections/kernel-latency.mjs";
 import { perEventOverhead } from "./sections/overhead.mjs";
+import { playgroundFigures } from "./sections/playground.mjs";
 import { streamThroughput } from "./sections/throughput.mjs";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -25,6 +26,7 @@ const sections = [
   ["overhead", () => perEventOverhead(settings)],
   ["throughput", () => streamThroughput(settings)],
   ["kernel", () => kernelLatencyAndMemory(settings)],
+  ["playground", () => playgroundFigures(settings)],
 ];
 
 settings.log = log;

@@ -1,9 +1,8 @@
 // The editor: Monaco with TypeScript's language service in a worker, given the
 // probe library's declaration files (probe-types.json, generated at build time
 // from the sandbox's own sources), so completion, hover documentation and live
-// diagnostics are the browser's own. Names that exist only in the running
-// kernel come from it: complete_request and inspect_request, offered where
-// the worker knows nothing.
+// diagnostics are the browser's own. The running kernel answers where the
+// worker knows nothing: complete_request and inspect_request.
 
 import * as monaco from "./monaco.js";
 import type { Kernel } from "@jupyterlab/services";
@@ -61,29 +60,25 @@ export function createEditor(host: HTMLElement, types: ProbeTypes, kernel: () =>
   let runs = 0;
   const worker = async () => (await ts.getTypeScriptWorker())(model.uri);
 
-  // Kernel completions: what the worker can't know (names a run made at run
-  // time through means the types don't show). Anything the worker offers at
-  // the same place is left to it, so no name shows twice.
+  // Kernel completions where the worker offers nothing (e.g. members of a
+  // value the types can't see into). Monaco waits for every provider before
+  // it shows the list: after a "." (the worker's fast path, measured in the
+  // bench) this one steps aside; typing or Ctrl-Space asks it.
   monaco.languages.registerCompletionItemProvider("typescript", {
-    triggerCharacters: ["."],
-    async provideCompletionItems(m, position) {
+    async provideCompletionItems(m, position, context) {
       const k = kernel();
-      if (!k || m !== model) return { suggestions: [] };
+      if (!k || m !== model || context.triggerKind === monaco.languages.CompletionTriggerKind.TriggerCharacter) return { suggestions: [] };
       const code = m.getValue();
       const offset = m.getOffsetAt(position);
-      const [reply, local] = await Promise.all([
-        k.requestComplete({ code, cursor_pos: offset }).catch(() => undefined),
-        worker().then((w) => w.getCompletionsAtPosition(m.uri.toString(), offset)).catch(() => undefined),
-      ]);
+      const local = await worker().then((w) => w.getCompletionsAtPosition(m.uri.toString(), offset)).catch(() => undefined);
+      if (local?.entries?.length) return { suggestions: [] };
+      const reply = await k.requestComplete({ code, cursor_pos: offset }).catch(() => undefined);
       if (!reply || reply.content.status !== "ok") return { suggestions: [] };
-      const known = new Set<string>((local?.entries ?? []).map((e: { name: string }) => e.name));
       const start = m.getPositionAt(reply.content.cursor_start);
       const end = m.getPositionAt(reply.content.cursor_end);
       const range = new monaco.Range(start.lineNumber, start.column, end.lineNumber, end.column);
       return {
-        suggestions: reply.content.matches
-          .filter((name) => !known.has(name))
-          .map((name) => ({ label: name, insertText: name, range, kind: monaco.languages.CompletionItemKind.Variable, detail: "from the kernel", sortText: `~${name}` })),
+        suggestions: reply.content.matches.map((name) => ({ label: name, insertText: name, range, kind: monaco.languages.CompletionItemKind.Variable, detail: "from the kernel", sortText: `~${name}` })),
       };
     },
   });

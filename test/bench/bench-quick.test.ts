@@ -64,6 +64,8 @@ describe("npm run bench (BENCH_QUICK=1)", () => {
       "per-event overhead: event stream", "stream throughput into typed columns, 1 producer",
       "stream throughput into typed columns, 2 producers", "drop accounting", "time to attached, cold",
       "kernel launch -> kernel_info_reply", "complete_request latency p50", "kernel RSS idle", "kernel RSS holding",
+      "playground: page load -> editable editor", "playground: bundle size", "playground: keypress -> completion list shown",
+      "playground: interrupt a 60 s probe -> page ready",
     ]) row(prefix);
     for (const r of rows) {
       expect(typeof r.name).toBe("string");

@@ -137,7 +137,11 @@ describe("the probe playground in Chromium", () => {
     await setCode(page, `await tracepoint("sched:sched_switch").count().by("cpu").run({ for: "60s" })`);
     await page.keyboard.press("Shift+Enter");
     // Attached and collecting: the progress line is out.
-    await page.locator(".pg-run").nth(before).locator(".jp-OutputArea-output").filter({ hasText: "collecting" }).waitFor({ timeout: 30_000 });
+    const outputs = page.locator(".pg-run").nth(before).locator(".jp-OutputArea-output");
+    await outputs.filter({ hasText: "collecting" }).waitFor({ timeout: 30_000 });
+    // Live progress: update_display_data rewrites the one progress output in place.
+    await outputs.filter({ hasText: /collecting, [1-9]\.\d s of 60\.0 s/ }).waitFor({ timeout: 30_000 });
+    expect(await outputs.count()).toBe(1);
     await pg.shot("5-long-probe");
     const t0 = Date.now();
     await page.keyboard.press("Alt+I");
@@ -204,6 +208,22 @@ describe("the probe playground in Chromium", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 200_000);
+
+  // After the export: a run that asked for input needs a person, and nbclient has none.
+  it("answers an input() prompt in the page", async () => {
+    const { page } = pg;
+    const before = await page.locator(".pg-run").count();
+    await setCode(page, 'const answer = await input("pid to trace? ");\n`got ${answer}`');
+    await page.keyboard.press("Shift+Enter");
+    const box = page.locator(".pg-run").nth(before).locator(".jp-Stdin-input");
+    await box.waitFor({ timeout: 30_000 });
+    expect(await page.locator(".pg-run").nth(before).locator(".jp-Stdin-prompt").textContent()).toBe("pid to trace? ");
+    await pg.shot("6-input");
+    await box.fill("4242");
+    await box.press("Enter");
+    await page.waitForSelector("body[data-ready=true]");
+    expect(await page.locator(".pg-run").nth(before).locator(".jp-OutputArea-executeResult").textContent()).toMatch(/got 4242/);
+  });
 
   it("works at common window sizes", async () => {
     const { page } = pg;
