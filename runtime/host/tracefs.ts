@@ -1,10 +1,38 @@
 // Tracepoints as the running kernel describes them in tracefs: the list of
 // "category:event" names and each event's `format` file parsed into typed
-// fields. tracefs is mounted at /sys/kernel/tracing by scripts/setup.sh.
+// fields. tracefs is mounted at /sys/kernel/tracing by scripts/setup.sh; where
+// it isn't (a fresh machine, a container, a mount namespace), the first reader
+// mounts it, and failing that says exactly what to run.
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const TRACEFS_ROOT = "/sys/kernel/tracing";
+
+/** Mount points this process tried to mount tracefs on (once each). */
+const mountTried = new Set<string>();
+
+/**
+ * Makes sure tracefs is mounted at `root`: mounts it if it isn't (root with
+ * CAP_SYS_ADMIN may), else throws an error with the command to run.
+ */
+export function requireTracefs(root: string, log: (message: string) => void = (m) => process.stderr.write(`probebook: ${m}\n`)): void {
+  if (existsSync(join(root, "events"))) return;
+  let why = "";
+  if (!mountTried.has(root)) {
+    mountTried.add(root);
+    try {
+      execFileSync("mount", ["-t", "tracefs", "tracefs", root], { stdio: ["ignore", "ignore", "pipe"], timeout: 10_000 });
+      if (existsSync(join(root, "events"))) {
+        log(`tracefs was not mounted; mounted it at ${root}`);
+        return;
+      }
+    } catch (error) {
+      why = ` (mounting it failed: ${String((error as { stderr?: Buffer }).stderr ?? (error as Error).message).trim().split("\n")[0]})`;
+    }
+  }
+  throw new Error(`tracefs is not mounted at ${root}${why}: run, as root, \`mount -t tracefs tracefs ${root}\` (scripts/setup.sh does it), then run the cell again`);
+}
 
 export interface TracepointField {
   name: string;
@@ -107,8 +135,8 @@ export function kernelTracefs(root = TRACEFS_ROOT): TracefsSource {
         return readFileSync(file, "utf8").split("\n").filter((l) => l.includes(":")).sort();
       }
       const events = join(root, "events");
-      if (!existsSync(events))
-        throw new Error(`tracefs is not mounted at ${root}: run scripts/setup.sh (mount -t tracefs tracefs ${root})`);
+      requireTracefs(root);
+      if (existsSync(file)) return readFileSync(file, "utf8").split("\n").filter((l) => l.includes(":")).sort();
       const out: string[] = [];
       for (const cat of readdirSync(events, { withFileTypes: true })) {
         if (!cat.isDirectory()) continue;
@@ -125,9 +153,9 @@ export function kernelTracefs(root = TRACEFS_ROOT): TracefsSource {
         return readFileSync(file, "utf8");
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === "ENOENT") {
-          if (!existsSync(join(root, "events")))
-            throw new Error(`tracefs is not mounted at ${root}: run scripts/setup.sh (mount -t tracefs tracefs ${root})`);
-          return undefined;
+          if (existsSync(join(root, "events"))) return undefined;
+          requireTracefs(root);
+          return existsSync(file) ? readFileSync(file, "utf8") : undefined;
         }
         throw e;
       }
