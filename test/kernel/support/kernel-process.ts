@@ -56,8 +56,9 @@ export interface KernelProcess {
 }
 
 /** Spawns `command... -f <connection file>`; by default the bundled test-executor kernel. */
-export async function spawnKernel(options: { key?: string; ip?: string; command?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<KernelProcess> {
-  const info = await connectionInfo(options.key, options.ip);
+/** `info`: the connection to use again (a frontend's restart), instead of fresh ports and key. */
+export async function spawnKernel(options: { key?: string; ip?: string; info?: ConnectionInfo; command?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<KernelProcess> {
+  const info = options.info ?? (await connectionInfo(options.key, options.ip));
   const dir = await mkdtemp(join(tmpdir(), "probebook-kernel-test-"));
   const file = join(dir, "connection.json");
   await writeFile(file, JSON.stringify(info));
