@@ -192,10 +192,16 @@ export interface HistogramOptions {
   subBuckets?: 1 | 2 | 4 | 8;
 }
 
+const HISTOGRAM_OPTIONS = ["linear", "subBuckets"];
+
 /** The histogram value of `options`, checked; `of` is the field (tracepoints) or undefined (latencies). */
 export function histogramValue(options: HistogramOptions | undefined, at: string, field?: string): AggregateValue | LatencyValue {
   const o = options ?? {};
   if (typeof o !== "object") throw new TypeError(`${at}: options must be an object such as { linear: { min: 0, max: 100, step: 10 } }`);
+  for (const key of Object.keys(o)) {
+    if (key === "every") throw new TypeError(`${at}: a histogram series is .histogram().every(${quote((o as { every?: unknown }).every)}).run({ for }), not an option`);
+    if (!HISTOGRAM_OPTIONS.includes(key)) throw new TypeError(`${at}: unknown option ${quote(key)} (a histogram takes ${HISTOGRAM_OPTIONS.join(", ")} and for)`);
+  }
   if (o.linear !== undefined) {
     if (o.subBuckets !== undefined) throw new TypeError(`${at}: subBuckets are for log2 histograms; a linear histogram has step instead`);
     const { min, max, step } = o.linear;

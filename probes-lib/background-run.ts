@@ -48,6 +48,7 @@ export class BackgroundRun {
    * ```ts
    * const run = tracepoint("sched:sched_switch").events().start();
    * (await run.snapshot()).numRows()
+   * await run.stop();
    * ```
    */
   async snapshot(): Promise<ProbeTable> {
@@ -62,6 +63,8 @@ export class BackgroundRun {
    *
    * @example
    * ```ts
+   * const run = syscall("openat").count().by("comm").start();
+   * await sleep(500);
    * const counts = await run.stop();
    * counts.orderby(aq.desc("count"))
    * ```
@@ -79,7 +82,9 @@ export class BackgroundRun {
    *
    * @example
    * ```ts
+   * const run = tracepoint("sched:sched_switch").count().start();
    * (await run.status()).state // "running"
+   * await run.stop();
    * ```
    */
   async status(): Promise<RunInfo | undefined> {
@@ -92,7 +97,10 @@ export class BackgroundRun {
    *
    * @example
    * ```ts
-   * String(run) // 'background run "tracepoint(\"sched:sched_switch\").count()" (running)'
+   * const run = tracepoint("sched:sched_switch").count().start({ name: "switches" });
+   * await run.started;
+   * String(run) // 'background run "switches" (running): tracepoint("sched:sched_switch").count()'
+   * await run.stop();
    * ```
    */
   toString(): string {

@@ -316,13 +316,19 @@ export class FunctionProbe<H extends FunctionHook = FunctionHook> extends Probe 
   /**
    * Attaches, collects one row per call for the given time and resolves to a
    * table: `time_ns`, `cpu`, `pid`, `tid`, `comm`… then the chosen values.
+   * Without options it is the same probe, to run in the background:
+   * `.events().start()`.
    *
    * @example
    * ```ts
+   * const libc = "/usr/lib/x86_64-linux-gnu/libc.so.6";
    * const calls = await uprobe(libc, "lldiv").arg("n", 0).events({ for: "2s" });
    * ```
    */
-  events(options: RunOptions): Promise<EventsTable> {
+  events(options: RunOptions): Promise<EventsTable>;
+  events(): this;
+  events(options?: RunOptions): this | Promise<EventsTable> {
+    if (arguments.length === 0) return this; // a probe's declaration is its events: .events().start()
     return this.runFor(options, `${this.code}.events(...)`);
   }
 

@@ -37,6 +37,7 @@ const MAX_TOP = 1000;
  * ```ts
  * // the 10 files opened most often
  * plot.bar(opens, { x: "filename", top: 10 })
+ * const counts = await syscall("openat").count().by("comm").run({ for: "5s" });
  * plot.bar(counts, { x: "comm", y: "count" })
  * ```
  */

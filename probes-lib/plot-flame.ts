@@ -13,7 +13,7 @@ import { flameText } from "../runtime/plot/text/flame-text.js";
 export interface FlameOptions extends PlotLayout {
   /** The stack column: folded strings `"main;read;vfs_read"` or arrays of frames (default "stack"). */
   stack?: string;
-  /** Samples per row (default: the `count` column if there is one, else 1 per row). */
+  /** Samples per row (default: the `count` or `samples` column if there is one, else 1 per row). */
   value?: string;
   /** Stacks list the leaf (innermost frame) first, as unwound stacks do; default false (root first, as folded stacks). */
   leafFirst?: boolean;
@@ -52,8 +52,8 @@ interface FrameRect {
  *
  * @example
  * ```ts
- * const profile = await profile({ hz: 99 }).stacks({ for: "10s" });
- * plot.flame(profile, { stack: "stack", value: "count" })
+ * const cpu = await profile({ hz: 99 }).run({ for: "10s" });
+ * plot.flame(cpu, { stack: "stack", value: "samples" })
  * ```
  */
 export function flame(table: ColumnTable, options: FlameOptions = {}): Plot {

@@ -47,9 +47,10 @@ interface Cell {
  * @example
  * ```ts
  * // from a histogram series read every second
- * const series = await syscall("read").latency().histogram({ every: "1s", for: "30s" });
+ * const series = await syscall("read").latency().histogram().every("1s").run({ for: "30s" });
  * plot.heatmap(series, { x: "time", y: "lower", color: "count" })
  * // from events: clock time across, latency_ns in log2 buckets up
+ * const reads = await syscall("read").latency().events({ over: "10us", for: "10s" });
  * plot.heatmap(reads, { x: "time", y: "latency_ns" })
  * ```
  */

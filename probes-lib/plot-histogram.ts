@@ -67,8 +67,10 @@ interface Histogram {
  * const lat = await syscall("read").latency().by("comm").histogram({ for: "10s" });
  * plot.histogram(lat)
  * // bucket the raw values of an events table
- * plot.histogram(reads, { value: "bytes", by: "comm" })
- * plot.histogram(reads, { value: "latency_ns", bins: 40 })
+ * const reads = await syscall("read").fields("count").events({ for: "5s" });
+ * plot.histogram(reads, { value: "count", by: "comm" })
+ * const slow = await syscall("read").latency().events({ over: "10us", for: "5s" });
+ * plot.histogram(slow, { value: "latency_ns", bins: 40 })
  * ```
  */
 export function histogram(table: ColumnTable, options: HistogramOptions = {}): Plot {

@@ -50,12 +50,13 @@ export class Plot {
    *
    * @example
    * ```ts
+   * const t = await syscall("read").count().by("comm").run({ for: "1s" });
    * const p = plot.bar(t, { x: "comm", y: "count" });
    * p.spec.mark  // { type: "bar", ... }
    * ```
    */
   get spec(): VegaLiteSpec {
-    return structuredClone(this.#spec);
+    return JSON.parse(JSON.stringify(this.#spec)) as VegaLiteSpec; // a copy (the sandbox has no structuredClone): the spec is JSON
   }
 
   /**
@@ -63,8 +64,9 @@ export class Plot {
    *
    * @example
    * ```ts
+   * const t = aq.table({ time_ns: [0, 1e9, 2e9], count: [3, 5, 4] });
    * plot.line(t, { x: "time_ns", y: "count" }).summary
-   * // "line plot of count by time (120 points, 3 series)"
+   * // "line plot of count by time_ns: 3 points"
    * ```
    */
   get summary(): string {
@@ -99,6 +101,7 @@ export class Plot {
    *
    * @example
    * ```ts
+   * const lat = await syscall("read").latency().histogram({ for: "2s" });
    * const svg = plot.histogram(lat).toSVG();
    * svg.length
    * ```
@@ -115,6 +118,7 @@ export class Plot {
    *
    * @example
    * ```ts
+   * const t = aq.table({ comm: ["bash", "sshd", "bash"] });
    * Object.keys(plot.bar(t, { x: "comm" })._repr_mimebundle_())
    * // ["application/vnd.vegalite.v5+json", "image/png", "text/plain"]
    * ```

@@ -25,6 +25,7 @@ import { Plot, type VegaLiteSpec } from "./plot-object.js";
  *
  * @example
  * ```ts
+ * const t = aq.table({ comm: ["bash", "sshd"], count: [12, 7] });
  * const spec = plot.bar(t, { x: "comm", y: "count" }).spec;
  * plot.vegaLite({ ...spec, mark: { type: "bar", color: "firebrick" } })
  * ```

@@ -33,7 +33,7 @@ interface ProfileState {
  * @example
  * ```ts
  * const p = await profile({ hz: 99 }).where({ pid: 4242 }).run({ for: "10s" });
- * p.orderby(aq.desc("count")).slice(0, 10)
+ * p.orderby(aq.desc("samples")).slice(0, 10)
  * ```
  */
 export function profile(options: ProfileOptions = {}): ProfileProbe {

@@ -128,14 +128,18 @@ export class TcpProbe extends Probe {
   }
 
   /**
-   * Collects TCP events for the given time.
+   * Collects TCP events for the given time. Without options it is the same
+   * probe, to run in the background: `.events().start()`.
    *
    * @example
    * ```ts
    * await tcp().events({ for: "5s" })
    * ```
    */
-  events(options: RunOptions): Promise<EventsTable> {
+  events(options: RunOptions): Promise<EventsTable>;
+  events(): this;
+  events(options?: RunOptions): this | Promise<EventsTable> {
+    if (arguments.length === 0) return this; // a probe's declaration is its events: .events().start()
     return this.runFor(options, `${this.code}.events(...)`);
   }
 

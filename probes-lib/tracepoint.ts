@@ -190,15 +190,21 @@ export class TracepointProbe extends Probe {
    * Attaches the probe, collects one row per event for the given time, and
    * resolves to an arquero table. The table's `meta` holds the counters:
    * `events`, `dropped` (lost to a full ring buffer) and `durationMs`.
-   * Interrupting the kernel stops the run and detaches the probe.
+   * Interrupting the kernel stops the run and detaches the probe. Without
+   * options it is the same probe, to run in the background: `.events().start()`.
    *
    * @example
    * ```ts
    * const t = await tracepoint("sched:sched_process_exec").events({ for: "5s" });
    * t.meta.dropped  // 0 when nothing was lost
+   * const run = tracepoint("sched:sched_switch").events().start();
+   * await run.stop()
    * ```
    */
-  events(options: EventsOptions): Promise<EventsTable> {
+  events(options: EventsOptions): Promise<EventsTable>;
+  events(): this;
+  events(options?: EventsOptions): this | Promise<EventsTable> {
+    if (arguments.length === 0) return this; // a probe's declaration is its events: .events().start()
     return this.runFor(options, `${this.code}.events(...)`);
   }
 

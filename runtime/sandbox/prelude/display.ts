@@ -44,6 +44,7 @@ export function display(value: unknown, options: DisplayOptions = {}): DisplayHa
  *
  * @example
  * ```ts
+ * const latest = await syscall("read").count().by("comm").run({ for: "1s" });
  * clear_output(true);
  * display(latest);
  * ```
