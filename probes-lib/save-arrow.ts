@@ -7,7 +7,9 @@
 // and comes back as a DateColumn.
 
 import { table as makeTable, toArrow, type ColumnTable } from "arquero";
-import { TimeUnit, tableFromIPC, tableToIPC, timestamp } from "@uwdata/flechette";
+import {
+  TimeUnit, float32, float64, int16, int32, int64, int8, tableFromIPC, tableToIPC, timestamp, uint16, uint32, uint64, uint8, utf8, type DataType,
+} from "@uwdata/flechette";
 import { DateColumn } from "./date-column.js";
 
 /** Schema metadata keys. */
@@ -37,16 +39,20 @@ type ContainerName = keyof typeof TYPED_ARRAYS | "Array" | "DateColumn";
 export function tableToArrowBytes(table: ColumnTable): Uint8Array {
   const containers: Record<string, ContainerName> = {};
   for (const name of table.columnNames()) containers[name] = containerOf(table.column(name));
+  const meta = (table as ColumnTable & { meta?: { columnTypes?: Record<string, string> } }).meta;
   // Dates as what they are, ms since the epoch in UTC (left to inference, dates that all
-  // fall on midnight would be written as days).
-  const types = Object.fromEntries(Object.entries(containers).filter(([, c]) => c === "DateColumn")
-    .map(([name]) => [name, timestamp(TimeUnit.MILLISECOND, "UTC")]));
+  // fall on midnight would be written as days). An empty table (a filter that matched
+  // nothing) has no values to infer from: every column's type comes from its container,
+  // or for a plain array from the run's column types (a probe's strings), else text.
+  const empty = table.numRows() === 0;
+  const types = Object.fromEntries(Object.entries(containers)
+    .filter(([, c]) => c === "DateColumn" || empty)
+    .map(([name, c]) => [name, arrowType(c, meta?.columnTypes?.[name])]));
   const arrow = toArrow(table, { types });
   const metadata = new Map<string, string>([
     [FORMAT_KEY, FORMAT_VERSION],
     [CONTAINERS_KEY, JSON.stringify(containers)],
   ]);
-  const meta = (table as ColumnTable & { meta?: unknown }).meta;
   if (meta !== undefined) metadata.set(META_KEY, stringifyMeta(meta));
   arrow.schema.metadata = metadata;
   const bytes = tableToIPC(arrow, { format: "file" });
@@ -80,6 +86,19 @@ export function tableFromArrowBytes(bytes: Uint8Array): ColumnTable & { readonly
     Object.defineProperty(result, "meta", { value: Object.freeze(parseJson(metaText, META_KEY)), enumerable: false });
   }
   return result;
+}
+
+const ARROW_TYPES: Record<string, () => DataType> = {
+  Int8Array: int8, Uint8Array: uint8, Int16Array: int16, Uint16Array: uint16, Int32Array: int32, Uint32Array: uint32,
+  Float32Array: float32, Float64Array: float64, BigInt64Array: int64, BigUint64Array: uint64,
+  int8, uint8, int16, uint16, int32, uint32, float64, bigint64: int64, biguint64: uint64, string: utf8,
+};
+
+/** The Arrow type of a column held in `container` (of the run's type `columnType`, if known). */
+function arrowType(container: ContainerName, columnType: string | undefined): DataType {
+  if (container === "DateColumn" || columnType === "date") return timestamp(TimeUnit.MILLISECOND, "UTC");
+  const make = ARROW_TYPES[container] ?? (columnType === undefined ? undefined : ARROW_TYPES[columnType]) ?? utf8;
+  return make();
 }
 
 function containerOf(column: unknown): ContainerName {
