@@ -17,6 +17,7 @@ import { hostLoadData, hostRenderPlot, hostSaveData, hostTextWidth } from "./hos
 import { bridgeProbeHost } from "./probe-host.js";
 import { inspectCustom } from "./inspect.js";
 import { tableText } from "./render-table.js";
+import { installTableErrors } from "./table-errors.js";
 import { runCell } from "./run-cell.js";
 
 // arquero's errors come from deep inside it; with V8's default of 10 frames
@@ -24,6 +25,7 @@ import { runCell } from "./run-cell.js";
 Error.stackTraceLimit = 100;
 
 setProbeHost(bridgeProbeHost);
+installTableErrors();
 
 setPlotRenderer(hostRenderPlot);
 setTextWidth(hostTextWidth);
