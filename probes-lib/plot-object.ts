@@ -82,6 +82,7 @@ export class Plot {
    *
    * @example
    * ```ts
+   * const lat = await syscall("read").latency().histogram({ for: "2s" });
    * console.log(plot.histogram(lat).text(60))
    * // log2 histogram of latency: 200 counted in 2 buckets, 512us to 1ms (1us = 1024ns)
    * // [512us, 1ms)     2 |                                     |

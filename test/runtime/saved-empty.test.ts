@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { tableFromIPC } from "@uwdata/flechette";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../scripts/build-sandbox.mjs";
-import { libcPath } from "../../runtime/features.js";
+import { libcPath } from "../../runtime/host/features.js";
 import { createExecutor, type Session } from "../../runtime/session.js";
 import { killSpawned, spawnTracked } from "../support/children.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";

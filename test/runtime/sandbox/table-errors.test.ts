@@ -1,10 +1,10 @@
-// A column a table does not have: the cell sees the name it asked for and the
+// runtime/sandbox/prelude/table-errors.ts. A column a table does not have: the cell sees the name it asked for and the
 // table's columns (runtime/sandbox/prelude/table-errors.ts), not arquero 8's
 // cut snippet of its own code (`Invalid column reference: "nt"` for "count").
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { buildSandbox } from "../../scripts/build-sandbox.mjs";
-import { createExecutor, type Session } from "../../runtime/session.js";
-import { recordingContext, streamText } from "./fixtures/recording-context.js";
+import { buildSandbox } from "../../../scripts/build-sandbox.mjs";
+import { createExecutor, type Session } from "../../../runtime/session.js";
+import { recordingContext, streamText } from "../fixtures/recording-context.js";
 
 let session: Session;
 let n = 0;
