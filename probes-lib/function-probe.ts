@@ -172,7 +172,7 @@ export class FunctionProbe<H extends FunctionHook = FunctionHook> extends Probe 
    *
    * @example
    * ```ts
-   * await uretprobe(bin, "parse").returns("r", "int").where({ r: { lt: 0 } }).count().by("comm").run({ for: "5s" })
+   * await uretprobe(libc, "open").returns("fd", "int").where({ fd: { lt: 0 } }).count().by("comm").run({ for: "5s" })
    * ```
    */
   count(options: RunOptions): Promise<ProbeTable>;
@@ -186,7 +186,7 @@ export class FunctionProbe<H extends FunctionHook = FunctionHook> extends Probe 
    *
    * @example
    * ```ts
-   * await usdt(bin, "app", "tick").arg("v", 0).sum("v").every("100ms").run({ for: "1s" })
+   * await usdt("/usr/bin/python3", "python", "function__entry").arg("line", 2, "int").sum("line").every("100ms").run({ for: "1s" })
    * ```
    */
   sum(value: string, options: RunOptions): Promise<ProbeTable>;

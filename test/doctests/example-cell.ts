@@ -85,8 +85,9 @@ export function prepareCell(example: string, { pid }: { pid: number }): Prepared
   };
   walk(file);
   const setups = Object.keys(SETUPS).filter((name) => used.has(name) && !declared.has(name));
-  const paths = [...code.matchAll(/["'](\/(?:usr|bin|lib|etc|sys|proc)\/[^"']+)["']/g)].map((m) => m[1]!);
-  return { code: [...setups.map((s) => SETUPS[s]!.code), out].join("\n"), checks, paths, setups };
+  const text = [...setups.map((s) => SETUPS[s]!.code), out].join("\n");
+  const paths = [...text.matchAll(/["'](\/(?:usr|bin|lib|etc|sys|proc)\/[^"']+)["']/g)].map((m) => m[1]!);
+  return { code: text, checks, paths, setups };
 }
 
 interface Shown { kind: "value" | "date" | "columns"; value: string; text: string }

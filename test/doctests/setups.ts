@@ -10,6 +10,10 @@ export interface Setup {
 }
 
 export const SETUPS: Record<string, Setup> = {
+  libc: {
+    means: 'the path of the C library, "/usr/lib/x86_64-linux-gnu/libc.so.6" (Debian\'s, on x86-64)',
+    code: 'const libc = "/usr/lib/x86_64-linux-gnu/libc.so.6";',
+  },
   opens: {
     means: "the files opened on the machine: an events table of openat(2) with filename and flags",
     code: 'const opens = await tracepoint("syscalls:sys_enter_openat").fields("filename", "flags").events({ for: "2s" });',
