@@ -57,11 +57,19 @@ export function prepareCell(example: string, { pid }: { pid: number }): Prepared
   const edits: { start: number; end: number; text: string }[] = [];
   let checks = 0;
   const statements = file.statements;
-  statements.forEach((statement, index) => {
+  // Statements in blocks (try/catch, if, loops) outside functions show results too: there the
+  // cell's top-level await still holds.
+  const nested: ts.ExpressionStatement[] = [];
+  const inBlocks = (node: ts.Node) => {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    if (ts.isExpressionStatement(node) && !statements.includes(node)) nested.push(node);
+    ts.forEachChild(node, inBlocks);
+  };
+  statements.forEach((s) => { if (!ts.isExpressionStatement(s)) ts.forEachChild(s, inBlocks); });
+  [...statements.map((s, index) => [s, index === statements.length - 1] as const), ...nested.map((s) => [s, true] as const)].forEach(([statement, last]) => {
     if (!ts.isExpressionStatement(statement)) return;
     const expr = statement.expression.getText(file);
     const shown = shownResult(code, statement.end);
-    const last = index === statements.length - 1;
     let text: string | undefined;
     if (shown) {
       checks++;
@@ -72,7 +80,7 @@ export function prepareCell(example: string, { pid }: { pid: number }): Prepared
     } else if (!last) {
       text = `await (${expr})`;
     }
-    if (text !== undefined) edits.push({ start: statement.expression.getStart(file), end: statement.expression.end, text: last ? text : text });
+    if (text !== undefined) edits.push({ start: statement.expression.getStart(file), end: statement.expression.end, text });
   });
   let out = code;
   for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
