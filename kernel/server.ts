@@ -8,6 +8,7 @@ import { createSigner, type Signer } from "./protocol/signing.js";
 import { decodeFrames, encodeMessage } from "./protocol/wire.js";
 import { DigestHistory } from "./protocol/digest-history.js";
 import { maxMessageBytes } from "./protocol/message-limit.js";
+import { startHeartbeat, type Heartbeat } from "./heartbeat.js";
 import { describeError, type Logger } from "./log.js";
 
 export type RouterChannel = Exclude<Channel, "iopub">;
@@ -41,7 +42,7 @@ export class KernelSockets {
   private constructor(
     private readonly routers: Record<RouterChannel, Zmq.Router>,
     private readonly iopub: Zmq.Publisher,
-    private readonly heartbeat: Zmq.Reply,
+    private readonly heartbeat: Heartbeat,
     private readonly signer: Signer,
     private readonly log: Logger,
     private readonly maxBytes: number,
@@ -74,14 +75,13 @@ export class KernelSockets {
       stdin: new zmq.Router({ linger: 1000, maxMessageSize: maxBytes }),
     };
     const iopub = new zmq.Publisher({ linger: 1000, maxMessageSize: maxBytes });
-    const heartbeat = new zmq.Reply({ linger: 0, maxMessageSize: maxBytes });
     const all: Array<[string, Zmq.Socket & { bind(address: string): Promise<void> }]> = [
       ["shell", routers.shell],
       ["control", routers.control],
       ["stdin", routers.stdin],
       ["iopub", iopub],
-      ["hb", heartbeat],
     ];
+    let heartbeat: Heartbeat;
     try {
       for (const [name, socket] of all) {
         const address = endpoint(info, name as "shell");
@@ -91,13 +91,15 @@ export class KernelSockets {
           throw new Error(`bind ${name} socket to ${address}: ${(err as Error).message} (is another kernel using this connection file?)`);
         }
       }
+      const address = endpoint(info, "hb");
+      heartbeat = await startHeartbeat(address, maxBytes, log).catch((err: Error) => {
+        throw new Error(`bind hb socket to ${address}: ${err.message} (is another kernel using this connection file?)`);
+      });
     } catch (err) {
       for (const [, socket] of all) socket.close();
       throw err;
     }
-    const sockets = new KernelSockets(routers, iopub, heartbeat, signer, log, maxBytes);
-    void sockets.echoHeartbeats();
-    return sockets;
+    return new KernelSockets(routers, iopub, heartbeat, signer, log, maxBytes);
   }
 
   /** Starts reading the three ROUTER sockets; each decoded message goes to `onMessage`. */
@@ -129,14 +131,6 @@ export class KernelSockets {
     }
   }
 
-  private async echoHeartbeats(): Promise<void> {
-    try {
-      for await (const frames of this.heartbeat) await this.heartbeat.send(frames);
-    } catch (err) {
-      if (!this.closed) this.log.error(`heartbeat stopped: ${describeError(err)}`);
-    }
-  }
-
   send(channel: RouterChannel, identities: readonly Buffer[], message: Message<string, unknown>): Promise<void> {
     if (this.closed) return Promise.resolve();
     return this.queues[channel].send(encodeMessage(message, this.signer, identities));
@@ -154,6 +148,7 @@ export class KernelSockets {
     if (this.closed) return;
     await Promise.all(Object.values(this.queues).map((q) => q.drained()));
     this.closed = true;
-    for (const socket of [...Object.values(this.routers), this.iopub, this.heartbeat]) socket.close();
+    for (const socket of [...Object.values(this.routers), this.iopub]) socket.close();
+    await this.heartbeat.close();
   }
 }
