@@ -19,6 +19,10 @@ under /usr/bin/python3, which sees Debian's Jupyter packages):
   remove_signal_handler does), so with Debian's versions Ctrl-C only stopped
   waiting for the cell while the kernel ran on, busy, for the probe's whole
   duration. The handler is put back before each cell.
+- The console waits up to 15 s (not 1 s) for the kernel to say whether a
+  line is a complete cell: the first answer, which warms up the TypeScript
+  compiler, can take longer on a busy machine, and after one missed answer
+  jupyter-console stops asking and wants an empty line after every cell.
 - The kernel's own log (stderr) goes to a file, named in the banner, not
   into the middle of the screen.
 
@@ -54,6 +58,7 @@ class ProbebookShell(ZMQTerminalInteractiveShell):
         # the text/plain is printed, for execute results and displays alike.
         self.mime_preference = []
         self.image_handler = None
+        self.kernel_is_complete_timeout = max(self.kernel_is_complete_timeout, 15.0)
         # (display_id, rows) of the last output printed, when it was a display
         # with an id and nothing was printed after it.
         self._live = None
