@@ -19,10 +19,11 @@ under /usr/bin/python3, which sees Debian's Jupyter packages):
   remove_signal_handler does), so with Debian's versions Ctrl-C only stopped
   waiting for the cell while the kernel ran on, busy, for the probe's whole
   duration. The handler is put back before each cell.
-- The console waits up to 15 s (not 1 s) for the kernel to say whether a
-  line is a complete cell: the first answer, which warms up the TypeScript
-  compiler, can take longer on a busy machine, and after one missed answer
-  jupyter-console stops asking and wants an empty line after every cell.
+- The kernel is asked once whether a line is a complete cell before the
+  first prompt, so that the first Enter doesn't wait for the TypeScript
+  compiler to warm up; on a busy machine that took longer than the 1 s
+  jupyter-console waits, after which it stopped asking and wanted an empty
+  line after every cell. Later answers are quick; it waits up to 10 s.
 - The kernel's own log (stderr) goes to a file, named in the banner, not
   into the middle of the screen.
 
@@ -34,6 +35,8 @@ import os
 import shutil
 import signal
 import sys
+import time
+from queue import Empty
 
 from jupyter_client.consoleapp import JupyterConsoleApp
 from jupyter_client.manager import KernelManager
@@ -58,12 +61,26 @@ class ProbebookShell(ZMQTerminalInteractiveShell):
         # the text/plain is printed, for execute results and displays alike.
         self.mime_preference = []
         self.image_handler = None
-        self.kernel_is_complete_timeout = max(self.kernel_is_complete_timeout, 15.0)
+        self.kernel_is_complete_timeout = max(self.kernel_is_complete_timeout, 10.0)
         # (display_id, rows) of the last output printed, when it was a display
         # with an id and nothing was printed after it.
         self._live = None
         # The console's SIGINT handler (relays Ctrl-C to the kernel), set by the app.
         self.sigint_handler = None
+
+    def init_kernel_info(self):
+        super().init_kernel_info()
+        if not self.use_kernel_is_complete:
+            return
+        msg_id = self.client.is_complete("1")
+        deadline = time.monotonic() + self.kernel_timeout
+        while time.monotonic() < deadline:
+            try:
+                reply = self.client.get_shell_msg(timeout=1)
+            except Empty:
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return
 
     def run_cell(self, cell, store_history=True):
         if self.sigint_handler is not None:
