@@ -20,22 +20,23 @@ export const streamDeclaration = () => ({ kind: "events", source: GETPPID, field
 
 /** The planned instance of the stream (its ring size sizes the floor's ring in the throughput rows). */
 export async function planStream(decl = streamDeclaration()) {
-  const { plan } = await importDist("runtime/templates/tp_events/plan.js");
+  const { plan } = await importDist("runtime/planner/plan.js");
   return plan(decl);
 }
 
 /**
  * Starts an events run; resolves once every probe is attached. stop() aborts
  * it and resolves with rows, drops and seen (as the kernel counted them).
- * `instance` (a planned TemplateInstance) overrides the declaration.
+ * `instance` (a planned spec) overrides the declaration.
  */
 export async function startEvents({ decl = streamDeclaration(), instance } = {}) {
   const mod = await importDist("runtime/runs/ring.js");
+  const spec = instance ?? (await planStream(decl));
   const abort = new AbortController();
   let attached;
   const ready = new Promise((resolve) => (attached = resolve));
   const opts = { signal: abort.signal, exactOnAbort: true, onAttached: () => attached() };
-  const run = instance ? mod.runInstance(instance, opts) : mod.runEvents(decl, opts);
+  const run = mod.runRing(spec, opts);
   await Promise.race([ready, run]);
   return {
     async stop() {

@@ -2,7 +2,6 @@
 // agg_key_part[]), the value and histogram (struct agg_plan), map sizes, and
 // the instance both runners read. Pure data: no kernel is touched here.
 import type { ProbeAttach } from "../runs/attach.js";
-import { readFileSync } from "node:fs";
 import type { AggregateValue, LatencyValue } from "../spec/declaration.js";
 import { PlanError } from "../spec/errors.js";
 import type { TracepointField } from "../host/tracefs.js";
@@ -170,7 +169,7 @@ export interface MapSizes {
 /** An instance of agg_tp or lat_pairs: everything needed to load and read it. */
 export interface AggregationInstance {
   template: AggregationTemplate;
-  /** Absolute path of the compiled object. */
+  /** The compiled object, relative to the package root (as its descriptor says; the loader resolves it). */
   object: string;
   /** For people and errors: "count of syscalls:sys_enter_getppid by pid". */
   describe: string;
@@ -223,33 +222,21 @@ export function aggMaps(keySize: number, nslots: number, maxKeys: number): Recor
 /** Bytes the default key budget may preallocate (both generations, every CPU). */
 const DEFAULT_MAP_BUDGET = 64 << 20;
 
-/** Possible CPUs (/sys/devices/system/cpu/possible, "0-3,5"): per-CPU maps keep a value for each. */
-export function possibleCpus(file = "/sys/devices/system/cpu/possible"): number {
-  try {
-    return readFileSync(file, "utf8").trim().split(",").reduce((n, r) => {
-      const [a, b] = r.split("-").map(Number);
-      return n + (b === undefined ? 1 : b! - a! + 1);
-    }, 0) || 1;
-  } catch {
-    return 1;
-  }
-}
-
 /** The default key budget: DEFAULT_MAX_KEYS(_HIST), fewer when per-CPU values would exceed DEFAULT_MAP_BUDGET. */
-export function defaultMaxKeys(nslots: number, ncpu = possibleCpus()): number {
+export function defaultMaxKeys(nslots: number, ncpu: number): number {
   const perKey = 2 * ncpu * (AGG.valueHeaderSize + 8 * nslots); // two generations
   const cap = nslots ? DEFAULT_MAX_KEYS_HIST : DEFAULT_MAX_KEYS;
   return Math.max(64, Math.min(cap, Math.floor(DEFAULT_MAP_BUDGET / perKey)));
 }
 
 /** Checks the settings aggregations share; returns the key budget. */
-export function checkCommon(d: { durationMs: unknown; everyMs?: unknown; maxKeys?: unknown; keys: unknown }, nslots: number): number {
+export function checkCommon(d: { durationMs: unknown; everyMs?: unknown; maxKeys?: unknown; keys: unknown }, nslots: number, ncpu: number): number {
   checkDuration(d.durationMs);
   if (d.everyMs !== undefined && (typeof d.everyMs !== "number" || !Number.isFinite(d.everyMs) || d.everyMs < MIN_EVERY_MS))
     throw new PlanError("BAD_DECLARATION", `every must be at least ${MIN_EVERY_MS} ms, got ${JSON.stringify(d.everyMs)}`);
   if (!Array.isArray(d.keys) || d.keys.some((k) => typeof k !== "string"))
     throw new PlanError("BAD_DECLARATION", `keys must be a list of key names such as ["pid", "comm"], got ${JSON.stringify(d.keys)}`);
-  const max = d.maxKeys ?? defaultMaxKeys(nslots);
+  const max = d.maxKeys ?? defaultMaxKeys(nslots, ncpu);
   if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > MAX_KEYS_LIMIT)
     throw new PlanError("BAD_DECLARATION", `maxKeys must be a whole number from 1 to ${MAX_KEYS_LIMIT}, got ${JSON.stringify(max)}`);
   return max;

@@ -1,7 +1,7 @@
 // Runs an aggregate or latency declaration: plan it, load the template
 // instance (agg_tp, lat_pairs), attach, and read the per-CPU maps - once at the
 // end, or every `everyMs` as an exact time series - then detach and close,
-// always, in a finally. Results come back as columns, like runEvents':
+// always, in a finally. Results come back as columns, like ring runs':
 //   keys..., count | sum | min | max | avg           one row per key
 //   keys..., lower, upper, count                     histograms: one row per (key, nonzero bucket)
 //   interval, time, ...                              time series: the same per interval (time: the interval's end)
@@ -12,12 +12,12 @@ import type { AggregateDeclaration, LatencyDeclaration } from "../spec/declarati
 import { attachOne } from "./attach.js";
 import type { AggregationInstance } from "../planner/aggregation.js";
 import { bucketBounds } from "../planner/aggregation.js";
-import { plan } from "../templates/tp_events/plan.js";
+import { plan } from "../planner/plan.js";
 import type { EventsProgress } from "./ring.js";
 import type { TracefsSource } from "../host/tracefs.js";
 import { AGG, valueLayout } from "../templates/aggregation.js";
 import type { ColumnType, OutputColumn } from "../templates/columns.js";
-import { loadAggregation } from "../templates/load-aggregation.js";
+import { load } from "../templates/load.js";
 import type { StackName } from "../templates/stack-columns.js";
 import { StackNamer } from "../templates/stack-columns.js";
 import { bootClock, DATE_TYPE, wallClockMs, type ResultColumnType } from "../host/wall-clock.js";
@@ -129,7 +129,7 @@ function u64Bytes(n: number): Uint8Array {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function startAggregateInstance(instance: AggregationInstance, opts: RunAggregateOptions = {}): Promise<AggregateRun> {
-  const { obj, attach: attachPoints, variant } = loadAggregation(instance);
+  const { obj, attach: attachPoints, variant } = load(instance);
   // kstack/ustack keys: ids in the object's stack map, named as rows are read (the object is open)
   const rows = new Rows(instance, instance.stacks ? new StackNamer(obj, instance.stacks.map) : undefined);
   let links: BpfLink[] = [];

@@ -5,25 +5,16 @@
 // never attached - and each program's instruction counts and verifier
 // statistics are read before everything is closed again.
 
-import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import type { TemplateDescriptor } from "../../bpf/descriptor.js";
-import { descriptor as aggFn } from "../../bpf/generated/agg_fn.js";
-import { descriptor as aggTp } from "../../bpf/generated/agg_tp.js";
-import { descriptor as latPairs } from "../../bpf/generated/lat_pairs.js";
-import { descriptor as profile } from "../../bpf/generated/profile.js";
-import { descriptor as tcpEvents } from "../../bpf/generated/tcp_events.js";
-import { descriptor as tpEvents } from "../../bpf/generated/tp_events.js";
-import { descriptor as uprobeEvents } from "../../bpf/generated/uprobe_events.js";
 import type { BpfObject } from "../../native/surface.js";
-import { chooseVariant } from "../templates/load-aggregation.js";
+import { chooseVariant } from "../templates/load.js";
+import { templateNamed } from "../templates/registry.js";
+import { possibleCpus } from "../host/facts.js";
+import type { TemplateDescriptor } from "../../bpf/descriptor.js";
 import type { ExplainData, ExplainedMap, ExplainedProgram } from "../spec/explain-data.js";
 import type { AnyDeclaration } from "../spec/protocol.js";
 import type { TracefsSource } from "../host/tracefs.js";
 
-const DESCRIPTORS: Record<string, TemplateDescriptor> = {
-  tp_events: tpEvents, agg_tp: aggTp, agg_fn: aggFn, lat_pairs: latPairs, uprobe_events: uprobeEvents, tcp_events: tcpEvents, profile,
-};
 
 export interface ExplainOptions {
   /** Load the instance through the verifier (not attached) and report its programs' statistics. */
@@ -77,13 +68,10 @@ export async function explainDeclaration(decl: AnyDeclaration, options: ExplainO
   return data;
 }
 
-/** Plans any declaration with the planner that serves its kind. */
+/** Plans any declaration (runtime/planner/plan.ts). */
 export async function planAny(decl: AnyDeclaration, tracefs?: TracefsSource): Promise<unknown> {
-  const { plan, planProbe } = await import("../templates/tp_events/plan.js");
-  const opts = tracefs ? { tracefs } : {};
-  if (decl.kind === "aggregate" || decl.kind === "latency") return plan(decl, opts);
-  if (decl.kind === "events" && decl.source?.type === "tracepoint") return plan(decl as Parameters<typeof plan>[0], opts);
-  return planProbe(decl as Parameters<typeof planProbe>[0], opts);
+  const { plan } = await import("../planner/plan.js");
+  return plan(decl, tracefs ? { tracefs } : {});
 }
 
 /**
@@ -99,7 +87,7 @@ export async function planAny(decl: AnyDeclaration, tracefs?: TracefsSource): Pr
  */
 export function explainPlan(kind: string, plan: unknown, cpus = possibleCpus()): ExplainData {
   const p = plan as AnyInstance;
-  const descriptor = DESCRIPTORS[p.template];
+  const template = templateNamed(p.template), descriptor = template.descriptor;
   const maps = explainMaps(p, descriptor, cpus);
   const kept = p.btfVariant ? chooseVariant(p as unknown as Parameters<typeof chooseVariant>[0]) : undefined;
   const attach = (kept?.attach ?? p.attach) as unknown as Record<string, unknown>[];
@@ -107,7 +95,8 @@ export function explainPlan(kind: string, plan: unknown, cpus = possibleCpus()):
     describe: describeInstance(p),
     kind,
     template: p.template,
-    why: whyTemplate(p) + (kept ? variantNote(p, kept.variant) : ""),
+    why: template.why(p, { programs: kept ? [...new Set(attach.map((a) => a.program as string))] : programsOf(p),
+      attach: attach.map((a) => describeAttach(a, p.attachTargets)) }) + (kept ? variantNote(p, kept.variant) : ""),
     object: relativeObject(p.object),
     programs: kept ? [...new Set(attach.map((a) => a.program as string))] : programsOf(p),
     attach: attach.map((a) => describeAttach(a, p.attachTargets)),
@@ -130,6 +119,7 @@ function variantNote(p: AnyInstance, kept: "tp_btf" | "tracepoint"): string {
 }
 
 function relativeObject(object: string): string {
+  if (!object.startsWith("/")) return object; // as the descriptor says: relative to the package root
   const at = object.lastIndexOf("/bpf/");
   return at >= 0 ? object.slice(at + 1) : relative(process.cwd(), object);
 }
@@ -152,38 +142,6 @@ function describeInstance(p: AnyInstance): string {
   return `events of ${p.target ?? p.template}`;
 }
 
-function whyTemplate(p: AnyInstance): string {
-  switch (p.template) {
-    case "tp_events": {
-      const skipped = p.skippedFields?.length ? ` Fields left out: ${p.skippedFields.map((f) => `${f.name} (${f.reason})`).join("; ")}.` : "";
-      return "One row per event of a classic tracepoint: tp_events copies the chosen fields (a field plan in .rodata) into a ring-buffer record; " +
-        "the pid filter runs in the kernel before anything is copied." + skipped;
-    }
-    case "agg_tp":
-      return "An aggregation of one tracepoint, folded in the kernel: agg_tp builds each key from the record and the task (a key plan in .rodata) " +
-        "and updates a per-CPU hash map, so only one value per key is read out, not every event." +
-        (p.everyMs ? ` A time series: every ${p.everyMs} ms the map's generation is swapped and the old one read and cleared, so each interval is exact.` : "");
-    case "agg_fn":
-      return `An aggregation of a function probe, folded in the kernel: agg_fn has one program per hook kind (uprobe, uretprobe, usdt, ` +
-        `kprobe, kretprobe, fentry); only ${programsOf(p).join(", ")} is loaded, for ${p.attach.map((a) => describeAttach(a, p.attachTargets)).join(", ")}. ` +
-        "Its key plan and value read the arguments and return value the declaration names (registers, fentry's arguments, or USDT's copied), " +
-        "and update a per-CPU hash map." +
-        (p.everyMs ? ` A time series: every ${p.everyMs} ms the map's generation is swapped and the old one read and cleared, so each interval is exact.` : "");
-    case "lat_pairs":
-      return "A latency between a start and an end event: lat_pairs stores the start time per thread (or per object, such as a block request) " +
-        "and at the end folds end - start into a per-CPU hash map" + (p.events ? ", or emits pairs over the threshold to a ring buffer." : ".") +
-        (p.everyMs ? ` Every ${p.everyMs} ms the map's generation is swapped, so each interval is exact.` : "");
-    case "uprobe_events":
-      return `Function events: uprobe_events has one program per hook kind (uprobe, uretprobe, usdt, kprobe, kretprobe, fentry); ` +
-        `only ${programsOf(p).join(", ")} is loaded, for ${p.target}. Arguments are read from registers by position, as the value plan in .rodata says.`;
-    case "tcp_events":
-      return `TCP state changes and retransmits: tcp_events keeps the ${p.variant === "tp_btf" ? "tp_btf variant (this kernel has BTF tracepoints, which also read the socket's byte counters)" : "classic tracepoint variant (this kernel has no BTF tracepoints)"}.`;
-    case "profile":
-      return `A CPU profile: a perf event samples every CPU ${p.frequencyHz} times a second; each sample's kernel and user stacks go to a stack map, and counts per (pid, stacks) are kept in the kernel.`;
-    default:
-      return `template ${p.template}`;
-  }
-}
 
 /** "tracepoint cat:event (program)", "uprobe /bin/x:f", "fentry/fexit vfs_read (program)"...; `targets`: fentry/fexit functions by program. */
 function describeAttach(a: Record<string, unknown>, targets?: Record<string, string>): string {
@@ -262,20 +220,6 @@ function mapBytes(m: ExplainedMap, cpus: number): number | undefined {
   return m.maxEntries * ((m.keySize ?? 0) + value);
 }
 
-/** /sys/devices/system/cpu/possible, e.g. "0-1" -> 2: what per-CPU maps are sized by. */
-function possibleCpus(): number {
-  try {
-    let n = 0;
-    for (const part of readFileSync("/sys/devices/system/cpu/possible", "utf8").trim().split(",")) {
-      const [a, b] = part.split("-").map(Number);
-      n += b === undefined ? 1 : b - a! + 1;
-    }
-    return n || 1;
-  } catch {
-    return 1;
-  }
-}
-
 /** JSON-safe copy: bigint as decimal strings. */
 function plainData(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
@@ -303,20 +247,9 @@ async function loadStats(instance: unknown): Promise<NonNullable<ExplainData["lo
   }
 }
 
-/** Loads the instance with its template's loader; returns the object and the programs loaded in it. */
+/** Loads the spec with the one loader; returns the object and the programs loaded in it (the variant kept). */
 async function loadAny(p: AnyInstance): Promise<{ obj: BpfObject; programs: string[] }> {
-  if (p.template === "tp_events") {
-    const { loadInstance } = await import("../templates/load-instance.js");
-    return { obj: loadInstance(p as unknown as Parameters<typeof loadInstance>[0]), programs: programsOf(p) };
-  }
-  if (p.template === "agg_tp" || p.template === "agg_fn" || p.template === "lat_pairs") {
-    // The loader keeps the variant the kernel supports (tp_btf or tracepoint).
-    const { loadAggregation } = await import("../templates/load-aggregation.js");
-    const { obj, attach } = loadAggregation(p as unknown as Parameters<typeof loadAggregation>[0]);
-    return { obj, programs: [...new Set(attach.map((a) => a.program))] };
-  }
-  const { loadTemplate } = await import("../templates/load-template.js");
-  const descriptor = DESCRIPTORS[p.template];
-  if (!descriptor) throw new Error(`explain: no descriptor for template ${p.template}`);
-  return { obj: loadTemplate(p as unknown as Parameters<typeof loadTemplate>[0], descriptor), programs: programsOf(p) };
+  const { load } = await import("../templates/load.js");
+  const { obj, attach } = load(p as unknown as Parameters<typeof load>[0]);
+  return { obj, programs: p.programs && !p.btfVariant ? [...p.programs] : [...new Set(attach.map((a) => a.program))] };
 }

@@ -1,14 +1,14 @@
 // An events run that can be read while it runs, for background runs: the
 // ring-buffer run of run-events.ts (startRing), kept open so that snapshot()
 // can assemble the rows received so far, shaped as the foreground runners
-// shape theirs (eventsResult, probeEventsResult).
+// shape theirs (ringResult).
 
 import type { BpfObject } from "../../native/surface.js";
 import type { ProbeAttach } from "./attach.js";
 import type { EventsDeclaration, FunctionEventsDeclaration, TcpDeclaration } from "../spec/declaration.js";
 import type { RingEventsInstance } from "../templates/uprobe_events/plan.js";
 import type { ProbeRunResult } from "./run.js";
-import type { RingPlan, RingRows, RunEventsOptions } from "./ring.js";
+import type { RingPlan, RingRows, RingSpec, RunEventsOptions } from "./ring.js";
 
 /** A run in progress: read it now, or wait for the end. */
 export interface LiveRun {
@@ -55,19 +55,11 @@ interface LoadedRing {
   result: (rows: RingRows) => ProbeRunResult;
 }
 
-async function loadRing(decl: RingDeclaration, opts: RunEventsOptions): Promise<LoadedRing> {
-  const planOpts = opts.tracefs ? { tracefs: opts.tracefs } : {};
-  const { plan, planProbe } = await import("../templates/tp_events/plan.js");
-  if (decl.kind === "events" && decl.source.type === "tracepoint") {
-    const { loadInstance } = await import("../templates/load-instance.js");
-    const { eventsResult, tracepointAttach } = await import("./ring.js");
-    const instance = plan(decl as EventsDeclaration, planOpts);
-    const obj = loadInstance(instance);
-    return { obj, plan: instance, attach: tracepointAttach(instance), result: (rows) => eventsResult(obj, instance, rows) as ProbeRunResult };
-  }
-  const { descriptorOf, probeEventsResult } = await import("./probe-events.js");
-  const { loadTemplate } = await import("../templates/load-template.js");
-  const instance = planProbe(decl as FunctionEventsDeclaration | TcpDeclaration, planOpts) as RingEventsInstance;
-  const obj = loadTemplate(instance, descriptorOf(instance.template));
-  return { obj, plan: instance, attach: instance.attach, result: (rows) => probeEventsResult(instance, rows) as ProbeRunResult };
+async function loadRing(decl: RingDeclaration, _opts: RunEventsOptions): Promise<LoadedRing> {
+  const { plan } = await import("../planner/plan.js");
+  const { load } = await import("../templates/load.js");
+  const { ringResult } = await import("./ring.js");
+  const spec = plan(decl) as RingSpec;
+  const { obj, attach, variant } = load(spec);
+  return { obj, plan: spec, attach, result: (rows) => ringResult(obj, spec, variant, rows) as ProbeRunResult };
 }

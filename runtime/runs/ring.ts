@@ -1,16 +1,17 @@
-// Runs an events declaration: plan it, load the template instance, attach,
-// drain the ring buffer for the duration (or until aborted or the row limit),
-// detach, drain the rest and close - always, in a finally. Rows come back as
-// columns (typed arrays and string arrays) in ring order.
+// The ring-buffer reader of every template that emits records (tp_events,
+// uprobe_events, tcp_events): load the spec, attach, drain the ring buffer for
+// the duration (or until aborted or the row limit), detach, drain the rest and
+// close - always, in a finally. Rows come back as columns (typed arrays and
+// string arrays) in ring order.
 import type { BpfObject, ColumnBatch, DictionaryColumn, NativeColumn } from "../../native/surface.js";
 import type { ProbeAttach } from "./attach.js";
 import { attachOne } from "./attach.js";
-import type { EventsDeclaration } from "../spec/declaration.js";
-import type { TemplateInstance } from "../templates/tp_events/plan.js";
-import { plan } from "../templates/tp_events/plan.js";
-import type { TracefsSource } from "../host/tracefs.js";
+import type { TpEventsInstance } from "../templates/tp_events/plan.js";
+import type { RingEventsInstance } from "../templates/uprobe_events/plan.js";
+import type { StackColumnsPlan } from "../templates/stack-columns.js";
+import { load, type Loaded } from "../templates/load.js";
+import { templateNamed } from "../templates/registry.js";
 import type { ColumnType } from "../templates/columns.js";
-import { loadInstance } from "../templates/load-instance.js";
 import { nameStackColumns } from "../templates/stack-columns.js";
 import { withWallClock, type ResultColumnType } from "../host/wall-clock.js";
 import { maxRows } from "./row-cap.js";
@@ -41,6 +42,8 @@ export interface EventsStats {
   /** Time attached, in milliseconds. */
   durationMs: number;
   stoppedBy: "duration" | "limit" | "abort";
+  /** The variant the loader kept: "tp_btf" (tcp_events on a kernel with BTF tracepoints) or "tracepoint". */
+  variant?: "tracepoint" | "tp_btf";
   /** Set when the run stopped at the row cap (the declaration set no limit of its own): the cap. */
   rowCap?: number;
 }
@@ -51,7 +54,7 @@ export interface EventsResult {
   columnTypes: Record<string, ResultColumnType>;
   rowCount: number;
   stats: EventsStats;
-  plan: TemplateInstance;
+  plan: RingSpec;
 }
 
 export interface RunEventsOptions {
@@ -66,19 +69,20 @@ export interface RunEventsOptions {
   onAttached?: () => void | Promise<void>;
   /** Interval of onProgress calls (default 250 ms). */
   progressIntervalMs?: number;
-  /** Tracepoints source for planning (default: the running kernel). */
-  tracefs?: TracefsSource;
 }
 
-export async function runEvents(decl: EventsDeclaration, opts: RunEventsOptions = {}): Promise<EventsResult> {
-  return runInstance(plan(decl, opts.tracefs ? { tracefs: opts.tracefs } : {}), opts);
-}
+/** A spec of a ring-buffer template (tp_events, uprobe_events, tcp_events). */
+export type RingSpec = TpEventsInstance | RingEventsInstance;
 
-/** Runs an already planned instance (what runEvents does after plan()). */
-export async function runInstance(instance: TemplateInstance, opts: RunEventsOptions = {}): Promise<EventsResult> {
-  const obj = loadInstance(instance);
+/**
+ * Runs a ring-buffer spec: load it, attach every hook, drain the ring buffer
+ * for the duration (or until aborted or the row limit), detach, drain the
+ * rest and close - always, in a finally.
+ */
+export async function runRing(spec: RingSpec, opts: RunEventsOptions = {}): Promise<EventsResult> {
+  const { obj, attach, variant } = load(spec);
   try {
-    return eventsResult(obj, instance, await collectRing(obj, instance, tracepointAttach(instance), opts)) as EventsResult;
+    return ringResult(obj, spec, variant, await collectRing(obj, spec, attach, opts));
   } finally {
     // Halts the reader if still running, then detaches and frees off the JS thread; the
     // addon's exit hook finishes it if the process ends first.
@@ -86,19 +90,17 @@ export async function runInstance(instance: TemplateInstance, opts: RunEventsOpt
   }
 }
 
-/** Where a tp_events instance's program goes. */
-export function tracepointAttach(instance: TemplateInstance): ProbeAttach[] {
-  return instance.attach.map((a) => ({ ...a, program: instance.program }));
-}
-
-/** A tp_events run's rows as its result: stack ids named (while `obj`, holding the stack map, is open), `time` added. */
-export function eventsResult(obj: BpfObject, instance: TemplateInstance, { table, stats }: RingRows) {
-  if (instance.stacks) nameStackColumns(obj, instance.stacks, table.columns, table.columnTypes, table.rowCount);
-  return { ...table, ...withWallClock(table.columns, table.columnTypes), stats, plan: instance };
+/** A ring run's rows as its result: stack ids named (while `obj`, holding the stack map, is open),
+ *  the template's raw columns made readable (TCP addresses and states), `time` added. */
+export function ringResult(obj: BpfObject, spec: RingSpec, variant: Loaded["variant"], { table, stats }: RingRows): EventsResult {
+  const stacks = (spec as { stacks?: StackColumnsPlan }).stacks;
+  if (stacks) nameStackColumns(obj, stacks, table.columns, table.columnTypes, table.rowCount);
+  templateNamed(spec.template).readable?.(table);
+  return { ...table, ...withWallClock(table.columns, table.columnTypes), stats: { ...stats, variant }, plan: spec } as EventsResult;
 }
 
 /** What collecting a ring buffer needs of a plan (tp_events, uprobe_events, tcp_events). */
-export interface RingPlan extends Pick<TemplateInstance, "columns" | "ring" | "durationMs" | "limit"> {
+export interface RingPlan extends Pick<TpEventsInstance, "columns" | "ring" | "durationMs" | "limit"> {
   counters: { drops: string; seen: string };
 }
 
@@ -181,7 +183,7 @@ export async function collectRing(obj: BpfObject, plan: RingPlan, attach: ProbeA
   return (await startRing(obj, plan, attach, opts)).done;
 }
 
-/** Resolves when the run should end: duration, row limit or abort (shared with run-probe-events.ts). */
+/** Resolves when the run should end: duration, row limit or abort (ring runs). */
 export function waitForEnd(
   durationMs: number,
   limitHit: Promise<void>,
@@ -211,7 +213,7 @@ const ARRAYS = {
 } as const;
 
 /** Concatenates the batches column by column, cut at `limit` rows. */
-export function assemble(instance: Pick<TemplateInstance, "columns">, batches: ColumnBatch[], limit?: number) {
+export function assemble(instance: Pick<TpEventsInstance, "columns">, batches: ColumnBatch[], limit?: number) {
   const total = batches.reduce((n, b) => n + b.rows, 0);
   const rowCount = limit !== undefined ? Math.min(total, limit) : total;
   const columns: Record<string, EventColumn> = {};

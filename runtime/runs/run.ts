@@ -1,13 +1,15 @@
-// Runs any declaration a cell can build: the one switch from a declaration's
-// kind (and source) to the runner that serves it. Planning stays in the
-// planner and running in the runners (run-events.ts, run-probe-events.ts,
-// run-aggregate.ts, run-probe.ts); this file only dispatches, and
-// gives every result the same shape for the sandbox.
+// Runs any declaration a cell can build, top to bottom: plan it once
+// (runtime/planner/plan.ts), then the reader of its template runs the spec
+// (ring.ts, aggregate.ts, templates/profile/run.ts: each loads, attaches,
+// reads and shapes), and every result comes back in the same shape for the
+// sandbox.
 
-import type { AggregateDeclaration, FunctionEventsDeclaration, LatencyDeclaration, ProfileDeclaration, TcpDeclaration } from "../spec/declaration.js";
+import type { AggregationInstance } from "../planner/aggregation.js";
+import type { Spec } from "../planner/plan.js";
+import type { ProfileInstance } from "../templates/profile/plan.js";
 import type { AnyDeclaration, RunStats } from "../spec/protocol.js";
 import type { AggregateResult, AggregateRun, AggregateSnapshot, RunAggregateOptions } from "./aggregate.js";
-import type { RunEventsOptions } from "./ring.js";
+import type { RingSpec, RunEventsOptions } from "./ring.js";
 
 /** Options of runDeclaration(): those of run-events.ts (signal, onProgress, onAttached, tracefs), and for time series onInterval. */
 export type RunDeclarationOptions = RunEventsOptions & Pick<RunAggregateOptions, "onInterval"> & {
@@ -22,8 +24,8 @@ export interface ProbeRunResult {
   columnTypes: Record<string, string>;
   rowCount: number;
   stats: RunStats & { seen?: number };
-  /** The template instance that ran (for explain). */
-  plan: unknown;
+  /** The spec that ran (for explain). */
+  plan?: Spec;
 }
 
 /**
@@ -39,42 +41,30 @@ export interface ProbeRunResult {
  * ```
  */
 export async function runDeclaration(decl: AnyDeclaration, opts: RunDeclarationOptions = {}): Promise<ProbeRunResult> {
-  if (!decl || typeof decl !== "object") throw new TypeError("a probe declaration must be an object");
-  switch (decl.kind) {
-    case "events": {
-      if (decl.source?.type === "tracepoint") {
-        const { runEvents } = await import("./ring.js");
-        return (await runEvents(decl as Extract<AnyDeclaration, { kind: "events"; fields: string[] }>, opts)) as ProbeRunResult;
-      }
-      return runRingProbe(decl as FunctionEventsDeclaration, opts);
+  const [{ plan }, { templateNamed }] = await Promise.all([import("../planner/plan.js"), import("../templates/registry.js")]);
+  const spec = plan(decl);
+  // the template's reader, not the declaration's kind, decides how the run is read
+  switch (templateNamed(spec.template).reader) {
+    case "ring": {
+      const { runRing } = await import("./ring.js");
+      return (await runRing(spec as RingSpec, opts)) as ProbeRunResult;
     }
-    case "tcp":
-    case "profile":
-      return runRingProbe(decl, opts);
     case "aggregate":
-    case "latency":
-      return runAggregation(decl, opts);
-    default:
-      throw new TypeError(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: events, aggregate, latency, profile, tcp)`);
+      return runAggregation(spec as AggregationInstance, opts);
+    case "profile": {
+      const { runProfile } = await import("../templates/profile/run.js");
+      const result = await runProfile(spec as ProfileInstance, opts);
+      // A profile counts samples: they are its events.
+      const { samples, dropped, durationMs, stoppedBy, seen } = result.stats;
+      return { columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount, stats: { events: samples, dropped, durationMs, stoppedBy, seen }, plan: result.plan };
+    }
   }
 }
 
-/** Function events (uprobe, uretprobe, USDT, kprobe, fentry), TCP and profiles: run-probe.ts picks the runner. */
-async function runRingProbe(decl: FunctionEventsDeclaration | TcpDeclaration | ProfileDeclaration, opts: RunDeclarationOptions): Promise<ProbeRunResult> {
-  const { runProbe } = await import("./probe.js");
-  const result = await runProbe(decl, opts);
-  if ("rows" in result) {
-    // A profile counts samples: they are its events.
-    const { samples, dropped, durationMs, stoppedBy, seen } = result.stats;
-    return { columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount, stats: { events: samples, dropped, durationMs, stoppedBy, seen }, plan: result.plan };
-  }
-  return result as ProbeRunResult;
-}
-
-async function runAggregation(decl: AggregateDeclaration | LatencyDeclaration, opts: RunDeclarationOptions): Promise<ProbeRunResult> {
-  const { runAggregate } = await import("./aggregate.js");
+async function runAggregation(spec: AggregationInstance, opts: RunDeclarationOptions): Promise<ProbeRunResult> {
+  const { runAggregateInstance } = await import("./aggregate.js");
   const { onReadable, ...rest } = opts;
-  const result = await runAggregate(decl, {
+  const result = await runAggregateInstance(spec, {
     ...rest,
     ...(onReadable ? { onStarted: (run: AggregateRun) => onReadable(async () => aggregationResult(await run.read())) } : {}),
   });

@@ -3,8 +3,8 @@
 // filter clause and every pair type.
 import { describe, expect, it } from "vitest";
 import type { AggregateDeclaration, LatencyDeclaration } from "../../runtime/spec/declaration.js";
-import { plan } from "../../runtime/templates/tp_events/plan.js";
-import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
+import { plan } from "../../runtime/planner/plan.js";
+import { load } from "../../runtime/templates/load.js";
 import { recordHeld } from "../support/held-bpf.js";
 
 const held = recordHeld();
@@ -20,7 +20,7 @@ function lat(over: Partial<LatencyDeclaration>): LatencyDeclaration {
 
 function loads(decl: AggregateDeclaration | LatencyDeclaration): number {
   const p = plan(decl);
-  const { obj, attach } = loadAggregation(p);
+  const { obj, attach } = load(p);
   try {
     expect(obj.state).toBe("loaded");
     const names = [...new Set(attach.map((a) => a.program))];
@@ -75,7 +75,7 @@ describe("after the aggregation templates", () => {
   it("keeps only the chosen variant's programs (set_autoload)", () => {
     const p = plan(lat({ pair: { type: "block" }, keys: ["dev"] }));
     expect(p.btfVariant!.attach.map((a) => a.program)).toEqual(["pb_lat_rq_issue", "pb_lat_rq_done"]);
-    const { obj, variant } = loadAggregation(p);
+    const { obj, variant } = load(p);
     try {
       expect(variant).toBe("tp_btf"); // this kernel has BTF tracepoints
       expect(() => obj.programInfo("pb_lat_start")).toThrow(); // not loaded

@@ -5,9 +5,9 @@
 import { attachOne } from "../../runtime/runs/attach.js";
 import { describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
-import { plan } from "../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../runtime/planner/plan.js";
 import { AGG, valueLayout } from "../../runtime/templates/aggregation.js";
-import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
+import { load } from "../../runtime/templates/load.js";
 import { workloadFile } from "../support/workload-file.js";
 
 const steps = workloadFile("agg-steps");
@@ -23,7 +23,7 @@ describe("readAggregate", () => {
       filter: { pid: s.pid, where: [{ field: "count", op: "!=", value: 5 }] }, // not the "done\n" lines
       value: { op: "hist_linear", field: "count", min: 0, max: 16, step: 4 }, durationMs: 1000,
     });
-    const { obj } = loadAggregation(p);
+    const { obj } = load(p);
     try {
       attachOne(obj, p.attach[0]!);
       await s.step("c 0");
@@ -67,7 +67,7 @@ describe("readAggregate", () => {
       filter: {}, value: { op: "count" }, durationMs: 1000,
     });
     expect(p.keyColumns.map((c) => [c.name, c.offset, c.kind])).toEqual([["prev_comm", 0, "cstring"], ["cpu", 16, "u32"], ["prev_pid", 20, "s32"]]);
-    const { obj } = loadAggregation(p);
+    const { obj } = load(p);
     try {
       const key = new Uint8Array(p.keySize);
       key.set(new TextEncoder().encode("abc"), 0);

@@ -6,8 +6,8 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { BpfObject } from "../../native/surface.js";
 import { libcPath } from "../../runtime/host/features.js";
-import { plan } from "../../runtime/templates/tp_events/plan.js";
-import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
+import { plan } from "../../runtime/planner/plan.js";
+import { load } from "../../runtime/templates/load.js";
 import { heldBpf, programNames } from "../support/held-bpf.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
@@ -22,7 +22,7 @@ function calls(obj: BpfObject, program: string): string[] {
 describe("lat_pairs' uprobe pair", () => {
   it("loads only its two programs, which read the thread id, the clock and the plain hash by thread", () => {
     const before = new Set(heldBpf().progs);
-    const { obj, attach, variant } = loadAggregation(plan({
+    const { obj, attach, variant } = load(plan({
       kind: "latency", pair: { type: "uprobe", binary: libcPath(), symbol: "lldiv" }, value: { op: "hist_log2" },
       keys: [], filter: {}, durationMs: 1000,
     }));

@@ -6,10 +6,10 @@ import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import type { BpfObject } from "../../native/surface.js";
 import type { Declaration } from "../../runtime/spec/declaration.js";
-import { plan, type TpEventsInstance } from "../../runtime/templates/tp_events/plan.js";
+import { type TpEventsInstance } from "../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../runtime/planner/plan.js";
 import type { AggregationInstance } from "../../runtime/planner/aggregation.js";
-import { loadAggregation } from "../../runtime/templates/load-aggregation.js";
-import { loadInstance } from "../../runtime/templates/load-instance.js";
+import { load } from "../../runtime/templates/load.js";
 import { recordHeld } from "../support/held-bpf.js";
 
 const held = recordHeld();
@@ -23,7 +23,7 @@ function calls(obj: BpfObject, program: string): string[] {
 }
 
 function streamCalls(extra: Partial<Extract<Declaration, { kind: "events" }>>): string[] {
-  const obj = loadInstance(plan({ kind: "events", source: GETPPID, fields: [], filter: {}, durationMs: 1000, ...extra }) as TpEventsInstance);
+  const obj = load(plan({ kind: "events", source: GETPPID, fields: [], filter: {}, durationMs: 1000, ...extra }) as TpEventsInstance).obj;
   try {
     return calls(obj, "pb_tp_events");
   } finally {
@@ -32,7 +32,7 @@ function streamCalls(extra: Partial<Extract<Declaration, { kind: "events" }>>): 
 }
 
 function aggregationCalls(decl: Declaration, programs: string[]): string[][] {
-  const { obj } = loadAggregation(plan(decl) as AggregationInstance);
+  const { obj } = load(plan(decl) as AggregationInstance);
   try {
     return programs.map((p) => calls(obj, p));
   } finally {

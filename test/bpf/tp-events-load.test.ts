@@ -3,9 +3,10 @@
 // full 16-entry plan, and with a broken plan the verifier must refuse.
 import { describe, expect, it } from "vitest";
 import { native } from "../../native/load.js";
-import { plan, type TpEventsInstance } from "../../runtime/templates/tp_events/plan.js";
+import { type TpEventsInstance } from "../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../runtime/planner/plan.js";
 import { TemplateLoadError } from "../../runtime/templates/load.js";
-import { loadInstance } from "../../runtime/templates/load-instance.js";
+import { load } from "../../runtime/templates/load.js";
 import { recordHeld } from "../support/held-bpf.js";
 
 const held = recordHeld();
@@ -30,7 +31,7 @@ describe("tp_events through the verifier", () => {
     it(`loads the plan of ${name} (${kinds.join(", ")})`, () => {
       const p = planFor(name);
       expect(kindsOf(p)).toEqual(kinds);
-      const obj = loadInstance(p);
+      const obj = load(p).obj;
       try {
         expect(obj.state).toBe("loaded");
         const info = obj.programInfo("pb_tp_events");
@@ -47,7 +48,7 @@ describe("tp_events through the verifier", () => {
   it("loads the kernel-string kind (TP_FIELD_KERNEL_STR)", () => {
     const p = planFor("syscalls:sys_enter_openat", ["filename"]);
     p.rodata.cfg.fields[0]!.kind = "TP_FIELD_KERNEL_STR";
-    const obj = loadInstance(p);
+    const obj = load(p).obj;
     held.close(obj);
   });
 
@@ -65,7 +66,7 @@ describe("tp_events through the verifier", () => {
     });
     p.rodata.cfg.nfields = 16;
     p.rodata.cfg.event_size = Math.ceil(dst / 8) * 8;
-    const obj = loadInstance(p);
+    const obj = load(p).obj;
     try {
       expect(obj.programInfo("pb_tp_events").verifiedInsns).toBeLessThan(20_000);
     } finally {
@@ -78,7 +79,7 @@ describe("tp_events through the verifier", () => {
     p.rodata.cfg.fields[0]!.dst_off = p.rodata.cfg.event_size; // one past the end
     let err: TemplateLoadError | undefined;
     try {
-      held.close(loadInstance(p));
+      held.close(load(p).obj);
     } catch (e) {
       err = e as TemplateLoadError;
     }

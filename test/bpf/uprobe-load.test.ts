@@ -4,17 +4,17 @@
 import { describe, expect, it } from "vitest";
 import type { FunctionEventsDeclaration } from "../../runtime/spec/declaration.js";
 import { libcPath } from "../../runtime/host/features.js";
-import { planProbe } from "../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../runtime/planner/plan.js";
 import type { FunctionEventsInstance } from "../../runtime/templates/uprobe_events/plan.js";
 import { TemplateLoadError } from "../../runtime/templates/load.js";
-import { loadTemplate } from "../../runtime/templates/load-template.js";
+import { load } from "../../runtime/templates/load.js";
 import { UPROBE_EVENTS, uprobeEventsDescriptor } from "../../runtime/templates/uprobe_events/layout.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
 
 const held = expectReleasedAfterAll(); // what this file loads must all be closed and freed, by id
 
 function planned(source: FunctionEventsDeclaration["source"], values: FunctionEventsDeclaration["values"]) {
-  return planProbe({ kind: "events", source, values, filter: {}, durationMs: 1000 }) as FunctionEventsInstance;
+  return plan({ kind: "events", source, values, filter: {}, durationMs: 1000 }) as FunctionEventsInstance;
 }
 
 const SIX = (["long", "string", "int", "pointer", "string", "u8"] as const).map((type, arg) => ({ name: `a${arg}`, arg, type }));
@@ -24,7 +24,7 @@ describe("uprobe_events through the verifier", () => {
     const p = planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv" }, SIX);
     expect(p.rodata.cfg.values.map((v) => v.kind)).toEqual(
       ["UP_VALUE_INT", "UP_VALUE_USER_STR", "UP_VALUE_INT", "UP_VALUE_INT", "UP_VALUE_USER_STR", "UP_VALUE_INT"]);
-    const obj = loadTemplate(p, uprobeEventsDescriptor);
+    const obj = load(p).obj;
     try {
       const info = obj.programInfo("pb_uprobe");
       expect(info.type).toBe("kprobe");
@@ -38,17 +38,16 @@ describe("uprobe_events through the verifier", () => {
     for (const p of [
       planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv", retprobe: true }, [{ name: "r", retval: true, type: "long" }]),
       { ...planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv" }, SIX), programs: [UPROBE_EVENTS.programs.usdt] },
-    ]) held.close(loadTemplate(p, uprobeEventsDescriptor));
+    ]) held.close(load(p).obj);
   });
 
   it("loads the kprobe variants (only attaching fails here); fentry is refused with EPERM", () => {
     const p = planned({ type: "uprobe", binary: libcPath(), symbol: "lldiv" }, SIX);
     for (const program of [UPROBE_EVENTS.programs.kprobe, UPROBE_EVENTS.programs.kretprobe])
-      held.close(loadTemplate({ ...p, programs: [program] }, uprobeEventsDescriptor));
+      held.close(load({ ...p, programs: [program] }).obj);
     let err: TemplateLoadError | undefined;
     try {
-      held.close(loadTemplate({ ...p, programs: [UPROBE_EVENTS.programs.fentry], attachTargets: { pb_fentry: "vfs_read" } },
-        uprobeEventsDescriptor));
+      held.close(load({ ...p, programs: [UPROBE_EVENTS.programs.fentry], attachTargets: { pb_fentry: "vfs_read" } }).obj);
     } catch (e) {
       err = e as TemplateLoadError;
     }

@@ -1,15 +1,15 @@
 // Property-based fuzzing of the declaration validator: the planner (plan() and
-// planProbe(), runtime/planner.ts) is the one place that turns what a cell
+// plan(), runtime/planner.ts) is the one place that turns what a cell
 // sent over the bridge into a template instance, so it must take anything -
 // nonsense, near-valid declarations with hostile values - and answer with an
 // instance or a typed error (PlanError, or FeatureUnavailableError when a
-// hook is missing), never a TypeError or a crash. (plan() and planProbe() live in runtime/templates/tp_events/plan.ts.) Against the running
+// hook is missing), never a TypeError or a crash. (plan() and plan() live in runtime/templates/tp_events/plan.ts.) Against the running
 // kernel's real tracefs; declarations arrive as JSON, so they are JSON here.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FeatureUnavailableError, type FeatureName, type FeatureSource } from "../../runtime/host/features.js";
 import { PlanError } from "../../runtime/spec/errors.js";
-import { plan, planProbe, type PlanOptions } from "../../runtime/templates/tp_events/plan.js";
+import { plan, type PlanOptions } from "../../runtime/planner/plan.js";
 
 export const CASES = 2000;
 
@@ -159,15 +159,15 @@ describe("the declaration validator (planner) under fuzzing", () => {
       console.log(`plan(), ${label}:`, Object.fromEntries(seen));
     }, 120_000);
 
-    it(`planProbe(): function probes, profiles and TCP - an instance or a typed error (${CASES} cases, ${label})`, () => {
+    it(`plan(): function probes, profiles and TCP - an instance or a typed error (${CASES} cases, ${label})`, () => {
       const seen = new Map<string, number>();
       fc.assert(fc.property(fc.oneof({ arbitrary: mutated(validProbeDeclaration), weight: 3 }, probeDeclaration), (d) => {
-        const o = outcome(planProbe as never, d, opts);
+        const o = outcome(plan as never, d, opts);
         seen.set(o, (seen.get(o) ?? 0) + 1);
       }), { numRuns: CASES });
       expect(seen.size).toBeGreaterThan(3);
       expect(seen.get("planned") ?? 0).toBeGreaterThan(CASES / 20);
-      console.log(`planProbe(), ${label}:`, Object.fromEntries(seen));
+      console.log(`plan(), ${label}:`, Object.fromEntries(seen));
     }, 120_000);
   }
 });
@@ -176,7 +176,7 @@ describe("what fuzzing found", () => {
   it("a kernel function named after an Object.prototype member (__proto__, valueOf) is an unknown symbol, not a TypeError", () => {
     for (const fn of ["__proto__", "valueOf", "constructor"]) {
       for (const opts of [withAll, withNone]) {
-        expect(outcome(planProbe as never, { kind: "events", source: { type: "kprobe", function: fn }, values: [], filter: {}, durationMs: 1 }, opts)).toMatch(/^PlanError UNKNOWN_SYMBOL$|^FeatureUnavailableError$/);
+        expect(outcome(plan as never, { kind: "events", source: { type: "kprobe", function: fn }, values: [], filter: {}, durationMs: 1 }, opts)).toMatch(/^PlanError UNKNOWN_SYMBOL$|^FeatureUnavailableError$/);
       }
     }
   });

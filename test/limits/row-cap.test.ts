@@ -5,7 +5,8 @@
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { runEvents } from "../../runtime/runs/ring.js";
+import { runRing } from "../../runtime/runs/ring.js";
+import { plan } from "../../runtime/planner/plan.js";
 import { DEFAULT_MAX_ROWS, maxRows, rowCapMessage } from "../../runtime/runs/row-cap.js";
 import type { EventsDeclaration } from "../../runtime/spec/declaration.js";
 import { buildC, type BuiltC } from "../bpf/support/build-c.js";
@@ -34,7 +35,7 @@ async function opens(limit?: number) {
       filter: { pid: wl.pid }, durationMs: 20_000, ...(limit ? { limit } : {}),
     };
     const started = Date.now();
-    const result = await runEvents(decl, { onAttached: () => void wl.go() });
+    const result = await runRing(plan(decl), { onAttached: () => void wl.go() });
     return { result, elapsedMs: Date.now() - started, path };
   } finally {
     wl.dispose();

@@ -2,19 +2,23 @@
 // process's openat calls (filename + flags), loaded and ready to attach.
 import { native } from "../../native/load.js";
 import type { BpfObject } from "../../native/surface.js";
-import { plan, type TpEventsInstance } from "../../runtime/templates/tp_events/plan.js";
+import { type TpEventsInstance } from "../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../runtime/planner/plan.js";
 import { encodeSection } from "../../runtime/templates/struct-codec.js";
+import { objectPath } from "../../runtime/templates/load.js";
 import { tpEventsDescriptor } from "../../runtime/templates/tp_events/layout.js";
 
-/** `pid`: only that process (default: this one); null: every process. */
+/** `pid`: only that process (default: this one); null: every process. The object's path is
+ *  resolved (a plan names it relative to the package root), for the tests that open it by hand. */
 export function openatPlan(pid: number | null = process.pid): TpEventsInstance {
-  return plan({
+  const p = plan({
     kind: "events",
     source: { type: "tracepoint", name: "syscalls:sys_enter_openat" },
     fields: ["filename", "flags"],
     filter: pid === null ? {} : { pid },
     durationMs: 1000,
   });
+  return { ...p, object: objectPath(p.object) };
 }
 
 export function rodataOf(p: TpEventsInstance): Uint8Array {

@@ -2,14 +2,9 @@
 // kretprobe, fentry) onto agg_fn: the hook (planner/function-hooks.ts), the
 // declared values as the "fields" that are folded, compared and keyed by, and
 // the same filter, key layout and value fold as agg_tp.
-import { join } from "node:path";
-import { packageRoot } from "../../../native/load.js";
 import type { AggregateDeclaration, FunctionSource, ProbeValue } from "../../spec/declaration.js";
 import { PlanError } from "../../spec/errors.js";
-import type { FeatureSource } from "../../host/features.js";
-import { probeFeature } from "../../host/features.js";
-import type { PidNamespace } from "../../host/pid-namespace.js";
-import type { TracefsSource } from "../../host/tracefs.js";
+import type { HostFacts } from "../../host/facts.js";
 import type { AggFnConfig } from "../aggregation.js";
 import { AGG, AGG_FN, aggFnDescriptor } from "../aggregation.js";
 import { columnType, integerKind } from "../columns.js";
@@ -24,12 +19,12 @@ function bad(message: string): PlanError {
   return new PlanError("BAD_DECLARATION", message);
 }
 
-export function planFunctionAggregate(decl: AggregateDeclaration, tracefs: TracefsSource, pidns: PidNamespace,
-  features: FeatureSource = probeFeature): AggregationInstance {
+export function planFunctionAggregate(decl: AggregateDeclaration, facts: HostFacts): AggregationInstance {
+  const { tracefs, pidNamespace: pidns, features } = facts;
   const value = decl.value as AggregateDeclaration["value"] | undefined;
   if (!value || typeof value !== "object") throw bad(`value must be an object such as { op: "count" }`);
   const v = planValue(value, false);
-  const maxKeys = checkCommon(decl, v.nslots);
+  const maxKeys = checkCommon(decl, v.nslots, facts.possibleCpus);
   const filter = decl.filter ?? {};
   if (typeof filter !== "object" || filter === null) throw bad(`filter must be an object such as { pid: 1234 }`);
   const pid = checkPid(filter.pid);
@@ -92,7 +87,7 @@ export function planFunctionAggregate(decl: AggregateDeclaration, tracefs: Trace
   const field = (value as { field?: string }).field;
   return {
     template: "agg_fn",
-    object: join(packageRoot(), aggFnDescriptor.object),
+    object: aggFnDescriptor.object,
     describe: `${value.op}${field ? ` of ${field}` : ""} of ${target}${decl.keys.length ? ` by ${decl.keys.join(", ")}` : ""}`,
     rodata: { cfg },
     maps: {

@@ -1,7 +1,6 @@
 // Plans an aggregate declaration onto agg_tp: the tracepoint, the filter, the
 // key layout (task-derived keys and fields of the record) and the value fold.
-import { join } from "node:path";
-import { packageRoot } from "../../../native/load.js";
+import type { HostFacts } from "../../host/facts.js";
 import type { AggregateDeclaration } from "../../spec/declaration.js";
 import type { PidNamespace } from "../../host/pid-namespace.js";
 import { PlanError } from "../../spec/errors.js";
@@ -40,14 +39,15 @@ function keySpec(name: string, format: TracepointFormat): KeySpec {
   return intFieldKey(name, intField(format, fieldName, where));
 }
 
-export function planAggregate(decl: AggregateDeclaration, tracefs: TracefsSource, pidns: PidNamespace): AggregationInstance {
+export function planAggregate(decl: AggregateDeclaration, facts: HostFacts): AggregationInstance {
+  const { tracefs, pidNamespace: pidns } = facts;
   const src = decl.source as { type?: unknown; name?: unknown } | undefined;
   if (!src || src.type !== "tracepoint" || typeof src.name !== "string")
     throw new PlanError("BAD_DECLARATION", `an aggregate reads a tracepoint: source must be { type: "tracepoint", name: "category:event" }`);
   const value = decl.value as AggregateDeclaration["value"] | undefined;
   if (!value || typeof value !== "object") throw new PlanError("BAD_DECLARATION", `value must be an object such as { op: "count" }`);
   const v = planValue(value, false);
-  const maxKeys = checkCommon(decl, v.nslots);
+  const maxKeys = checkCommon(decl, v.nslots, facts.possibleCpus);
   const format = tracepointFormat(src.name, tracefs);
   const tp = `${format.category}:${format.event}`;
 
@@ -77,7 +77,7 @@ export function planAggregate(decl: AggregateDeclaration, tracefs: TracefsSource
   const field = (value as { field?: string }).field;
   return {
     template: "agg_tp",
-    object: join(packageRoot(), aggTpDescriptor.object),
+    object: aggTpDescriptor.object,
     describe: `${value.op}${field ? ` of ${field}` : ""} of ${tp}${decl.keys.length ? ` by ${decl.keys.join(", ")}` : ""}`,
     rodata: { cfg },
     maps: {
@@ -109,7 +109,7 @@ const TCP_KEY_FIELDS: Readonly<Record<string, string>> = { new_state: "newstate"
  * non-TCP changes (SCTP, MPTCP) left out in the kernel, keys new_state and
  * old_state shown as state names ("ESTABLISHED").
  */
-export function planTcpAggregate(decl: AggregateDeclaration, tracefs: TracefsSource, pidns: PidNamespace): AggregationInstance {
+export function planTcpAggregate(decl: AggregateDeclaration, facts: HostFacts): AggregationInstance {
   const src = decl.source as { type: "tcp"; family?: unknown; port?: unknown };
   if ("port" in src && src.port !== undefined)
     throw new PlanError("UNSUPPORTED_FILTER", `a TCP aggregation can't filter by port (either end): key by it instead with .by("sport") or .by("dport")`,
@@ -125,7 +125,7 @@ export function planTcpAggregate(decl: AggregateDeclaration, tracefs: TracefsSou
   const keys = decl.keys.map((k) => TCP_KEY_FIELDS[k] ?? k);
   const instance = planAggregate({
     ...decl, source: { type: "tracepoint", name: "sock:inet_sock_set_state" }, keys, filter: { ...decl.filter, where },
-  }, tracefs, pidns);
+  }, facts);
   const names: Record<string, Readonly<Record<number, string>>> = {};
   for (const [column, field] of Object.entries(TCP_KEY_FIELDS)) {
     const key = instance.keyColumns.find((c) => c.name === field);

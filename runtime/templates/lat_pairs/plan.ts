@@ -9,8 +9,7 @@
 //   uprobe    a user function's entry (uprobe) -> return (uretprobe), by thread
 //   kprobe    a kernel function's entry -> return, by thread: fentry/fexit where the kernel
 //   fentry    has BPF trampolines, else kprobe/kretprobe (the object carries both pairs)
-import { join } from "node:path";
-import { packageRoot } from "../../../native/load.js";
+import type { HostFacts } from "../../host/facts.js";
 import { closestNames } from "../../spec/closest-names.js";
 import type { FeatureSource } from "../../host/features.js";
 import { probeFeature, requireFeature } from "../../host/features.js";
@@ -28,7 +27,7 @@ import { BATCH_ROWS, POLL_MS } from "../../planner/checks.js";
 import { fieldEquals, FILTER_KEYS, passAll, planFilter, sealFilter } from "../../planner/filter.js";
 import type { AggregationInstance, KeySpec } from "../../planner/aggregation.js";
 import {
-  aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, possibleCpus, valueColumns,
+  aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, valueColumns,
 } from "../../planner/aggregation.js";
 
 
@@ -233,8 +232,8 @@ function uprobePair(decl: LatencyDeclaration, pair: { binary?: unknown; symbol?:
 const PAIR_SHAPES = `{ type: "syscall", name? }, { type: "block" }, { type: "runqueue" }, { type: "uprobe", binary, symbol, pid? }, ` +
   `{ type: "kprobe", function } or { type: "fentry", function }`;
 
-export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pidns: PidNamespace,
-  features: FeatureSource = probeFeature): AggregationInstance {
+export function planLatency(decl: LatencyDeclaration, facts: HostFacts): AggregationInstance {
+  const { tracefs, pidNamespace: pidns, features } = facts;
   const pair = decl.pair as LatencyDeclaration["pair"] | undefined;
   if (!pair || typeof pair !== "object") throw new PlanError("BAD_DECLARATION", `pair must be ${PAIR_SHAPES}`);
   const value = decl.value as LatencyDeclaration["value"] | undefined;
@@ -242,7 +241,7 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
   if ("field" in value)
     throw new PlanError("BAD_DECLARATION", `a latency folds the latency itself (in ns): value takes no field`);
   const v = planValue(value, true);
-  const maxKeys = checkCommon(decl, v.nslots);
+  const maxKeys = checkCommon(decl, v.nslots, facts.possibleCpus);
   const p = pair.type === "syscall" ? syscallPair(decl, pair.name, tracefs, pidns)
     : pair.type === "block" ? blockPair(decl, tracefs, pidns)
     : pair.type === "runqueue" ? runqueuePair(decl, tracefs, pidns)
@@ -270,7 +269,7 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
   const maps = aggMaps(layout.keySize, v.nslots, maxKeys);
   // the start map in use keeps its size; the other is created (every map of an object is) at its smallest
   const unused = p.byTid ? LAT.startMap : LAT.startByTidMap;
-  maps[unused] = { maxEntries: unused === LAT.startMap ? possibleCpus() : 1 };
+  maps[unused] = { maxEntries: unused === LAT.startMap ? facts.possibleCpus : 1 };
   let events: AggregationInstance["events"];
   if (threshold !== undefined) {
     const ringBytes = 1 << 20;
@@ -289,7 +288,7 @@ export function planLatency(decl: LatencyDeclaration, tracefs: TracefsSource, pi
   const btf = p.btf?.(decl.keys);
   return {
     template: "lat_pairs",
-    object: join(packageRoot(), latPairsDescriptor.object),
+    object: latPairsDescriptor.object,
     describe: `${threshold !== undefined ? `pairs >= ${threshold} ns of ` : `${value.op} of `}${p.what}` +
       `${decl.keys.length ? ` by ${decl.keys.join(", ")}` : ""}`,
     rodata: { cfg },

@@ -1,9 +1,7 @@
 // Plans a CPU profile onto the profile template: perf-event sampling at N Hz on
 // every CPU, counts by pid/comm/kernel stack/user stack in the kernel.
-import { join } from "node:path";
-import { packageRoot } from "../../../native/load.js";
+import type { HostFacts } from "../../host/facts.js";
 import type { ProfileDeclaration } from "../../spec/declaration.js";
-import { requireFeature } from "../../host/features.js";
 import { PlanError } from "../../spec/errors.js";
 import type { PidNamespace } from "../../host/pid-namespace.js";
 import type { ProfileConfig } from "./layout.js";
@@ -32,18 +30,17 @@ const MAX_STACKS = 16384;
 /** kernel.perf_event_max_sample_rate's usual default is far above; this keeps overhead low. */
 const MAX_HZ = 1000;
 
-export function planProfile(decl: ProfileDeclaration, pidns: PidNamespace): ProfileInstance {
+export function planProfile(decl: ProfileDeclaration, facts: HostFacts): ProfileInstance {
+  const pidns = facts.pidNamespace;
   checkDuration(decl.durationMs);
   const pid = checkPidFilter(decl.filter, "the CPU profile");
   const hz = decl.frequencyHz ?? 49;
   if (!Number.isInteger(hz) || hz < 1 || hz > MAX_HZ)
     throw new PlanError("BAD_DECLARATION", `frequencyHz must be a whole number of samples per second from 1 to ${MAX_HZ}, got ${JSON.stringify(hz)}`);
   const kernel = decl.stacks?.kernel ?? true, user = decl.stacks?.user ?? true;
-  requireFeature("perf_event", "A CPU profile needs perf-event sampling; count sched:sched_switch per process instead.");
-  requireFeature("stack_trace", "Profile without stacks: stacks: { kernel: false, user: false }.");
   return {
     template: "profile",
-    object: join(packageRoot(), profileDescriptor.object),
+    object: profileDescriptor.object,
     target: `cpu-clock at ${hz} Hz on every CPU${pid ? ` (pid ${pid})` : ""}`,
     programs: [PROFILE.program],
     rodata: {

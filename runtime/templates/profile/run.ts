@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import type { BpfLink } from "../../../native/surface.js";
 import type { ProfileDeclaration } from "../../spec/declaration.js";
-import { planProbe } from "../tp_events/plan.js";
+import { plan } from "../../planner/plan.js";
 import type { ProfileInstance } from "./plan.js";
 import type { Frame } from "../../host/symbolize.js";
 import { frameText, snapshotMaps, symbolizeKernel, symbolizeUser } from "../../host/symbolize.js";
@@ -15,7 +15,7 @@ import { descriptor as profileDescriptor } from "../../../bpf/generated/profile.
 import { decodeProfileKey, type ProfileKey } from "./layout.js";
 import type { ColumnType } from "../columns.js";
 import type { EventsProgress } from "../../runs/ring.js";
-import { loadTemplate } from "../load-template.js";
+import { load } from "../load.js";
 
 export interface ProfileRow {
   pid: number;
@@ -65,8 +65,8 @@ function folded(frames: Frame[]): string {
 
 /** Runs a planned profile instance, or plans a profile declaration first. */
 export async function runProfile(what: ProfileInstance | ProfileDeclaration, opts: RunProfileOptions = {}): Promise<ProfileResult> {
-  const instance = "template" in what ? what : (planProbe(what) as ProfileInstance);
-  const obj = loadTemplate(instance, profileDescriptor);
+  const instance = "template" in what ? what : plan(what);
+  const { obj } = load(instance);
   try {
     const a = instance.attach[0];
     if (a?.kind !== "perf_event") throw new Error("a profile instance attaches a perf event");

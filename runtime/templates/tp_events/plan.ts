@@ -1,24 +1,12 @@
-// The planner: the only place that maps a declaration onto a BPF template.
-// plan() validates the declaration against the running kernel's tracepoints
-// and returns a template instance: plain, JSON-serialisable data (template,
-// object, rodata values, map sizes, attach points, output columns). Loading
-// it is the loader's job (runtime/templates/load.ts).
-import { join } from "node:path";
-import { packageRoot } from "../../../native/load.js";
+// Plans an events declaration of a classic tracepoint onto tp_events: the
+// tracepoint's format (host facts), the filter, the common columns kept and
+// the chosen fields laid out after them: plain, JSON-serialisable data
+// (object, rodata values, map sizes, attach points, output columns).
+import type { HostFacts } from "../../host/facts.js";
 import { closestNames, editDistance } from "../../spec/closest-names.js";
-import type { AggregateDeclaration, Declaration, EventsDeclaration, LatencyDeclaration } from "../../spec/declaration.js";
-import type { AggregationInstance } from "../../planner/aggregation.js";
-export type { AggregationInstance } from "../../planner/aggregation.js";
-import { planAggregate, planTcpAggregate } from "../agg_tp/plan.js";
-import { planFunctionAggregate } from "../agg_fn/plan.js";
+import type { EventsDeclaration } from "../../spec/declaration.js";
 import { FILTER_KEYS, planFilter } from "../../planner/filter.js";
-import { planLatency } from "../lat_pairs/plan.js";
-import type { ProbeDeclaration } from "../../spec/declaration.js";
-import { planFunctionEvents, type FunctionEventsInstance } from "../uprobe_events/plan.js";
-import { planProfile, type ProfileInstance } from "../profile/plan.js";
-import { planTcp, type TcpEventsInstance } from "../tcp_events/plan.js";
 import { PlanError } from "../../spec/errors.js";
-import type { FeatureSource } from "../../host/features.js";
 import { currentPidNamespace, type PidNamespace } from "../../host/pid-namespace.js";
 import type { TracefsSource, TracepointField, TracepointFormat } from "../../host/tracefs.js";
 import { kernelTracefs, parseFormat } from "../../host/tracefs.js";
@@ -36,6 +24,7 @@ export const MAX_EVENT_SIZE = 8192;
 
 export interface TracepointAttach {
   kind: "tracepoint";
+  program: string;
   category: string;
   event: string;
 }
@@ -49,7 +38,7 @@ export interface SkippedField {
 /** An instance of the tp_events template: everything needed to load and read it. */
 export interface TpEventsInstance {
   template: "tp_events";
-  /** Absolute path of the compiled object. */
+  /** The compiled object, relative to the package root (as its descriptor says; the loader resolves it). */
   object: string;
   program: string;
   /** "category:event" */
@@ -73,56 +62,12 @@ export interface TpEventsInstance {
 
 export type TemplateInstance = TpEventsInstance;
 
-export interface PlanOptions {
-  /** Where tracepoints are read from (default: the running kernel's tracefs). */
-  tracefs?: TracefsSource;
-  /** The pid namespace filter.pid and the pid/tid columns are in (default: this process's). */
-  pidNamespace?: PidNamespace;
-  /** Which hooks the kernel has (default: probed on this kernel, cached): plans choose variants by it. */
-  features?: FeatureSource;
-}
-
-export function plan(decl: EventsDeclaration, opts?: PlanOptions): TemplateInstance;
-/** In-kernel aggregations (agg_tp) and latency pairs (lat_pairs): runtime/templates/agg_tp/plan.ts, latency.ts. */
-export function plan(decl: AggregateDeclaration | LatencyDeclaration, opts?: PlanOptions): AggregationInstance;
-export function plan(decl: Declaration, opts?: PlanOptions): TemplateInstance | AggregationInstance;
-export function plan(decl: Declaration, opts: PlanOptions = {}): TemplateInstance | AggregationInstance {
-  if (!decl || typeof decl !== "object") throw bad("a declaration must be an object");
-  if (decl.kind === "events")
-    return planEvents(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace());
-  if (decl.kind === "aggregate") {
-    const tracefs = opts.tracefs ?? kernelTracefs(), pidns = opts.pidNamespace ?? currentPidNamespace();
-    const type = (decl.source as { type?: unknown } | undefined)?.type;
-    if (type === "tcp") return planTcpAggregate(decl, tracefs, pidns);
-    if (type === "uprobe" || type === "usdt" || type === "kprobe" || type === "fentry")
-      return planFunctionAggregate(decl, tracefs, pidns, opts.features);
-    return planAggregate(decl, tracefs, pidns);
-  }
-  if (decl.kind === "latency")
-    return planLatency(decl, opts.tracefs ?? kernelTracefs(), opts.pidNamespace ?? currentPidNamespace(), opts.features);
-  throw bad(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: "events", "aggregate", "latency")`);
-}
-
-/** Instances of the templates planned in runtime/planner/{function-events,profile,tcp}.ts. */
-export type ProbeInstance = FunctionEventsInstance | ProfileInstance | TcpEventsInstance;
-
-/** Uprobe/USDT/kprobe/fentry events, CPU profiles and TCP: dispatched to runtime/planner/*.ts. */
-export function planProbe(decl: ProbeDeclaration, opts: PlanOptions = {}): ProbeInstance {
-  if (!decl || typeof decl !== "object") throw bad("a declaration must be an object");
-  const pidns = opts.pidNamespace ?? currentPidNamespace();
-  switch (decl.kind) {
-    case "events": return planFunctionEvents(decl, opts.tracefs ?? kernelTracefs(), pidns, opts.features);
-    case "profile": return planProfile(decl, pidns);
-    case "tcp": return planTcp(decl);
-  }
-  throw bad(`unknown declaration kind ${JSON.stringify((decl as { kind?: unknown }).kind)} (known: "events", "profile", "tcp")`);
-}
-
 function bad(message: string, details: Record<string, unknown> = {}): PlanError {
   return new PlanError("BAD_DECLARATION", message, details);
 }
 
-function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidNamespace): TpEventsInstance {
+export function planEvents(decl: EventsDeclaration, facts: HostFacts): TpEventsInstance {
+  const { tracefs, pidNamespace: pidns } = facts;
   checkCommon(decl);
   const format = findTracepoint(decl.source.name, tracefs);
   const tp = `${format.category}:${format.event}`;
@@ -150,7 +95,7 @@ function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidN
   };
   return {
     template: "tp_events",
-    object: join(packageRoot(), tpEventsDescriptor.object),
+    object: tpEventsDescriptor.object,
     program: TP_EVENTS.program,
     tracepoint: `${format.category}:${format.event}`,
     rodata: { cfg },
@@ -158,7 +103,7 @@ function planEvents(decl: EventsDeclaration, tracefs: TracefsSource, pidns: PidN
       [TP_EVENTS.ringMap]: { maxEntries: ringBytes },
       ...(stacks.plan ? { [TP_EVENTS.stacksMap]: { maxEntries: STACK_MAP_ENTRIES } } : {}),
     },
-    attach: [{ kind: "tracepoint", category: format.category, event: format.event }],
+    attach: [{ kind: "tracepoint", program: TP_EVENTS.program, category: format.category, event: format.event }],
     ring: { map: TP_EVENTS.ringMap, recordSize: eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS },
     counters: { drops: TP_EVENTS.dropsMap, seen: TP_EVENTS.seenMap },
     columns: [...header.columns, ...stacks.columns, ...columns],

@@ -1,8 +1,7 @@
 // Plans a function-events declaration (uprobe, uretprobe, USDT, kprobe, fentry)
 // onto the uprobe_events template: the hook (planner/function-hooks.ts), the
 // values laid out after the header, and the program of the hook kind.
-import { join } from "node:path";
-import { packageRoot } from "../../../native/load.js";
+import type { HostFacts } from "../../host/facts.js";
 import type { FunctionEventsDeclaration, ProbeValue, ProbeValueType } from "../../spec/declaration.js";
 import type { FeatureSource } from "../../host/features.js";
 import { probeFeature } from "../../host/features.js";
@@ -26,7 +25,8 @@ export interface RingEventsInstance {
   object: string;
   /** For messages: "uprobe /usr/lib/x86_64-linux-gnu/libc.so.6:lldiv". */
   target: string;
-  programs: string[];
+  /** The programs to load (default: those the attach points name). */
+  programs?: string[];
   attachTargets?: Record<string, string>;
   rodata: Record<string, unknown>;
   maps: Record<string, { maxEntries: number }>;
@@ -82,8 +82,8 @@ const PROGRAMS: Record<FunctionHookKind, string> = {
   kprobe: UPROBE_EVENTS.programs.kprobe, kretprobe: UPROBE_EVENTS.programs.kretprobe, fentry: UPROBE_EVENTS.programs.fentry,
 };
 
-export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: TracefsSource, pidns: PidNamespace,
-  features: FeatureSource = probeFeature): FunctionEventsInstance {
+export function planFunctionEvents(decl: FunctionEventsDeclaration, facts: HostFacts): FunctionEventsInstance {
+  const { tracefs, pidNamespace: pidns, features } = facts;
   checkDuration(decl.durationMs);
   checkLimit(decl.limit);
   // pid as before (its message and range); the rest in the kernel through bpf/filter.h
@@ -118,7 +118,7 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, tracefs: Tra
   };
   return {
     template: "uprobe_events",
-    object: join(packageRoot(), uprobeEventsDescriptor.object),
+    object: uprobeEventsDescriptor.object,
     target,
     programs: [program],
     ...(Object.keys(attachTargets).length ? { attachTargets } : {}),

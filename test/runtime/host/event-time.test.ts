@@ -7,7 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { libcPath } from "../../../runtime/host/features.js";
 import { runDeclaration } from "../../../runtime/runs/run.js";
-import { runEvents } from "../../../runtime/runs/ring.js";
+import { runRing } from "../../../runtime/runs/ring.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import { DATE_TYPE, measureBootClock, wallClockMs, withWallClock } from "../../../runtime/host/wall-clock.js";
 import { withHeldWorkload } from "../../bpf/support/workload.js";
 import { workloadFile } from "../../support/workload-file.js";
@@ -89,8 +90,7 @@ describe("events results carry time next to time_ns", () => {
   it("tracepoint events: every getppid of the workload, at a wall-clock time between the host's readings", async () => {
     const s = await steps.stepper();
     let window = { before: 0, after: 0 };
-    const r = await runEvents(
-      { kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, fields: [], filter: { pid: s.pid }, durationMs: 300 },
+    const r = await runRing(plan({ kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, fields: [], filter: { pid: s.pid }, durationMs: 300 }),
       { onAttached: async () => void (window = await between(() => s.step(`p ${GETPPIDS}`))) },
     );
     expect(r.rowCount).toBe(GETPPIDS);
@@ -102,16 +102,14 @@ describe("events results carry time next to time_ns", () => {
   it("tracepoint events with lean columns: asking for time_ns brings time", async () => {
     const s = await steps.stepper();
     let window = { before: 0, after: 0 };
-    const r = await runEvents(
-      { kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, fields: [], columns: ["pid", "time_ns"], filter: { pid: s.pid }, durationMs: 300 },
+    const r = await runRing(plan({ kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, fields: [], columns: ["pid", "time_ns"], filter: { pid: s.pid }, durationMs: 300 }),
       { onAttached: async () => void (window = await between(() => s.step("p 50"))) },
     );
     expect(Object.keys(r.columns)).toEqual(["time_ns", "time", "pid"]);
     expect(r.rowCount).toBe(50);
     expectWallClock(r, window);
     // Without time_ns there is nothing to convert.
-    const none = await runEvents(
-      { kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, fields: [], columns: ["pid"], filter: { pid: s.pid }, durationMs: 100 },
+    const none = await runRing(plan({ kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" }, fields: [], columns: ["pid"], filter: { pid: s.pid }, durationMs: 100 }),
       { onAttached: () => s.step("p 5") },
     );
     expect(Object.keys(none.columns)).toEqual(["pid"]);

@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import type { AggregateDeclaration, LatencyDeclaration } from "../../../runtime/spec/declaration.js";
 import { PlanError } from "../../../runtime/spec/errors.js";
 import { thrown } from "../../support/thrown.js";
-import { plan } from "../../../runtime/templates/tp_events/plan.js";
-import { bucketBounds, defaultMaxKeys, possibleCpus } from "../../../runtime/planner/aggregation.js";
+import { plan } from "../../../runtime/planner/plan.js";
+import { bucketBounds, defaultMaxKeys } from "../../../runtime/planner/aggregation.js";
+import { possibleCpus } from "../../../runtime/host/facts.js";
 import type { TracefsSource } from "../../../runtime/host/tracefs.js";
 import type { AggTpConfig, LatPairsConfig } from "../../../runtime/templates/aggregation.js";
 
@@ -86,8 +87,8 @@ describe("planning aggregates onto agg_tp", () => {
     expect(p.maps).toEqual({
       pb_zero: { valueSize: 32 },
       // the default key budget of this machine's CPU count (10240 on up to 102 CPUs; pinned in "map budgets")
-      pb_agg0: { maxEntries: defaultMaxKeys(0), keySize: 24, valueSize: 32 },
-      pb_agg1: { maxEntries: defaultMaxKeys(0), keySize: 24, valueSize: 32 },
+      pb_agg0: { maxEntries: defaultMaxKeys(0, possibleCpus()), keySize: 24, valueSize: 32 },
+      pb_agg1: { maxEntries: defaultMaxKeys(0, possibleCpus()), keySize: 24, valueSize: 32 },
     });
     expect(p.attach).toEqual([{ kind: "tracepoint", program: "pb_agg_tp", category: "syscalls", event: "sys_enter_read" }]);
   });
@@ -108,7 +109,7 @@ describe("planning aggregates onto agg_tp", () => {
   it("plans histograms: log2 with sub-buckets, linear with open ends; a series uses two generations", () => {
     const log = plan(agg({ value: { op: "hist_log2", field: "count", subBuckets: 2 }, everyMs: 1000 }), opts);
     expect((log.rodata.cfg as AggTpConfig).agg).toMatchObject({ hist: "AGG_HIST_LOG2", sub_bits: 1, nslots: 129, snapshots: 1 });
-    expect(log.maps.pb_agg0).toEqual({ maxEntries: defaultMaxKeys(129), keySize: 8, valueSize: 32 + 8 * 129 });
+    expect(log.maps.pb_agg0).toEqual({ maxEntries: defaultMaxKeys(129, possibleCpus()), keySize: 8, valueSize: 32 + 8 * 129 });
     expect(defaultMaxKeys(129, 2)).toBe(1024); // what that is on a 2-CPU machine
     expect(log.everyMs).toBe(1000);
     expect(log.valueColumns).toEqual(["lower", "upper", "count"]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { EventsDeclaration } from "../../../runtime/spec/declaration.js";
 import { PlanError } from "../../../runtime/spec/errors.js";
 import { thrown } from "../../support/thrown.js";
-import { plan } from "../../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import type { TracefsSource } from "../../../runtime/host/tracefs.js";
 import { parseFieldDeclaration, parseFormat, readFormat } from "../../../runtime/host/tracefs.js";
 
@@ -172,8 +172,11 @@ describe("plan() errors", () => {
     expect(w.message).toMatch(/^filter.where\[0\]: tracepoint syscalls:sys_enter_openat has no field "flag". Did you mean "flags"\?/);
     expect(planError(decl("syscalls:sys_enter_openat", { filter: { comm: "a-name-longer-than-15" } })).message).toBe(
       'filter.comm must be a command name of 1 to 15 bytes (the kernel keeps no more), got "a-name-longer-than-15"');
+    // the registry sends an events declaration to the template of its source: uprobes to uprobe_events
     expect(planError({ ...decl("x:y"), source: { type: "uprobe", name: "x" } as never }).message).toBe(
-      'the events template reads tracepoints: source.type must be "tracepoint", got "uprobe"');
+      'uprobe: binary must be an absolute path such as "/usr/lib/x86_64-linux-gnu/libc.so.6", got undefined');
+    expect(planError({ ...decl("x:y"), kind: "nope" } as never).message).toBe(
+      'unknown declaration kind "nope" (known: "events", "aggregate", "latency", "profile", "tcp")');
   });
 });
 
@@ -182,9 +185,9 @@ describe("plan() instances", () => {
     const p = plan(decl("syscalls:sys_enter_openat", { fields: ["filename", "dfd", "mode"], filter: { pid: 42 } }),
       { tracefs: fakeTracefs, pidNamespace: { dev: 0, ino: 0 } });
     expect(p.template).toBe("tp_events");
-    expect(p.object).toMatch(/\/bpf\/build\/tp_events\.bpf\.o$/);
+    expect(p.object).toBe("bpf/build/tp_events.bpf.o"); // relative to the package root: the loader resolves it
     expect(p.program).toBe("pb_tp_events");
-    expect(p.attach).toEqual([{ kind: "tracepoint", category: "syscalls", event: "sys_enter_openat" }]);
+    expect(p.attach).toEqual([{ kind: "tracepoint", program: "pb_tp_events", category: "syscalls", event: "sys_enter_openat" }]);
     expect(p.rodata.cfg).toEqual({
       event_size: 320,
       nfields: 3,

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { LatencyDeclaration } from "../../../runtime/spec/declaration.js";
 import { PlanError } from "../../../runtime/spec/errors.js";
-import { plan } from "../../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import { startAggregate, type AggregateResult } from "../../../runtime/runs/aggregate.js";
 import { buildC } from "../../bpf/support/build-c.js";
 import { startHeld } from "../../bpf/support/workload.js";

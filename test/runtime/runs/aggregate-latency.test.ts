@@ -6,7 +6,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LatencyDeclaration } from "../../../runtime/spec/declaration.js";
-import { plan } from "../../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import { runAggregate, startAggregate, startAggregateInstance } from "../../../runtime/runs/aggregate.js";
 import { blockTargetOf, directWriteSectors } from "../../bpf/support/direct-writes.js";
 import { workloadFile } from "../../support/workload-file.js";

@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { kprobe, tcp, uprobe, uretprobe, usdt } from "../../../probes-lib/index.js";
 import type { AnyDeclaration } from "../../../runtime/spec/declaration.js";
 import { libcPath, probeFeature, type FeatureName, type FeatureStatus } from "../../../runtime/host/features.js";
-import { plan } from "../../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import { runDeclaration, type ProbeRunResult } from "../../../runtime/runs/run.js";
 import { buildC } from "../../bpf/support/build-c.js";
 import { startHeld } from "../../bpf/support/workload.js";

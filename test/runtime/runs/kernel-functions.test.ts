@@ -13,10 +13,10 @@ import type { LatencyDeclaration } from "../../../runtime/spec/declaration.js";
 import type { FeatureName, FeatureSource, FeatureStatus } from "../../../runtime/host/features.js";
 import { FeatureUnavailableError, probeFeature } from "../../../runtime/host/features.js";
 import { PlanError } from "../../../runtime/spec/errors.js";
-import { plan, planProbe } from "../../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import type { FunctionEventsInstance } from "../../../runtime/templates/uprobe_events/plan.js";
 import { startAggregateInstance } from "../../../runtime/runs/aggregate.js";
-import { loadAggregation } from "../../../runtime/templates/load-aggregation.js";
+import { load } from "../../../runtime/templates/load.js";
 import { TemplateLoadError } from "../../../runtime/templates/load.js";
 import { expectReleasedAfterAll, heldBpf, programNames } from "../../support/held-bpf.js";
 import { thrown } from "../../support/thrown.js";
@@ -83,7 +83,7 @@ describe("on a kernel with kprobes but no fentry", () => {
   it("loads only the kprobe pair through the verifier, then fails to attach it here and leaves nothing", async () => {
     const before = new Set(heldBpf().progs);
     const instance = plan(latency({ type: "kprobe", function: "vfs_read" }), { features: kprobes });
-    const { obj, attach } = loadAggregation(instance);
+    const { obj, attach } = load(instance);
     try {
       held.sample();
       expect(attach.map((a) => a.program)).toEqual(["pb_lat_kprobe", "pb_lat_kretprobe"]);
@@ -109,13 +109,13 @@ describe("on a kernel with fentry", () => {
       { kind: "trace", program: "pb_lat_fexit" },
     ]);
     expect(instance.attachTargets).toEqual({ pb_lat_fentry: "vfs_read", pb_lat_fexit: "vfs_read" });
-    const err = thrown(() => loadAggregation(instance), TemplateLoadError);
+    const err = thrown(() => load(instance), TemplateLoadError);
     expect(err.message).toMatch(/^template lat_pairs \(hist_log2 of the latency of kernel function vfs_read \(entry -> return, fentry\/fexit\)\) did not load: .*EPERM/s);
   });
 
   it("moves kprobe entry events to fentry (same arguments), but keeps kprobes for returns and register filters", () => {
     const features = kernelWith("kprobe", "fentry");
-    const events = (source: { retprobe?: boolean }, filter: object = {}) => planProbe({
+    const events = (source: { retprobe?: boolean }, filter: object = {}) => plan({
       kind: "events", source, values: source.retprobe ? [] : [{ name: "count", arg: 2, type: "ulong" }], filter, durationMs: 1000,
     } as never, { features }) as FunctionEventsInstance;
     const entry = events({ type: "kprobe", function: "vfs_read" });

@@ -3,7 +3,7 @@
 // symbolised profile, with its user stack walking main -> probebook_spin_here.
 import { readFileSync } from "node:fs";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { planProbe } from "../../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import type { ProfileInstance } from "../../../runtime/templates/profile/plan.js";
 import { runProfile } from "../../../runtime/templates/profile/run.js";
 import { buildC } from "../../bpf/support/build-c.js";
@@ -28,7 +28,7 @@ afterAll(() => busy.cleanup());
 describe("CPU profile", () => {
   it("puts the busy child's spinning function on top, symbolised", async () => {
     const HZ = 99, SPIN_MS = 600;
-    const instance = planProbe({ kind: "profile", frequencyHz: HZ, filter: {}, durationMs: 1000 }) as ProfileInstance;
+    const instance = plan({ kind: "profile", frequencyHz: HZ, filter: {}, durationMs: 1000 }) as ProfileInstance;
     expect(instance.rodata.cfg).toMatchObject({ target_tgid: 0, kernel_stacks: 1, user_stacks: 1 });
     const w = await startHeld(busy.bin, [String(SPIN_MS)]); // spins when told; stays alive until stdin closes
     try {
@@ -87,7 +87,7 @@ describe("CPU profile", () => {
     // dd copying one byte at a time spends its time in read(2)/write(2): samples in the kernel
     // (a user-space spin would leave kernel frames to whatever else happens to run)
     const dd = spawnTracked("dd", ["if=/dev/zero", "of=/dev/null", "bs=1", "count=1000000000"], { stdio: "ignore" });
-    const instance = planProbe({ kind: "profile", frequencyHz: 199, filter: { pid: dd.pid! }, durationMs: 600 }) as ProfileInstance;
+    const instance = plan({ kind: "profile", frequencyHz: 199, filter: { pid: dd.pid! }, durationMs: 600 }) as ProfileInstance;
     try {
       const result = await runProfile(instance);
       const kernelFrames = result.rows.flatMap((r) => r.kernelFrames);

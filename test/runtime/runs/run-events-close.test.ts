@@ -3,7 +3,8 @@
 // thread): it returns with every row, nothing attached any more, and shortly
 // after nothing it loaded remains.
 import { describe, expect, it } from "vitest";
-import { runEvents } from "../../../runtime/runs/ring.js";
+import { runRing } from "../../../runtime/runs/ring.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import { heldBpf, recordHeld } from "../../support/held-bpf.js";
 
 const CALLS = 200;
@@ -11,14 +12,13 @@ const held = recordHeld();
 
 describe("runEvents' detach", () => {
   it("returns detached, with every row, and nothing remains loaded shortly after", async () => {
-    const result = await runEvents(
-      {
+    const result = await runRing(plan({
         kind: "events",
         source: { type: "tracepoint", name: "syscalls:sys_enter_getppid" },
         fields: [],
         filter: { pid: process.pid },
         durationMs: 300,
-      },
+      }),
       { onAttached: () => { for (let i = 0; i < CALLS; i++) void process.ppid; } }, // one getppid(2) each
     );
     const justAfter = heldBpf(); // the same tick as the return

@@ -8,8 +8,8 @@ import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EventsDeclaration, Filter, FunctionEventsDeclaration } from "../../../runtime/spec/declaration.js";
-import { runEvents } from "../../../runtime/runs/ring.js";
-import { runProbe } from "../../../runtime/runs/probe.js";
+import { runRing } from "../../../runtime/runs/ring.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import { startHeld } from "../../bpf/support/workload.js";
 import { buildC, type BuiltC } from "../../bpf/support/build-c.js";
 import { killSpawned } from "../../support/children.js";
@@ -46,7 +46,7 @@ async function opens(filter: (pid: number) => Filter, pinned = false) {
       kind: "events", source: { type: "tracepoint", name: "syscalls:sys_enter_openat" },
       fields: ["filename", "flags"], filter: filter(wl.pid), durationMs: 800,
     };
-    const r = await runEvents(decl, { onAttached: async () => void (exitCode = await wl.go()) });
+    const r = await runRing(plan(decl), { onAttached: async () => void (exitCode = await wl.go()) });
     expect(exitCode).toBe(0);
     const files = new Set(r.columns.filename as string[]);
     return { rows: r.rowCount, seen: r.stats.seen, dropped: r.stats.dropped, files, flags: [...(r.columns.flags as Int32Array)],
@@ -97,7 +97,7 @@ describe("uprobe_events with the shared in-kernel filter", () => {
   it("keeps the calls of one command, sampled 1 in 4 on one CPU", async () => {
     const wl = await startHeld("/usr/bin/taskset", ["-c", "0", libcCalls.bin, "500"]);
     try {
-      const r = await runProbe(lldiv({ comm: "libc-calls", sample: 4 }), { onAttached: async () => void (await wl.go()) });
+      const r = await runRing(plan(lldiv({ comm: "libc-calls", sample: 4 })), { onAttached: async () => void (await wl.go()) });
       expect(r.rowCount).toBe(125);
       expect(r.stats.seen).toBe(125);
       // calls i = 1, 5, 9, ...: lldiv(1000 * i + 7, 3)
@@ -112,7 +112,7 @@ describe("uprobe_events with the shared in-kernel filter", () => {
   it("compares an argument's register in the kernel: numer < 50,000 keeps exactly calls 1..49", async () => {
     const wl = await startHeld(libcCalls.bin, ["500"]);
     try {
-      const r = await runProbe(lldiv({ pid: wl.pid, where: [{ field: "numer", op: "<", value: 50_000 }] }),
+      const r = await runRing(plan(lldiv({ pid: wl.pid, where: [{ field: "numer", op: "<", value: 50_000 }] })),
         { onAttached: async () => void (await wl.go()) });
       expect(r.rowCount).toBe(49);
       expect(r.stats.seen).toBe(49);
@@ -124,12 +124,12 @@ describe("uprobe_events with the shared in-kernel filter", () => {
   });
 
   it("says what where can compare on a function probe", async () => {
-    await expect(runProbe(lldiv({ where: [{ field: "denom", op: ">", value: 5 }] }))).rejects.toThrow(
-      `filter.where[0]: uprobe ${LIBC}:lldiv has no value "denom"; where compares integer values declared with .args()/values (numer)`);
+    await expect(async () => runRing(plan(lldiv({ where: [{ field: "denom", op: ">", value: 5 }] })))).rejects.toThrow(
+      `filter.where[0]: uprobe ${LIBC}:lldiv has no value "denom"; where compares integer values declared with .arg()/.returns() (numer)`);
     const strverscmp: FunctionEventsDeclaration = {
       kind: "events", source: { type: "uprobe", binary: LIBC, symbol: "strverscmp" },
       values: [{ name: "a", arg: 0, type: "string" }], filter: { where: [{ field: "a", op: "==", value: 1 }] }, durationMs: 100,
     };
-    await expect(runProbe(strverscmp)).rejects.toThrow(`filter.where[0]: "a" is a string; where compares integers ()`);
+    await expect(async () => runRing(plan(strverscmp))).rejects.toThrow(`filter.where[0]: "a" is a string; where compares integers`);
   });
 });

@@ -4,8 +4,8 @@
 import { randomBytes } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { plan } from "../../../runtime/templates/tp_events/plan.js";
-import { runEvents, runInstance } from "../../../runtime/runs/ring.js";
+import { plan } from "../../../runtime/planner/plan.js";
+import { runRing } from "../../../runtime/runs/ring.js";
 import { startHeld } from "../../bpf/support/workload.js";
 import { buildC, type BuiltC } from "../../bpf/support/build-c.js";
 import { killSpawned } from "../../support/children.js";
@@ -29,14 +29,13 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
     let exitCode: number | null | undefined;
     try {
       const progress: number[] = [];
-      const result = await runEvents(
-        {
+      const result = await runRing(plan({
           kind: "events",
           source: { type: "tracepoint", name: "syscalls:sys_enter_openat" },
           fields: ["filename", "flags"],
           filter: { pid: wl.pid },
           durationMs: 1500,
-        },
+        }),
         {
           onAttached: async () => {
             exitCode = await wl.go(); // the whole workload runs while attached
@@ -90,7 +89,7 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
         durationMs: 1500,
       };
       expect(plan(decl).ring.recordSize).toBe(16 + 256); // a 16-byte header, then the string
-      const result = await runEvents(decl, { onAttached: async () => { exitCode = await wl.go(); } });
+      const result = await runRing(plan(decl), { onAttached: async () => { exitCode = await wl.go(); } });
       expect(exitCode).toBe(0);
       expect(result.rowCount).toBe(OPENS);
       expect(result.stats.dropped).toBe(0);
@@ -114,15 +113,14 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
     const path = `/tmp/probebook-${randomBytes(8).toString("hex")}`;
     const wl = await startHeld(build.bin, [path, String(OPENS)]);
     try {
-      const limited = await runEvents(
-        {
+      const limited = await runRing(plan({
           kind: "events",
           source: { type: "tracepoint", name: "syscalls:sys_enter_openat" },
           fields: ["filename"],
           filter: { pid: wl.pid },
           durationMs: 20_000,
           limit: 10,
-        },
+        }),
         { onAttached: () => void wl.go() },
       );
       expect(limited.stats.stoppedBy).toBe("limit");
@@ -133,14 +131,13 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
       wl.dispose();
     }
     const ac = new AbortController();
-    const aborted = await runEvents(
-      {
+    const aborted = await runRing(plan({
         kind: "events",
         source: { type: "tracepoint", name: "sched:sched_process_exec" },
         fields: [],
         filter: {},
         durationMs: 20_000,
-      },
+      }),
       { signal: ac.signal, onAttached: () => void setTimeout(() => ac.abort(), 50) },
     );
     expect(aborted.stats.stoppedBy).toBe("abort");
@@ -161,7 +158,7 @@ describe("runEvents on syscalls:sys_enter_openat", () => {
         durationMs: 300,
       });
       instance.maps.pb_events = { maxEntries: 4096 }; // one page: room for 12 records of 320 B
-      const result = await runInstance(instance, { onAttached: async () => void (await wl.go()) });
+      const result = await runRing(instance, { onAttached: async () => void (await wl.go()) });
       expect(result.stats.dropped).toBeGreaterThan(0);
       expect(result.stats.events + result.stats.dropped).toBe(OPENS);
       expect(result.stats.seen).toBe(OPENS);

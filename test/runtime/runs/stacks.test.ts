@@ -4,9 +4,9 @@
 // uniquely named function.
 import { describe, expect, it } from "vitest";
 import type { AggregateDeclaration, EventsDeclaration } from "../../../runtime/spec/declaration.js";
-import { plan } from "../../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import { runAggregate } from "../../../runtime/runs/aggregate.js";
-import { runEvents } from "../../../runtime/runs/ring.js";
+import { runRing } from "../../../runtime/runs/ring.js";
 import { workloadFile } from "../../support/workload-file.js";
 import { rowsOf } from "../fixtures/aggregate-run.js";
 
@@ -43,7 +43,7 @@ describe("stack columns of tracepoint events (tp_events)", () => {
 
   it(`gives ${N} rows whose user stack runs through the calling function`, async () => {
     await withStepper(async (s) => {
-      const r = await runEvents(getppidEvents(s.pid, ["time_ns", "pid", "ustack"]), { onAttached: () => s.step(`p ${N}`) });
+      const r = await runRing(plan(getppidEvents(s.pid, ["time_ns", "pid", "ustack"])), { onAttached: () => s.step(`p ${N}`) });
       expect(r.columnTypes).toEqual({ time_ns: "float64", time: "date", pid: "uint32", ustack: "string" });
       expect(r.rowCount).toBe(N);
       expect(r.stats).toMatchObject({ events: N, dropped: 0 });
@@ -58,7 +58,7 @@ describe("stack columns of tracepoint events (tp_events)", () => {
 
   it(`gives ${N} kernel stacks through the syscall entry, with the user stacks`, async () => {
     await withStepper(async (s) => {
-      const r = await runEvents(getppidEvents(s.pid, ["pid", "kstack", "ustack"]), { onAttached: () => s.step(`p ${N}`) });
+      const r = await runRing(plan(getppidEvents(s.pid, ["pid", "kstack", "ustack"])), { onAttached: () => s.step(`p ${N}`) });
       expect(Object.keys(r.columns)).toEqual(["pid", "kstack", "ustack"]);
       expect(r.rowCount).toBe(N);
       const kstacks = r.columns.kstack as string[];

@@ -5,9 +5,10 @@
 import { once } from "node:events";
 import { createConnection, createServer, type AddressInfo, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { planProbe } from "../../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import type { TcpEventsInstance } from "../../../runtime/templates/tcp_events/plan.js";
-import { addressText, runTcp } from "../../../runtime/runs/tcp.js";
+import { runRing } from "../../../runtime/runs/ring.js";
+import { addressText } from "../../../runtime/templates/tcp_events/columns.js";
 import { buildC } from "../../bpf/support/build-c.js";
 import { killSpawned, spawnTracked } from "../../support/children.js";
 import { expectReleasedAfterAll } from "../../support/held-bpf.js";
@@ -50,11 +51,10 @@ async function connections(host: string, onPort: (port: number) => void) {
 async function trace(host: string, family: "ipv4" | "ipv6", classic = false) {
   let clientPorts: number[] = [];
   const conns = await connections(host, () => {});
-  let instance = planProbe({ kind: "tcp", port: conns.port, family, durationMs: 1500 }) as TcpEventsInstance;
+  let instance = plan({ kind: "tcp", port: conns.port, family, durationMs: 1500 }) as TcpEventsInstance;
   if (classic) // a plan is data: what the planner picks on a kernel without tp_btf
-    instance = { ...instance, variant: "tracepoint", programs: ["pb_tcp_state", "pb_tcp_retransmit"],
-      attach: [{ kind: "tracepoint", program: "pb_tcp_state", category: "sock", event: "inet_sock_set_state" }, instance.attach[1]!] };
-  const result = await runTcp(instance, { onAttached: async () => { clientPorts = await conns.run(); } });
+    instance = { ...instance, btfVariant: undefined as never };
+  const result = await runRing(instance, { onAttached: async () => { clientPorts = await conns.run(); } });
   return { result, port: conns.port, clientPorts, instance };
 }
 
@@ -73,7 +73,7 @@ for (const [host, family, fam] of [["127.0.0.1", "ipv4", 2], ["::1", "ipv6", 10]
   describe(`TCP events over ${family} (${host})`, () => {
     it(`give one connect row per connection with the right ports and a connect latency`, async () => {
       const t = await trace(host, family);
-      expect(t.instance.variant).toBe("tp_btf");
+      expect(t.result.stats.variant).toBe("tp_btf");
       const all = rows(t.result);
       const connects = all.filter((r) => r.old === "SYN_SENT" && r.new === "ESTABLISHED");
       expect(connects.map((r) => r.sport).sort()).toEqual([...t.clientPorts].sort());
@@ -126,8 +126,8 @@ describe("TCP retransmissions", () => {
         await once(c, "connect");
       }
       let blockedPort = 0;
-      const instance = planProbe({ kind: "tcp", port, durationMs: 1600 }) as TcpEventsInstance;
-      const result = await runTcp(instance, {
+      const instance = plan({ kind: "tcp", port, durationMs: 1600 }) as TcpEventsInstance;
+      const result = await runRing(instance, {
         onAttached: () => {
           const c = createConnection({ host: "127.0.0.1", port });
           c.on("error", () => {});

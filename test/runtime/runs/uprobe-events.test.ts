@@ -4,10 +4,9 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { FunctionEventsDeclaration } from "../../../runtime/spec/declaration.js";
 import { libcPath } from "../../../runtime/host/features.js";
 import { PlanError } from "../../../runtime/spec/errors.js";
-import { planProbe } from "../../../runtime/templates/tp_events/plan.js";
+import { plan } from "../../../runtime/planner/plan.js";
 import type { FunctionEventsInstance } from "../../../runtime/templates/uprobe_events/plan.js";
-import { runProbe } from "../../../runtime/runs/probe.js";
-import { runProbeEvents } from "../../../runtime/runs/probe-events.js";
+import { runRing } from "../../../runtime/runs/ring.js";
 import { buildC } from "../../bpf/support/build-c.js";
 import { startHeld } from "../../bpf/support/workload.js";
 import { killSpawned } from "../../support/children.js";
@@ -28,9 +27,9 @@ afterAll(() => {
 async function runOn(bin: string, decl: (pid: number) => FunctionEventsDeclaration) {
   const w = await startHeld(bin, [String(N)]);
   try {
-    const instance = planProbe(decl(w.pid)) as FunctionEventsInstance;
+    const instance = plan(decl(w.pid)) as FunctionEventsInstance;
     let exit: Promise<number | null> | undefined;
-    const result = await runProbeEvents(instance, {
+    const result = await runRing(instance, {
       onAttached: () => { exit = w.go(); },
       // ends at N rows; the duration is only a safety net
     });
@@ -101,14 +100,14 @@ describe("uprobe events", () => {
     const w = await startHeld(usdtTicks.bin, [String(N)]);
     const pid = w.pid;
     let exit: Promise<number | null> | undefined;
-    const result = await runProbe({
+    const result = await runRing(plan({
       kind: "events",
       source: { type: "usdt", binary: usdtTicks.bin, provider: "probebook_test", name: "tick" },
       values: [{ name: "i", arg: 0, type: "long" }, { name: "label", arg: 1, type: "string" }],
       filter: { pid },
       durationMs: 10_000,
       limit: N,
-    }, { onAttached: () => { exit = w.go(); } }).finally(() => w.dispose());
+    }), { onAttached: () => { exit = w.go(); } }).finally(() => w.dispose());
     expect(await exit).toBe(0);
     expect(result.plan.target).toBe(`usdt ${usdtTicks.bin}:probebook_test:tick`);
     expect(result.rowCount).toBe(N);
@@ -124,7 +123,7 @@ describe("function-events planning", () => {
   it("names the closest functions for an unknown symbol", () => {
     let err: PlanError | undefined;
     try {
-      planProbe({ ...base, source: { type: "uprobe", binary: libcPath(), symbol: "lldvi" } });
+      plan({ ...base, source: { type: "uprobe", binary: libcPath(), symbol: "lldvi" } });
     } catch (e) {
       err = e as PlanError;
     }
@@ -133,26 +132,26 @@ describe("function-events planning", () => {
   });
 
   it("lists the binary's USDT probes for an unknown one", () => {
-    expect(() => planProbe({ ...base, source: { type: "usdt", binary: usdtTicks.bin, provider: "probebook_test", name: "tock" } }))
+    expect(() => plan({ ...base, source: { type: "usdt", binary: usdtTicks.bin, provider: "probebook_test", name: "tock" } }))
       .toThrow(`${usdtTicks.bin} has no USDT probe probebook_test:tock. Closest: probebook_test:tick.`);
-    expect(() => planProbe({ ...base, source: { type: "usdt", binary: libcCalls.bin, provider: "p", name: "n" } }))
+    expect(() => plan({ ...base, source: { type: "usdt", binary: libcCalls.bin, provider: "p", name: "n" } }))
       .toThrow(`${libcCalls.bin} has no USDT probe p:n. It defines no USDT probes (no .note.stapsdt notes: was it built with <sys/sdt.h>?).`);
   });
 
   it("refuses arguments at a return and return values at an entry", () => {
-    expect(() => planProbe({ ...base, source: { type: "uprobe", binary: libcPath(), symbol: "lldiv", retprobe: true },
+    expect(() => plan({ ...base, source: { type: "uprobe", binary: libcPath(), symbol: "lldiv", retprobe: true },
       values: [{ name: "x", arg: 0, type: "long" }] })).toThrow(/at the return their registers are gone/);
-    expect(() => planProbe({ ...base, source: { type: "uprobe", binary: libcPath(), symbol: "lldiv" },
+    expect(() => plan({ ...base, source: { type: "uprobe", binary: libcPath(), symbol: "lldiv" },
       values: [{ name: "x", retval: true, type: "long" }] })).toThrow(/use retprobe: true/);
   });
 
   it("points a kprobe on do_sys_openat2 to the openat tracepoint, naming the missing feature", () => {
-    expect(() => planProbe({ ...base, source: { type: "kprobe", function: "do_sys_openat2" } })).toThrow(
+    expect(() => plan({ ...base, source: { type: "kprobe", function: "do_sys_openat2" } })).toThrow(
       /^kprobes are not available on this kernel \(CONFIG_KPROBES is off: attaching a kprobe fails with attach kprobe do_sys_openat2: E[A-Z]+ .*\)\. Use tracepoint syscalls:sys_enter_openat instead\.$/);
   });
 
   it("points an fentry on vfs_read to the read tracepoint, naming the missing feature", () => {
-    expect(() => planProbe({ ...base, source: { type: "fentry", function: "vfs_read" } })).toThrow(
+    expect(() => plan({ ...base, source: { type: "fentry", function: "vfs_read" } })).toThrow(
       /^fentry\/fexit \(BPF trampolines\) are not available on this kernel \(.*loading an fentry program fails with .*EPERM.*\)\. Use tracepoint syscalls:sys_enter_read instead\.$/);
   });
 });
