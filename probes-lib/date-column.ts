@@ -8,13 +8,6 @@
 /**
  * A read-only column of Dates over epoch milliseconds (NaN reads as null).
  * What a probe result's `time` column is; `ms` is the underlying array.
- *
- * @example
- * ```ts
- * const time = new DateColumn(Float64Array.of(Date.UTC(2024, 0, 1, 12)));
- * time.at(0)?.toISOString() // "2024-01-01T12:00:00.000Z"
- * aq.table({ time }).filter((d) => op.hours(d.time) >= 12)
- * ```
  */
 export class DateColumn {
   /** Epoch milliseconds, one per row. */
@@ -27,29 +20,19 @@ export class DateColumn {
 
   /**
    * Epoch ms values of any array-like (numbers, Dates, null), e.g. from a saved file.
-   *
-   * @example
-   * ```ts
-   * DateColumn.from([new Date(0), 1000, null]).ms // Float64Array [0, 1000, NaN]
-   * ```
    */
   static from(values: Iterable<unknown> | ArrayLike<unknown>): DateColumn {
     const list = Array.from(values as ArrayLike<unknown>);
     return new DateColumn(Float64Array.from(list, (v) => (v instanceof Date ? v.getTime() : typeof v === "number" ? v : typeof v === "bigint" ? Number(v) : Number.NaN)));
   }
 
-  /** Rows in the column. @example `t.column("time").length === t.totalRows()` */
+  /** Rows in the column (all rows of the table, whatever its filter). */
   get length(): number {
     return this.ms.length;
   }
 
   /**
    * The row's Date (a new object each call), or null for a missing time.
-   *
-   * @example
-   * ```ts
-   * new DateColumn(Float64Array.of(0)).at(0) // 1970-01-01T00:00:00.000Z
-   * ```
    */
   at(row: number): Date | null {
     const v = this.ms[row];
@@ -62,11 +45,6 @@ export class DateColumn {
 
   /**
    * The first rows as ISO times, for messages.
-   *
-   * @example
-   * ```ts
-   * String(new DateColumn(Float64Array.of(0))) // "DateColumn(1) [1970-01-01T00:00:00.000Z]"
-   * ```
    */
   toString(): string {
     const shown = Array.from({ length: Math.min(3, this.length) }, (_, i) => this.at(i)?.toISOString() ?? "null");
@@ -82,11 +60,6 @@ export class DateColumn {
 /**
  * Columns of type "date" (epoch ms from the runtime, runtime/host/wall-clock.ts)
  * as {@link DateColumn}s; other columns stay as they are.
- *
- * @example
- * ```ts
- * datedColumns({ time: Float64Array.of(0) }, { time: "date" }).time.at(0) // 1970-01-01T00:00:00.000Z
- * ```
  */
 export function datedColumns(columns: Record<string, ArrayLike<unknown>>, columnTypes: Record<string, string>): Record<string, ArrayLike<unknown> | DateColumn> {
   const out: Record<string, ArrayLike<unknown> | DateColumn> = {};

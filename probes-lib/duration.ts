@@ -55,13 +55,6 @@ const UNIT_NS: Record<string, number> = { ns: 1, us: 1_000, ms: 1_000_000, s: 1_
 /**
  * Turns a short time (a latency threshold) into nanoseconds: a number of
  * nanoseconds, or a number and a unit `ns`, `us`, `ms` or `s`.
- *
- * @example
- * ```ts
- * parseNanoseconds("1ms")   // 1000000
- * parseNanoseconds("250us") // 250000
- * parseNanoseconds(500)     // 500
- * ```
  */
 export function parseNanoseconds(time: string | number, what = "time"): number {
   if (typeof time === "number") {

@@ -12,11 +12,6 @@ export type EventsTable = ProbeTable;
 
 /**
  * Builds the table for a finished events run.
- *
- * @example
- * ```ts
- * eventsTable(payload, declaration).meta.dropped
- * ```
  */
 export function eventsTable(payload: ResultPayload, declaration: EventsDeclaration): EventsTable {
   return resultTable(payload, declaration);

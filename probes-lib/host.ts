@@ -30,12 +30,6 @@ let installed: ProbeHost | undefined;
 /**
  * Installs the host that probe builders send their declarations to (or removes
  * it with `undefined`). The notebook sandbox does this once at start-up.
- *
- * @example
- * ```ts
- * setProbeHost({ run: async (decl) => ({ columns: { pid: [1] }, columnTypes: { pid: "uint32" }, rowCount: 1,
- *   stats: { events: 1, dropped: 0, durationMs: 5 } }), ...otherMethods });
- * ```
  */
 export function setProbeHost(host: ProbeHost | undefined): void {
   installed = host;
@@ -46,11 +40,6 @@ export function setProbeHost(host: ProbeHost | undefined): void {
  *
  * @throws Error when none is installed, i.e. when probes-lib is used outside a
  * probebook kernel.
- *
- * @example
- * ```ts
- * const payload = await probeHost().run(declaration);
- * ```
  */
 export function probeHost(): ProbeHost {
   if (!installed) {

@@ -36,12 +36,6 @@ export interface BucketScale {
 
 /**
  * The log slot of a value for `per` sub-buckets per power of two: 0 below 1, else 1 + e*per + sub.
- *
- * @example
- * ```ts
- * logSlot(1500)    // 11: [1024, 2048)
- * logSlot(1500, 4) // 42: [1280, 1536)
- * ```
  */
 export function logSlot(value: number | bigint, per = 1): number {
   if (typeof value === "bigint") {
@@ -63,11 +57,6 @@ export function logSlot(value: number | bigint, per = 1): number {
 
 /**
  * The bounds of a log slot (the runtime's bucketBounds for log histograms).
- *
- * @example
- * ```ts
- * logSlotBounds(42, 4) // [1280, 1536]
- * ```
  */
 export function logSlotBounds(slot: number, per = 1, signed = false): [number, number] {
   if (slot === 0) return [signed ? -Infinity : 0, 1];
@@ -79,11 +68,6 @@ export function logSlotBounds(slot: number, per = 1, signed = false): [number, n
 
 /**
  * The bucket of a log slot, labelled for the axis.
- *
- * @example
- * ```ts
- * logBucket(11, 1, "ns") // { low: 1024, high: 2048, label: "1us", from: "1.02us", order: 11 }
- * ```
  */
 export function logBucket(slot: number, per: number, unit: PlotUnit, signed = false): Bucket {
   const [low, high] = logSlotBounds(slot, per, signed);
@@ -95,11 +79,6 @@ export function logBucket(slot: number, per: number, unit: PlotUnit, signed = fa
 
 /**
  * Log buckets from slot `from` to slot `to`, skipping slots too narrow to hold an integer.
- *
- * @example
- * ```ts
- * logScale(11, 13, 1, "ns").buckets.map((b) => b.label) // ["1us", "2us", "4us"]
- * ```
  */
 export function logScale(from: number, to: number, per: number, unit: PlotUnit, signed = false): BucketScale {
   const buckets: Bucket[] = [];
@@ -123,11 +102,6 @@ export function logScale(from: number, to: number, per: number, unit: PlotUnit, 
  * Reads bucket bounds from a table: log buckets with 1, 2, 4 or 8 sub-buckets
  * per power of two when every bound fits that scheme, else linear buckets
  * (filled in between when they all have the same width).
- *
- * @example
- * ```ts
- * scaleFromBounds([1024, 4096], [2048, 8192], "ns").buckets.map((b) => b.label) // ["1us", "2us", "4us"]
- * ```
  */
 export function scaleFromBounds(lows: readonly number[], highs: readonly (number | undefined)[] | undefined, unit: PlotUnit): BucketScale {
   const finite = lows.map((low, i) => ({ low, high: highs?.[i] })).filter((b) => Number.isFinite(b.low) || b.low === -Infinity);
@@ -174,11 +148,6 @@ function linearBucket(low: number, high: number | undefined, unit: PlotUnit): Bu
 
 /**
  * `count` equal-width buckets from `min` to `max`, for raw values.
- *
- * @example
- * ```ts
- * linearBins(0, 100, 4, "").buckets.map((b) => b.label) // ["0", "25", "50", "75"]
- * ```
  */
 export function linearBins(min: number, max: number, count: number, unit: PlotUnit): { buckets: Bucket[]; indexOf(v: number): number } {
   const width = max > min ? (max - min) / count : 1;

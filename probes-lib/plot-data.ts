@@ -14,11 +14,6 @@ export type PlotCall = string;
 
 /**
  * Checks that `table` is an arquero table.
- *
- * @example
- * ```ts
- * const t = requireTable(value, "plot.bar(table, { x, y })");
- * ```
  */
 export function requireTable(table: unknown, at: PlotCall): ColumnTable {
   const t = table as Partial<ColumnTable> | null;
@@ -30,11 +25,6 @@ export function requireTable(table: unknown, at: PlotCall): ColumnTable {
 
 /**
  * Checks that the column exists; the error lists the table's columns.
- *
- * @example
- * ```ts
- * requireColumn(t, options.x, "plot.line(table, { x, y })", "x") // "time_ns", or throws
- * ```
  */
 export function requireColumn(table: ColumnTable, name: unknown, at: PlotCall, role: string): string {
   const names = table.columnNames();
@@ -49,11 +39,6 @@ export function requireColumn(table: ColumnTable, name: unknown, at: PlotCall, r
 
 /**
  * The first of `candidates` the table has, if any.
- *
- * @example
- * ```ts
- * findColumn(t, ["lower", "low"]) // "lower"
- * ```
  */
 export function findColumn(table: ColumnTable, candidates: readonly string[]): string | undefined {
   const names = table.columnNames();
@@ -62,11 +47,6 @@ export function findColumn(table: ColumnTable, candidates: readonly string[]): s
 
 /**
  * A column's values in the table's current row order (filters and orderby respected).
- *
- * @example
- * ```ts
- * columnValues(t.orderby("pid"), "comm") // ["bash", "sshd"]
- * ```
  */
 export function columnValues(table: ColumnTable, name: string): unknown[] {
   return Array.from(table.array(name) as ArrayLike<unknown>);
@@ -74,11 +54,6 @@ export function columnValues(table: ColumnTable, name: string): unknown[] {
 
 /**
  * A numeric column as numbers; BigInt becomes Number, anything non-numeric is an error.
- *
- * @example
- * ```ts
- * numericValues(aq.table({ n: BigInt64Array.from([1n]) }), "n", "test") // [1]
- * ```
  */
 export function numericValues(table: ColumnTable, name: string, at: PlotCall): number[] {
   return columnValues(table, name).map((v, row) => {
@@ -92,11 +67,6 @@ export function numericValues(table: ColumnTable, name: string, at: PlotCall): n
 
 /**
  * A value as a category label: strings stay, numbers and BigInt print, null is "(null)".
- *
- * @example
- * ```ts
- * [labelOf(3n), labelOf(null), labelOf(["a", "b"])] // ["3", "(null)", "a;b"]
- * ```
  */
 export function labelOf(value: unknown): string {
   if (value === null || value === undefined) return "(null)";
@@ -157,12 +127,6 @@ const DAY_MS = 86400e3;
  * (milliseconds for sub-second steps). Vega's own time ticks land on odd
  * instants (.900, .900) for spans of seconds, and label minutes on a 12-hour
  * clock; plots of probe times give their ticks explicitly instead.
- *
- * @example
- * ```ts
- * temporalAxis(Date.UTC(2024, 0, 1, 12, 0, 7), Date.UTC(2024, 0, 1, 12, 0, 9)).format // "%H:%M:%S.%L"
- * // values: 12:00:07.000, 07.250, 07.500 ... 09.000 as { utc: true, year, month, date, hours, ... }
- * ```
  */
 export function temporalAxis(min: number, max: number, maxTicks = 9): { values: UtcDateTime[]; format: string } {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return { values: [], format: "%H:%M:%S.%L" };
@@ -189,11 +153,6 @@ function utcDateTime(ms: number): UtcDateTime {
 /**
  * The x encoding of a time or number axis: a temporal one on a UTC scale with
  * explicit ticks ({@link temporalAxis}); a quantitative one as `quantitative`.
- *
- * @example
- * ```ts
- * xEncoding("x", axisValues(t, "time", at), { zero: false }) // { field: "x", type: "temporal", title: "time (UTC)", scale: { type: "utc" }, axis: { values, format } }
- * ```
  */
 export function xEncoding(field: string, xs: AxisValues, quantitativeScale: Record<string, unknown>, domain: number[] = xs.values): Record<string, unknown> {
   if (xs.type === "quantitative") return { field, type: "quantitative", title: xs.title, scale: quantitativeScale };
@@ -210,11 +169,6 @@ export function xEncoding(field: string, xs: AxisValues, quantitativeScale: Reco
  * `*_ns`/`*_us`/`*_ms` that holds clock readings becomes
  * dates when they are wall-clock (epoch) times, and seconds since the first
  * row when they come from a boot-relative clock such as bpf_ktime_get_ns().
- *
- * @example
- * ```ts
- * axisValues(events, "time_ns", at) // { values: [0, 0.25, ...], type: "quantitative", title: "time (s since first row)", unit: "s" }
- * ```
  */
 export function axisValues(table: ColumnTable, name: string, at: PlotCall): AxisValues {
   const raw = columnValues(table, name);
@@ -251,11 +205,6 @@ export function axisValues(table: ColumnTable, name: string, at: PlotCall): Axis
 
 /**
  * Keeps at most `max` items; says how many there were.
- *
- * @example
- * ```ts
- * capRows([1, 2, 3], 2) // { rows: [1, 2], total: 3, capped: true }
- * ```
  */
 export function capRows<T>(rows: T[], max = MAX_PLOT_ROWS): { rows: T[]; total: number; capped: boolean } {
   return rows.length > max ? { rows: rows.slice(0, max), total: rows.length, capped: true } : { rows, total: rows.length, capped: false };
@@ -264,11 +213,6 @@ export function capRows<T>(rows: T[], max = MAX_PLOT_ROWS): { rows: T[]; total: 
 /**
  * Axis options for whole counts up to `max`: below 8, one tick per integer
  * (vega would put ticks at 0.5 steps); above, vega's own ticks are whole.
- *
- * @example
- * ```ts
- * wholeCountAxis(2) // { values: [0, 1, 2], format: "d" }
- * ```
  */
 export function wholeCountAxis(max: number): { values?: number[]; format?: string } {
   if (!(max >= 0) || max > 8) return {};
@@ -277,11 +221,6 @@ export function wholeCountAxis(max: number): { values?: number[]; format?: strin
 
 /**
  * A count with thousands separators.
- *
- * @example
- * ```ts
- * formatCount(1234) // "1,234"
- * ```
  */
 export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
@@ -289,11 +228,6 @@ export function formatCount(n: number): string {
 
 /**
  * A value described for an error message.
- *
- * @example
- * ```ts
- * describeValue([1]) // "an array"
- * ```
  */
 export function describeValue(value: unknown): string {
   if (value === null) return "null";

@@ -21,11 +21,6 @@ let installed: PlotRenderer | undefined;
 /**
  * Installs the renderer that plots use for their picture (or removes it with
  * `undefined`). The notebook sandbox does this once at start-up.
- *
- * @example
- * ```ts
- * setPlotRenderer((json) => hostRenderPlot(json));  // { svg, png }
- * ```
  */
 export function setPlotRenderer(renderer: PlotRenderer | undefined): void {
   installed = renderer;
@@ -33,11 +28,6 @@ export function setPlotRenderer(renderer: PlotRenderer | undefined): void {
 
 /**
  * The installed renderer, if any.
- *
- * @example
- * ```ts
- * const picture = plotRenderer()?.(JSON.stringify(spec));
- * ```
  */
 export function plotRenderer(): PlotRenderer | undefined {
   return installed;
@@ -48,11 +38,6 @@ let widthOf: (() => number) | undefined;
 /**
  * Installs how plots learn the width of their text rendering (the kernel's
  * COLUMNS); without one, text is 80 columns wide.
- *
- * @example
- * ```ts
- * setTextWidth(() => hostTextWidth());
- * ```
  */
 export function setTextWidth(width: (() => number) | undefined): void {
   widthOf = width;
@@ -60,11 +45,6 @@ export function setTextWidth(width: (() => number) | undefined): void {
 
 /**
  * The columns a plot's text may use.
- *
- * @example
- * ```ts
- * plot.histogram(lat).text(textWidth())
- * ```
  */
 export function textWidth(): number {
   return widthOf?.() ?? 80;

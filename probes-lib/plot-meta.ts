@@ -23,11 +23,6 @@ interface DeclarationLike {
 
 /**
  * Reads `meta.declaration` (if any) for the measured value's name, its unit and a series' interval.
- *
- * @example
- * ```ts
- * measuredOf(await syscall("read").latency().histogram({ for: "5s" })) // { name: "latency", unit: "ns" }
- * ```
  */
 export function measuredOf(table: ColumnTable): Measured {
   const declaration = (table as ColumnTable & { meta?: { declaration?: DeclarationLike } }).meta?.declaration;

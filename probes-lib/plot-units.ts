@@ -11,13 +11,6 @@ const TIME_UNITS = ["ns", "us", "ms", "s"] as const;
 /**
  * Guesses a column's unit from its name: `*_ns`, `*_us`, `*_ms`, `*_s` are
  * times; names with bytes/size/len are sizes; anything else is a plain count.
- *
- * @example
- * ```ts
- * unitOfColumn("latency_ns") // "ns"
- * unitOfColumn("bytes")      // "bytes"
- * unitOfColumn("count")      // ""
- * ```
  */
 export function unitOfColumn(name: string): PlotUnit {
   const lower = name.toLowerCase();
@@ -30,13 +23,6 @@ export function unitOfColumn(name: string): PlotUnit {
 /**
  * The label of 2^exponent in `unit`, stepping by 1024: with "ns", 2^10 is
  * "1us" and 2^21 is "2ms"; with "bytes" or "", 2^10 is "1K" and 2^31 "2G".
- *
- * @example
- * ```ts
- * pow2Label(10, "ns")    // "1us"
- * pow2Label(3, "")       // "8"
- * pow2Label(21, "bytes") // "2M"
- * ```
  */
 export function pow2Label(exponent: number, unit: PlotUnit): string {
   if (TIME_UNITS.includes(unit as (typeof TIME_UNITS)[number])) {
@@ -61,13 +47,6 @@ export function pow2Label(exponent: number, unit: PlotUnit): string {
 /**
  * A value in `unit`, scaled by powers of 1000 for times ("1.5ms") and 1024 for
  * sizes ("1.5K"), with at most 3 significant digits.
- *
- * @example
- * ```ts
- * formatValue(1500, "ns")    // "1.5us"
- * formatValue(1536, "bytes") // "1.5K"
- * formatValue(42, "")        // "42"
- * ```
  */
 export function formatValue(value: number, unit: PlotUnit): string {
   if (!Number.isFinite(value)) return String(value);
@@ -95,11 +74,6 @@ export function formatValue(value: number, unit: PlotUnit): string {
 
 /**
  * What the log2 axis title adds, so "1us" is not read as exactly 1000 ns.
- *
- * @example
- * ```ts
- * log2Note("ns") // "log2 buckets, 1us = 1024ns"
- * ```
  */
 export function log2Note(unit: PlotUnit): string {
   if (unit === "ns") return "log2 buckets, 1us = 1024ns";

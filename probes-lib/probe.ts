@@ -103,12 +103,6 @@ export abstract class Probe {
 
 /**
  * Whether `value` is a probe builder (what explain() and the run helpers take).
- *
- * @example
- * ```ts
- * isProbe(syscall("read").count())  // true
- * isProbe("syscalls:sys_enter_read") // false
- * ```
  */
 export function isProbe(value: unknown): value is Probe {
   return value !== null && typeof value === "object" && probes.has(value);

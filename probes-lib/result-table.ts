@@ -30,14 +30,6 @@ export type ProbeTable = ColumnTable & { readonly meta: ProbeMeta };
  * Builds the table for a run's payload. A column of type "date" (epoch
  * milliseconds) becomes a DateColumn (probes-lib/date-column.ts): its rows read as Dates, while
  * only the Float64Array of milliseconds is kept.
- *
- * @example
- * ```ts
- * const t = resultTable(payload, declaration);
- * t.numRows();       // payload.rowCount
- * t.meta.dropped;    // events lost to a full ring buffer
- * t.get("time", 0);  // a Date (events: the wall-clock time of time_ns)
- * ```
  */
 export function resultTable(payload: ResultPayload, declaration: AnyDeclaration, extra: Partial<ProbeMeta> = {}): ProbeTable {
   const columns = datedColumns(payload.columns as Record<string, ArrayLike<unknown>>, payload.columnTypes);
@@ -52,11 +44,6 @@ export function resultTable(payload: ResultPayload, declaration: AnyDeclaration,
 
 /**
  * Puts `meta` on a table (non-enumerable, frozen), e.g. after reshaping a result.
- *
- * @example
- * ```ts
- * withMeta(t.orderby(aq.desc("count")).slice(0, 10), t.meta)
- * ```
  */
 export function withMeta(t: ColumnTable, meta: ProbeMeta): ProbeTable {
   Object.defineProperty(t, "meta", { value: Object.freeze({ ...meta }), enumerable: false, configurable: true });

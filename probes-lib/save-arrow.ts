@@ -29,12 +29,6 @@ type ContainerName = keyof typeof TYPED_ARRAYS | "Array" | "DateColumn";
  * Encodes a table as an Arrow IPC file (the `.arrow` format pyarrow,
  * polars, DuckDB and arquero read), keeping its `meta` in the schema metadata
  * under "probebook.meta" (JSON).
- *
- * @example
- * ```ts
- * const bytes = tableToArrowBytes(opens);
- * tableFromArrowBytes(bytes).numRows() === opens.numRows()
- * ```
  */
 export function tableToArrowBytes(table: ColumnTable): Uint8Array {
   const containers: Record<string, ContainerName> = {};
@@ -64,12 +58,6 @@ export function tableToArrowBytes(table: ColumnTable): Uint8Array {
  * Decodes Arrow IPC bytes (file or stream format) into an arquero table. A
  * file saved by probebook gets its `meta` back (non-enumerable, frozen, as on
  * a probe's table) and its columns in their original containers.
- *
- * @example
- * ```ts
- * const t = tableFromArrowBytes(bytes);
- * t.meta?.dropped
- * ```
  */
 export function tableFromArrowBytes(bytes: Uint8Array): ColumnTable & { readonly meta?: unknown } {
   const arrow = tableFromIPC(bytes, { useBigInt: true, useDate: true });

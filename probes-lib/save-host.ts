@@ -22,11 +22,6 @@ let installed: SavedDataHost | undefined;
 /**
  * Installs the host that save() and load() use (or removes it with `undefined`).
  * The notebook sandbox does this once at start-up.
- *
- * @example
- * ```ts
- * setSavedDataHost({ write: async (name, bytes) => ({ path: name, bytes: bytes.length }), read: async () => new Uint8Array() });
- * ```
  */
 export function setSavedDataHost(host: SavedDataHost | undefined): void {
   installed = host;
@@ -36,11 +31,6 @@ export function setSavedDataHost(host: SavedDataHost | undefined): void {
  * The installed host.
  *
  * @throws Error outside a probebook kernel, where nothing can read or write files.
- *
- * @example
- * ```ts
- * await savedDataHost().read("opens.arrow");
- * ```
  */
 export function savedDataHost(): SavedDataHost {
   if (!installed) {

@@ -50,11 +50,6 @@ const MAX_ID = 0x7fffffff;
  * removes them); field conditions replace earlier conditions on that field.
  *
  * @param at - the call as the user wrote it, for messages.
- * @example
- * ```ts
- * applyWhere({}, { pid: 42, count: { gt: 4096 } }, 'syscall("read").where(...)')
- * // { pid: 42, where: [{ field: "count", op: ">", value: 4096 }] }
- * ```
  */
 export function applyWhere(filter: Filter, where: Where, at: string): Filter {
   if (where === null || typeof where !== "object" || Array.isArray(where)) {

@@ -31,6 +31,8 @@ export interface Example {
 /** A documented member: its summary and the text of each @example. */
 export interface Documented {
   name: string;
+  /** "file:line" of its declaration. */
+  at: string;
   summary: string;
   examples: string[];
   file: string;
@@ -52,8 +54,10 @@ export function cellVisibleDocs(): Documented[] {
     const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
     if (!decl || !ours(decl) || seenDecl.has(decl)) return;
     seenDecl.add(decl);
+    const source = decl.getSourceFile();
     out.push({
       name,
+      at: `${relative(ROOT, source.fileName)}:${source.getLineAndCharacterOfPosition(decl.getStart(source)).line + 1}`,
       summary: ts.displayPartsToString(symbol.getDocumentationComment(checker)).trim(),
       examples: symbol.getJsDocTags(checker).filter((t) => t.name === "example").map((t) => ts.displayPartsToString(t.text)),
       file: relative(ROOT, decl.getSourceFile().fileName),
@@ -145,6 +149,28 @@ export function markdownExamples(): Example[] {
       const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
       for (const code of fencedBlocks(source)) out.push({ name: `notebooks/${file} #${++n}`, alsoIn: [], code, file: `notebooks/${file}` });
     }
+  }
+  return out;
+}
+
+/** Where the code a cell runs is documented: the probe library and the sandbox's own globals. */
+const DOCUMENTED_DIRS = ["probes-lib", "runtime/sandbox/prelude"];
+
+/** "file:line name" of every declaration there whose TSDoc has an @example. */
+export function exampleSites(): { at: string; name: string }[] {
+  const files = DOCUMENTED_DIRS.flatMap((dir) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith(".ts")).map((f) => join(ROOT, dir, f)));
+  const out: { at: string; name: string }[] = [];
+  for (const path of files) {
+    const source = ts.createSourceFile(path, readFileSync(path, "utf8"), ts.ScriptTarget.ES2022, true);
+    const visit = (node: ts.Node) => {
+      if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isClassDeclaration(node) || ts.isPropertySignature(node) || ts.isMethodSignature(node)) {
+        if (ts.getJSDocTags(node).some((t) => t.tagName.text === "example")) {
+          out.push({ at: `${relative(ROOT, path)}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`, name: node.name?.getText(source) ?? "(anonymous)" });
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
   }
   return out;
 }

@@ -18,12 +18,6 @@ export const BUCKET_COLUMN = "bucket";
 /**
  * The table to show for `table`: with a bucket label column before `lower`
  * when it is a probe's histogram, else `table` itself.
- *
- * @example
- * ```ts
- * withBucketLabels(await syscall("read").latency().histogram({ for: "5s" })).columnNames()
- * // ["bucket", "lower", "upper", "count"]
- * ```
  */
 export function withBucketLabels(table: ColumnTable): ColumnTable {
   const op = (table as ColumnTable & { meta?: HistogramMeta }).meta?.declaration?.value?.op;

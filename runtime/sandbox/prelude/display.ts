@@ -12,7 +12,15 @@ export interface DisplayOptions {
 /** Returned by {@link display} when an `id` was given. */
 export interface DisplayHandle {
   readonly id: string;
-  /** Replaces the output shown under this id. */
+  /**
+   * Replaces the output shown under this id.
+   *
+   * @example
+   * ```ts
+   * const status = display("counting…", { id: "status" });
+   * status?.update(await syscall("read").count({ for: "1s" }));
+   * ```
+   */
   update(value: unknown): void;
 }
 
