@@ -24,6 +24,9 @@ under /usr/bin/python3, which sees Debian's Jupyter packages):
   compiler to warm up; on a busy machine that took longer than the 1 s
   jupyter-console waits, after which it stopped asking and wanted an empty
   line after every cell. Later answers are quick; it waits up to 10 s.
+- Closing the terminal (SIGHUP, as when an ssh session drops) or SIGTERM
+  shuts the kernel down, as leaving with Ctrl-D does: jupyter-console would
+  die and leave the kernel running, with whatever probe it was running.
 - The kernel's own log (stderr) goes to a file, named in the banner, not
   into the middle of the screen.
 
@@ -156,8 +159,18 @@ class ProbebookConsoleApp(ZMQTerminalIPythonApp):
         )
         self.shell.own_kernel = not self.existing
         self.shell.sigint_handler = self.handle_sigint
+        signal.signal(signal.SIGHUP, self.handle_hangup)
+        signal.signal(signal.SIGTERM, self.handle_hangup)
         if self.shell.own_kernel:
             self.shell.banner += f"\n(the kernel's log: {kernel_log_path()})\n"
+
+    def handle_hangup(self, signum, frame):
+        if self.kernel_manager is not None:
+            try:
+                self.kernel_manager.shutdown_kernel(now=False)
+            except Exception:  # the kernel may be gone already; we are leaving either way
+                self.kernel_manager.kill_kernel()
+        os._exit(128 + signum)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,18 @@ let build: BuiltC;
 let workload: Stepper;
 let term: Terminal;
 let prompt = 1;
+let closed = false;
+
+/** Our kernels still running: found by their connection files, in our dir. */
+function ourKernels(): number[] {
+  return readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(join(dir, "runtime", "kernel-"));
+    } catch {
+      return false; // gone meanwhile
+    }
+  }).map(Number);
+}
 
 /** Types a cell and waits for the next prompt; returns what the cell printed (between its prompt and the next). */
 async function run(code: string, timeoutMs = 60_000): Promise<string> {
@@ -69,7 +81,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (term) {
+  if (term && !closed) {
     // Ctrl-D, then yes: the console shuts its kernel down.
     term.press("C-d");
     await term.waitFor((s) => /exit \(\[y\]\/n\)\?\s*$/.test(s), "the exit question", 10_000).then(() => term.type("y"), () => undefined);
@@ -78,16 +90,8 @@ afterAll(async () => {
   }
   await workload?.dispose();
   await killSpawned();
-  // A kernel of ours still running (the console killed before it could shut it down) is found by its connection file, in our dir.
-  if (dir) {
-    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-      try {
-        if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(join(dir, "runtime"))) process.kill(Number(pid), "SIGKILL");
-      } catch {
-        // gone meanwhile
-      }
-    }
-  }
+  // A kernel of ours still running (the console killed before it could shut it down).
+  if (dir) for (const pid of ourKernels()) process.kill(pid, "SIGKILL");
   build?.cleanup();
   if (dir) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
@@ -177,6 +181,17 @@ describe("probebook console (jupyter-console in tmux)", () => {
     const everything = term.history();
     expect(existsSync(join(dir, "viewer-called"))).toBe(false);
     for (const word of ["xdg-open", "not found", "display:", "Traceback"]) expect(everything).not.toContain(word);
+  });
+
+  it("shuts its kernel down when the terminal goes away (SIGHUP, as when ssh drops), even mid-probe", async () => {
+    term.type(`await syscall("read").count().run({ for: "60s" })`);
+    await term.waitFor((s) => s.split(`In [${prompt}]:`).at(-1)!.includes("collecting"), "the progress line");
+    expect(ourKernels()).toHaveLength(1);
+    closed = true;
+    term.kill();
+    const until = Date.now() + 15_000;
+    while (ourKernels().length > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(ourKernels()).toEqual([]);
   });
 });
 
