@@ -171,6 +171,40 @@ function format(v, indent) {
   return `{\n${entries.join(",\n")}\n${indent}}`;
 }
 
+/** "agg_plan" -> "AggPlan". */
+const pascal = (name) => name.split("_").filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+
+/** The TypeScript type of a described C type, as the rodata encoder (runtime/templates/struct-codec.ts) takes it. */
+function tsType(t, d) {
+  switch (t.kind) {
+    case "int": return t.size === 8 ? "number | bigint" : "number";
+    case "pointer": return "number | bigint";
+    case "char": return "number";
+    case "enum": {
+      const names = Object.keys(d.enums[t.name] ?? {});
+      return names.length ? names.map((n) => JSON.stringify(n)).join(" | ") : "string";
+    }
+    case "struct": return d.structs[t.name] ? pascal(t.name) : "Record<string, unknown>";
+    case "array":
+      if (t.of.kind === "char") return "string";
+      return `${/[|]/.test(tsType(t.of, d)) ? `(${tsType(t.of, d)})` : tsType(t.of, d)}[]`;
+    default: return "unknown";
+  }
+}
+
+/** One interface per struct of the template's header: what the runtime writes (rodata configs,
+ *  keys, filters) is typed from the object, so a member renamed in C breaks the TypeScript build.
+ *  Members named _* (padding) are optional: the encoder writes zeros for what is left out. */
+function structTypes(d) {
+  const out = [];
+  for (const [name, st] of Object.entries(d.structs)) {
+    out.push(`/** struct ${name} (${st.size} bytes) */`, `export interface ${pascal(name)} {`);
+    for (const m of st.members) out.push(`  ${m.name}${m.name.startsWith("_") ? "?" : ""}: ${tsType(m.type, d)};`);
+    out.push("}", "");
+  }
+  return out;
+}
+
 export function generateDescriptor(objectPath, template) {
   const d = describe(objectPath, template);
   const json = format(d, "");
@@ -181,6 +215,7 @@ export function generateDescriptor(objectPath, template) {
     ``,
     `export const descriptor = ${json} as const satisfies TemplateDescriptor;`,
     ``,
+    ...structTypes(d),
   ].join("\n");
 }
 

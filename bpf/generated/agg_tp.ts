@@ -187,3 +187,78 @@ export const descriptor = {
     }
   }
 } as const satisfies TemplateDescriptor;
+
+/** struct agg_key_part (8 bytes) */
+export interface AggKeyPart {
+  src_off: number;
+  size: number;
+  dst_off: number;
+  src: "AGG_SRC_NONE" | "AGG_SRC_FIELD" | "AGG_SRC_PID" | "AGG_SRC_TID" | "AGG_SRC_UID" | "AGG_SRC_GID" | "AGG_SRC_CPU" | "AGG_SRC_CGROUP" | "AGG_SRC_COMM" | "AGG_SRC_PAIR_A" | "AGG_SRC_KSTACK" | "AGG_SRC_USTACK";
+  _pad?: number[];
+}
+
+/** struct agg_plan (88 bytes) */
+export interface AggPlan {
+  key_size: number;
+  nkeys: number;
+  nslots: number;
+  snapshots: number;
+  hist: "AGG_HIST_NONE" | "AGG_HIST_LOG2" | "AGG_HIST_LINEAR";
+  sub_bits: number;
+  _pad?: number;
+  lin_min: number | bigint;
+  lin_step: number | bigint;
+  value: AggValueSrc;
+  keys: AggKeyPart[];
+}
+
+/** struct agg_tp_config (216 bytes) */
+export interface AggTpConfig {
+  filter: PbFilter;
+  agg: AggPlan;
+}
+
+/** struct agg_value (32 bytes) */
+export interface AggValue {
+  count: number | bigint;
+  sum: number | bigint;
+  min: number | bigint;
+  max: number | bigint;
+  slots: (number | bigint)[];
+}
+
+/** struct agg_value_src (8 bytes) */
+export interface AggValueSrc {
+  src_off: number;
+  size: number;
+  is_signed: number;
+  _pad?: number;
+}
+
+/** struct pb_filter (128 bytes) */
+export interface PbFilter {
+  tgid: number;
+  tid: number;
+  uid: number;
+  has_uid: number;
+  has_comm: number;
+  npreds: number;
+  unfiltered: number;
+  cgroup_id: number | bigint;
+  sample_every: number;
+  _pad2?: number;
+  pidns_dev: number | bigint;
+  pidns_ino: number | bigint;
+  comm: string;
+  preds: PbPred[];
+}
+
+/** struct pb_pred (16 bytes) */
+export interface PbPred {
+  value: number | bigint;
+  src_off: number;
+  size: number;
+  is_signed: number;
+  op: "PB_PRED_NONE" | "PB_PRED_EQ" | "PB_PRED_NE" | "PB_PRED_LT" | "PB_PRED_LE" | "PB_PRED_GT" | "PB_PRED_GE" | "PB_PRED_MASK";
+  _pad?: number[];
+}

@@ -57,3 +57,23 @@ export const descriptor = {
   },
   "enums": {}
 } as const satisfies TemplateDescriptor;
+
+/** struct profile_config (24 bytes) */
+export interface ProfileConfig {
+  target_tgid: number;
+  include_idle: number;
+  kernel_stacks: number;
+  user_stacks: number;
+  _pad?: number;
+  pidns_dev: number | bigint;
+  pidns_ino: number | bigint;
+}
+
+/** struct profile_key (32 bytes) */
+export interface ProfileKey {
+  pid: number;
+  kern_stack_id: number;
+  user_stack_id: number;
+  _pad?: number;
+  comm: string;
+}

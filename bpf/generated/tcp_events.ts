@@ -97,3 +97,34 @@ export const descriptor = {
   },
   "enums": {"tcp_event_kind": {"TCP_EV_STATE": 1, "TCP_EV_RETRANSMIT": 2}}
 } as const satisfies TemplateDescriptor;
+
+/** struct tcp_event (120 bytes) */
+export interface TcpEvent {
+  ts_ns: number | bigint;
+  skaddr: number | bigint;
+  state_ns: number | bigint;
+  age_ns: number | bigint;
+  bytes_acked: number | bigint;
+  bytes_received: number | bigint;
+  pid: number;
+  cpu: number;
+  oldstate: number;
+  newstate: number;
+  family: number;
+  sport: number;
+  dport: number;
+  kind: "TCP_EV_STATE" | "TCP_EV_RETRANSMIT";
+  has_bytes: number;
+  saddr: number[];
+  daddr: number[];
+  comm: string;
+}
+
+/** struct tcp_events_config (16 bytes) */
+export interface TcpEventsConfig {
+  port: number;
+  family: number;
+  retransmits: number;
+  _pad?: number[];
+  wakeup_bytes: number | bigint;
+}

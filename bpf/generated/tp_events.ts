@@ -181,3 +181,86 @@ export const descriptor = {
     }
   }
 } as const satisfies TemplateDescriptor;
+
+/** struct pb_event_header (56 bytes) */
+export interface PbEventHeader {
+  ts_ns: number | bigint;
+  cgroup_id: number | bigint;
+  cpu: number;
+  pid: number;
+  tid: number;
+  uid: number;
+  gid: number;
+  comm: string;
+  _pad?: number;
+}
+
+/** struct pb_filter (128 bytes) */
+export interface PbFilter {
+  tgid: number;
+  tid: number;
+  uid: number;
+  has_uid: number;
+  has_comm: number;
+  npreds: number;
+  unfiltered: number;
+  cgroup_id: number | bigint;
+  sample_every: number;
+  _pad2?: number;
+  pidns_dev: number | bigint;
+  pidns_ino: number | bigint;
+  comm: string;
+  preds: PbPred[];
+}
+
+/** struct pb_header_plan (16 bytes) */
+export interface PbHeaderPlan {
+  ts_ns: number;
+  cgroup_id: number;
+  cpu: number;
+  pid: number;
+  tid: number;
+  uid: number;
+  gid: number;
+  comm: number;
+}
+
+/** struct pb_pred (16 bytes) */
+export interface PbPred {
+  value: number | bigint;
+  src_off: number;
+  size: number;
+  is_signed: number;
+  op: "PB_PRED_NONE" | "PB_PRED_EQ" | "PB_PRED_NE" | "PB_PRED_LT" | "PB_PRED_LE" | "PB_PRED_GT" | "PB_PRED_GE" | "PB_PRED_MASK";
+  _pad?: number[];
+}
+
+/** struct tp_events_config (360 bytes) */
+export interface TpEventsConfig {
+  event_size: number;
+  nfields: number;
+  wakeup_bytes: number | bigint;
+  header: PbHeaderPlan;
+  filter: PbFilter;
+  fields: TpFieldPlan[];
+  stacks: TpStackPlan;
+}
+
+/** struct tp_field_plan (12 bytes) */
+export interface TpFieldPlan {
+  src_off: number;
+  size: number;
+  dst_off: number;
+  max_len: number;
+  kind: "TP_FIELD_NONE" | "TP_FIELD_INT" | "TP_FIELD_ARRAY" | "TP_FIELD_DATA_LOC" | "TP_FIELD_REL_LOC" | "TP_FIELD_USER_STR" | "TP_FIELD_KERNEL_STR";
+  _pad?: number[];
+}
+
+/** struct tp_stack_plan (8 bytes) */
+export interface TpStackPlan {
+  kstack: number;
+  ustack: number;
+  kstack_off: number;
+  ustack_off: number;
+  _pad?: number;
+}

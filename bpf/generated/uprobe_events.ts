@@ -157,3 +157,63 @@ export const descriptor = {
     "up_value_source": {"UP_SRC_NONE": 0, "UP_SRC_ARG": 1, "UP_SRC_RETVAL": 2}
   }
 } as const satisfies TemplateDescriptor;
+
+/** struct pb_event_header (56 bytes) */
+export interface PbEventHeader {
+  ts_ns: number | bigint;
+  cgroup_id: number | bigint;
+  cpu: number;
+  pid: number;
+  tid: number;
+  uid: number;
+  gid: number;
+  comm: string;
+  _pad?: number;
+}
+
+/** struct pb_filter (128 bytes) */
+export interface PbFilter {
+  tgid: number;
+  tid: number;
+  uid: number;
+  has_uid: number;
+  has_comm: number;
+  npreds: number;
+  unfiltered: number;
+  cgroup_id: number | bigint;
+  sample_every: number;
+  _pad2?: number;
+  pidns_dev: number | bigint;
+  pidns_ino: number | bigint;
+  comm: string;
+  preds: PbPred[];
+}
+
+/** struct pb_pred (16 bytes) */
+export interface PbPred {
+  value: number | bigint;
+  src_off: number;
+  size: number;
+  is_signed: number;
+  op: "PB_PRED_NONE" | "PB_PRED_EQ" | "PB_PRED_NE" | "PB_PRED_LT" | "PB_PRED_LE" | "PB_PRED_GT" | "PB_PRED_GE" | "PB_PRED_MASK";
+  _pad?: number[];
+}
+
+/** struct up_value_plan (8 bytes) */
+export interface UpValuePlan {
+  dst_off: number;
+  max_len: number;
+  source: "UP_SRC_NONE" | "UP_SRC_ARG" | "UP_SRC_RETVAL";
+  kind: "UP_VALUE_INT" | "UP_VALUE_USER_STR" | "UP_VALUE_KERNEL_STR";
+  index: number;
+  _pad?: number;
+}
+
+/** struct uprobe_events_config (200 bytes) */
+export interface UprobeEventsConfig {
+  event_size: number;
+  nvalues: number;
+  wakeup_bytes: number | bigint;
+  filter: PbFilter;
+  values: UpValuePlan[];
+}

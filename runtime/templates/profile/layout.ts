@@ -21,16 +21,10 @@ export const PROFILE = {
   },
 } as const;
 
-/** The `cfg` rodata; names as in struct profile_config. */
-export interface ProfileConfig {
-  target_tgid: number;
-  include_idle: number;
-  kernel_stacks: number;
-  user_stacks: number;
-  pidns_dev: number;
-  pidns_ino: number;
-}
+/** The `cfg` rodata: struct profile_config, generated from the object's BTF. */
+export type { ProfileConfig } from "../../../bpf/generated/profile.js";
 
+/** A decoded key of pb_counts (struct profile_key, read by decodeProfileKey). */
 export interface ProfileKey {
   pid: number;
   kernStackId: number;

@@ -18,13 +18,8 @@ export const TCP_EVENTS = {
   kinds: descriptor.enums.tcp_event_kind,
 } as const;
 
-/** The `cfg` rodata; names as in struct tcp_events_config. */
-export interface TcpEventsConfig {
-  port: number;
-  family: number;
-  retransmits: number;
-  wakeup_bytes: number;
-}
+/** The `cfg` rodata: struct tcp_events_config, generated from the object's BTF. */
+export type { TcpEventsConfig } from "../../../bpf/generated/tcp_events.js";
 
 /** Columns of struct tcp_event, in the order people read them. */
 export function tcpColumns(): OutputColumn[] {

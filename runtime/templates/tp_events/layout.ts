@@ -2,6 +2,7 @@
 // Every name and layout here comes from the generated descriptor, so renaming
 // a map or a struct member in the C header breaks this file at compile time.
 import { descriptor } from "../../../bpf/generated/tp_events.js";
+import type * as GeneratedTpEvents from "../../../bpf/generated/tp_events.js";
 import type { PbFilter } from "../aggregation.js";
 import type { OutputColumn } from "../columns.js";
 import { columnType, integerKind } from "../columns.js";
@@ -29,45 +30,19 @@ export const TP_EVENTS = {
 
 export type TpFieldKind = keyof typeof descriptor.enums.tp_field_kind;
 
-/** One entry of the field plan; names as in struct tp_field_plan. */
-export interface TpFieldPlan {
-  src_off: number;
-  size: number;
-  dst_off: number;
-  max_len: number;
-  kind: TpFieldKind;
-}
+/** One entry of the field plan: struct tp_field_plan (generated from the object's BTF). */
+export type { TpFieldPlan, TpStackPlan } from "../../../bpf/generated/tp_events.js";
 
 /** Offset in the record of each header member, or HEADER_SKIP: struct pb_header_plan (common.bpf.h). */
-export type PbHeaderPlan = Record<HeaderMember, number>;
+export type PbHeaderPlan = GeneratedTpEvents.PbHeaderPlan;
 
-/** The `cfg` rodata; names as in struct tp_events_config. */
-export interface TpEventsConfig {
-  event_size: number;
-  nfields: number;
-  wakeup_bytes: number;
-  /** Where the common columns kept go; the others are not recorded (nor their helpers called). */
-  header: PbHeaderPlan;
-  /** Which events to keep (process, thread, uid, cgroup, comm, field predicates, sampling)
-   *  and the reader's pid namespace: struct pb_filter of bpf/filter.h. */
-  filter: PbFilter;
-  fields: TpFieldPlan[];
-  /** The opt-in stack id columns (struct tp_stack_plan); absent = none (all zero). */
-  stacks?: TpStackPlan;
-}
-
-/** struct tp_stack_plan: which stack ids a record keeps (1/0) and where (s32 each). */
-export interface TpStackPlan {
-  kstack: number;
-  ustack: number;
-  kstack_off: number;
-  ustack_off: number;
-}
+/** The `cfg` rodata: struct tp_events_config, as generated; `stacks` may be left out (all zero: no stack columns). */
+export type TpEventsConfig = Omit<GeneratedTpEvents.TpEventsConfig, "stacks"> & { stacks?: GeneratedTpEvents.TpStackPlan };
 
 /** PB_HDR_SKIP (bpf/common.bpf.h): a header member the record does not carry. */
 export const HEADER_SKIP = 0xffff;
 
-type HeaderMember = "ts_ns" | "cgroup_id" | "cpu" | "pid" | "tid" | "uid" | "gid" | "comm";
+type HeaderMember = Exclude<keyof PbHeaderPlan, `_${string}`>;
 
 /** Common columns, in output order: column name -> pb_event_header member (bpf/common.bpf.h). */
 const HEADER_COLUMNS: readonly [string, HeaderMember][] = [
@@ -99,7 +74,7 @@ export interface HeaderLayout {
  */
 export function headerLayout(keep: readonly string[] = COMMON_COLUMN_NAMES): HeaderLayout {
   const wanted = new Set(HEADER_COLUMNS.filter(([c]) => keep.includes(c)).map(([, m]) => m));
-  const plan = Object.fromEntries(HEADER_COLUMNS.map(([, m]) => [m, HEADER_SKIP])) as PbHeaderPlan;
+  const plan = Object.fromEntries(HEADER_COLUMNS.map(([, m]) => [m, HEADER_SKIP])) as unknown as PbHeaderPlan; // every member of HEADER_COLUMNS
   const at = new Map<string, number>();
   let end = 0;
   for (const mem of descriptor.structs.pb_event_header.members) { // in the struct's order

@@ -30,24 +30,8 @@ export const UPROBE_EVENTS = {
 export type UpValueSource = keyof typeof descriptor.enums.up_value_source;
 export type UpValueKind = keyof typeof descriptor.enums.up_value_kind;
 
-/** One entry of the value plan; names as in struct up_value_plan. */
-export interface UpValuePlan {
-  dst_off: number;
-  max_len: number;
-  source: UpValueSource;
-  kind: UpValueKind;
-  index: number;
-}
-
-/** The `cfg` rodata; names as in struct uprobe_events_config. */
-export interface UprobeEventsConfig {
-  event_size: number;
-  nvalues: number;
-  wakeup_bytes: number;
-  /** struct pb_filter (bpf/filter.h); predicates compare struct pt_regs members (argument registers). */
-  filter: PbFilter;
-  values: UpValuePlan[];
-}
+/** The value plan and the `cfg` rodata: struct up_value_plan and struct uprobe_events_config, generated from the object's BTF. */
+export type { UpValuePlan, UprobeEventsConfig } from "../../../bpf/generated/uprobe_events.js";
 
 export function uprobeHeaderColumns(): OutputColumn[] {
   return structColumns(descriptor, "pb_event_header");
