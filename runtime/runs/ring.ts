@@ -41,7 +41,8 @@ export interface EventsStats {
   missed: number;
   /** Time attached, in milliseconds. */
   durationMs: number;
-  stoppedBy: "duration" | "limit" | "abort";
+  /** "target-exited": the process the run was filtered to (opts.targetPid) exited; the rows are all it made. */
+  stoppedBy: "duration" | "limit" | "abort" | "target-exited";
   /** The variant the loader kept: "tp_btf" (tcp_events on a kernel with BTF tracepoints) or "tracepoint". */
   variant?: "tracepoint" | "tp_btf";
   /** Set when the run stopped at the row cap (the declaration set no limit of its own): the cap. */
@@ -69,6 +70,21 @@ export interface RunEventsOptions {
   onAttached?: () => void | Promise<void>;
   /** Interval of onProgress calls (default 250 ms). */
   progressIntervalMs?: number;
+  /** The process the run is filtered to: once it has exited the run ends, with everything it collected. */
+  targetPid?: number;
+}
+
+/** How often a run checks that its target process still exists. */
+const TARGET_POLL_MS = 100;
+
+/** True while `pid` exists (signal 0 checks without sending; EPERM means it exists but isn't ours). */
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** A spec of a ring-buffer template (tp_events, uprobe_events, tcp_events). */
@@ -195,12 +211,15 @@ export function waitForEnd(
     const done = (why: EventsStats["stoppedBy"]) => {
       clearTimeout(timer);
       if (ticker) clearInterval(ticker);
+      if (watcher) clearInterval(watcher);
       signal?.removeEventListener("abort", onAbort);
       resolve(why);
     };
     const onAbort = () => done("abort");
     const timer = setTimeout(() => done("duration"), durationMs);
     const ticker = onProgress ? setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? 250) : undefined;
+    const { targetPid } = opts;
+    const watcher = targetPid !== undefined ? setInterval(() => processExists(targetPid) || done("target-exited"), TARGET_POLL_MS) : undefined;
     if (signal?.aborted) return done("abort");
     signal?.addEventListener("abort", onAbort, { once: true });
     void limitHit.then(() => done("limit"));

@@ -47,6 +47,9 @@ export async function runDeclaration(decl: AnyDeclaration, opts: RunDeclarationO
   switch (templateNamed(spec.template).reader) {
     case "ring": {
       const { runRing } = await import("./ring.js");
+      // A stream filtered to one process ends when that process has gone (runs/ring.ts).
+      const pid = (decl as { filter?: { pid?: unknown } }).filter?.pid;
+      if (decl.kind === "events" && opts.targetPid === undefined && typeof pid === "number" && Number.isInteger(pid)) opts = { ...opts, targetPid: pid };
       return (await runRing(spec as RingSpec, opts)) as ProbeRunResult;
     }
     case "aggregate":

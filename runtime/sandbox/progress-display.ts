@@ -41,10 +41,12 @@ export class ProgressDisplay {
     this.#lastAt = progress.elapsedMs;
   }
 
-  finish(stats: { events: number; dropped: number; lost?: number; missed?: number; durationMs: number }): void {
+  finish(stats: { events: number; dropped: number; lost?: number; missed?: number; durationMs: number; stoppedBy?: string }): void {
     if (!this.#shown) return;
     const lost = losses(stats);
-    this.#show(lost ? `${this.#what()}: collected ${stats.events} events in ${seconds(stats.durationMs)}${lost}` : "");
+    // A run that ended because its process exited says so: it ended before its duration.
+    const why = stats.stoppedBy === "target-exited" ? ", then the traced process exited" : "";
+    this.#show(lost || why ? `${this.#what()}: collected ${stats.events} events in ${seconds(stats.durationMs)}${why}${lost}` : "");
   }
 
   fail(): void {

@@ -17,7 +17,7 @@ export interface RunStats {
   /** How long the probe was attached, in milliseconds. */
   durationMs: number;
   /** Why collection ended: the duration ran out, the row limit was reached, or it was stopped. */
-  stoppedBy?: "duration" | "limit" | "abort";
+  stoppedBy?: "duration" | "limit" | "abort" | "target-exited";
   /** Set when an event stream stopped at the row cap (runs/row-cap.ts) rather than a limit of its own. */
   rowCap?: number;
   /** Aggregations: updates lost because the map was full (more keys than maxKeys). */
