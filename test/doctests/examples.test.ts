@@ -6,7 +6,7 @@
 // extract-examples.ts, the rewriting of placeholders and shown results in
 // example-cell.ts. Each example runs on its own, in a fresh session whose
 // probe runner shortens every run (the test-only setting: SHORT_RUN_MS).
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
@@ -19,7 +19,9 @@ import { UNTIL_STOPPED_MS } from "../../probes-lib/run-options.js";
 import { recordingContext, streamText } from "../runtime/fixtures/recording-context.js";
 import { killSpawned, spawnTracked } from "../support/children.js";
 import { expectReleasedAfterAll } from "../support/held-bpf.js";
-import { markdownExamples, tsdocExamples, type Example } from "./extract-examples.js";
+import { cellVisibleDocs, fencedBlocks, markdownExamples, ROOT, tsdocExamples, type Example } from "./extract-examples.js";
+import { SETUPS } from "./setups.js";
+import type { MimeBundle } from "../../kernel/executor.js";
 import { CHECKS_PRELUDE, prepareCell } from "./example-cell.js";
 
 /** The longest a run of an example collects here (its text may say "10s"). */
@@ -69,6 +71,15 @@ test("the runner finds the examples: every documented global, and the README", (
   expect(examples.filter((e) => e.file === "README.md").length).toBeGreaterThanOrEqual(3);
 });
 
+test("the README names every setup an example may use without defining it, with its code", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  for (const [name, setup] of Object.entries(SETUPS)) {
+    expect(readme).toContain(`- \`${name}\`: `);
+    const value = /= (.*);$/.exec(setup.code)![1]!;
+    expect(readme, `README shows what ${name} is`).toContain(value);
+  }
+});
+
 test.each(examples.map((e) => [e.name + (e.alsoIn.length ? ` (also ${e.alsoIn.join(", ")})` : ""), e] as const))("%s", async (_name, example) => {
   const cell = prepareCell(example.code, { pid: workloadPid });
   for (const path of cell.paths) expect(existsSync(path), `the example names ${path}`).toBe(true);
@@ -90,6 +101,26 @@ test.each(examples.map((e) => [e.name + (e.alsoIn.length ? ` (also ${e.alsoIn.jo
     }
     if (outcome.status === "error") throw new Error(`the example failed: ${outcome.ename}: ${outcome.evalue}\n--- the cell that ran:\n${cell.code}`);
     expect(streamText(ctx, "stderr"), "what the example wrote to stderr").toBe("");
+  } finally {
+    await session.shutdown();
+  }
+}, 60_000);
+
+// What help() prints is what runs above: for every global (and plot.*), the
+// examples in its pager text are exactly the TSDoc examples the runner ran.
+const globalDocs = cellVisibleDocs().filter((d) => /^(plot\.)?[a-z_]\w*$/.test(d.name));
+const ran = new Set(examples.map((e) => e.code));
+
+test.each(globalDocs.map((d) => [d.name, d] as const))("help(%s) prints the examples that run here", async (name, doc) => {
+  const session = createExecutor({ warmUpAfterMs: false, probeRunner: shortRunner, dataDir });
+  try {
+    const pages: MimeBundle[] = [];
+    const outcome = await session.execute(`help(${JSON.stringify(name)})`, { ...recordingContext(1), page: (b: MimeBundle) => void pages.push(b) });
+    expect(outcome.status).toBe("ok");
+    const text = String(pages[0]?.["text/plain"] ?? "");
+    const printed = text.split(/^@example /m).slice(1).flatMap((t) => fencedBlocks(t.replace(/\n@\w+[\s\S]*$/, ""), { bare: true }));
+    expect(printed).toEqual(doc.examples.flatMap((t) => fencedBlocks(t, { bare: true })));
+    for (const code of printed) expect(ran.has(code), `an example help(${name}) prints is run`).toBe(true);
   } finally {
     await session.shutdown();
   }
