@@ -31,7 +31,8 @@ export interface RunningKernel {
   /** Settles once the kernel has shut down and closed its sockets. */
   readonly closed: Promise<{ restart: boolean }>;
   interrupt(): void;
-  shutdown(restart?: boolean): Promise<void>;
+  /** `reason` goes into the one log line ("shutting down: <reason>"); a shutdown_request has none. */
+  shutdown(restart?: boolean, reason?: string): Promise<void>;
 }
 
 /** Requests handled one after another; remembers positions so stop_on_error can abort what is queued. */
@@ -141,9 +142,9 @@ export async function startKernel(info: ConnectionInfo, source: ExecutorSource, 
     }
   };
 
-  const shutdown = (restart: boolean): Promise<void> => {
+  const shutdown = (restart: boolean, reason?: string): Promise<void> => {
     stopping ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-      log.info(`shutting down${restart ? " (the client will restart the kernel)" : ""}`);
+      log.info(`shutting down${reason ? `: ${reason}` : ""}${restart ? " (the client will restart the kernel)" : ""}`);
       clearTimeout(warmUpTimer);
       currentRun?.abort(new Error("the kernel is shutting down"));
       if (executorPromise) {
@@ -225,6 +226,6 @@ export async function startKernel(info: ConnectionInfo, source: ExecutorSource, 
     session,
     closed,
     interrupt,
-    shutdown: (restart = false) => shutdown(restart),
+    shutdown: (restart = false, reason?: string) => shutdown(restart, reason),
   };
 }

@@ -5,7 +5,7 @@ import type { RunningKernel } from "./kernel.js";
 
 export function installSignalHandlers(kernel: RunningKernel): () => void {
   const onInterrupt = () => kernel.interrupt();
-  const onTerminate = () => void kernel.shutdown(false);
+  const onTerminate = () => void kernel.shutdown(false, "SIGTERM");
   process.on("SIGINT", onInterrupt);
   process.on("SIGTERM", onTerminate);
   return () => {

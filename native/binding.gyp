@@ -17,6 +17,7 @@
         "src/map_batch.c",
         "src/maps.c",
         "src/object.c",
+        "src/process_exit.c",
         "src/prog_info.c",
         "src/reader.c",
         "src/stacks.c",

@@ -256,6 +256,13 @@ export interface RunStatsHandle {
   close(): void;
 }
 
+/** A process watched for its exit (watchExit). */
+export interface ExitWatch {
+  readonly pid: number;
+  /** Cancels the watch (closes its pidfd). A no-op once it has fired or was closed. */
+  close(): void;
+}
+
 export interface NativeAddon {
   /** Opens (does not load) a BPF object file. */
   openObject(path: string): BpfObject;
@@ -265,6 +272,15 @@ export interface NativeAddon {
   /** Whether the kernel can create a map of this type (libbpf's name, e.g. "ringbuf"). */
   probeMapType(type: string): boolean;
   enableRunStats(): RunStatsHandle;
+  /**
+   * Calls `onExit` once, from the event loop, when process `pid` (any process,
+   * not only a child) exits: a pidfd (pidfd_open(2), Linux 5.3) polled by
+   * libuv. `onExit` gets an error only if polling the pidfd failed. The watch
+   * never keeps the event loop alive, and lives until it fires or is closed
+   * (dropping the handle does not cancel it). Throws ESRCH when there is no such
+   * process, ENOSYS/EPERM where pidfds are unavailable (old kernel, seccomp).
+   */
+  watchExit(pid: number, onExit: (error?: NativeError) => void): ExitWatch;
   readonly capability: {
     readonly libbpf: string;
     /** libbpf was built with USDT support (bpf_program__attach_usdt, libbpf >= 0.8). */

@@ -70,7 +70,7 @@ static napi_value init(napi_env env, napi_value exports)
 	PB_CHECK(env, napi_set_named_property(env, exports, "BpfObject", object_ctor));
 	PB_CHECK(env, napi_set_named_property(env, exports, "BpfLink", link_ctor));
 	PB_CHECK(env, napi_set_named_property(env, exports, "RingReader", reader_ctor));
-	if (!pb_features_init(env, exports))
+	if (!pb_features_init(env, exports) || !pb_process_exit_init(env, exports))
 		return NULL;
 	if (!pb_attach_more_init(env, object_ctor))
 		return NULL;

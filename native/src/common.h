@@ -154,6 +154,9 @@ void pb_close_async_finish_all(pb_addon *a);
 /* detach_async.c: BpfObject.detachAsync() */
 bool pb_detach_async_init(napi_env env, napi_value object_ctor);
 
+/* process_exit.c: watchExit(pid, onExit), a pidfd polled on the JS thread's loop */
+bool pb_process_exit_init(napi_env env, napi_value exports);
+
 pb_addon *pb_addon_get(napi_env env);
 
 #endif
