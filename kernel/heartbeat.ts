@@ -12,7 +12,8 @@ const ECHO = `
 const { workerData, parentPort } = require("node:worker_threads");
 const zmq = require(workerData.zmqPath);
 const rep = new zmq.Reply({ linger: 0, maxMessageSize: workerData.maxBytes });
-parentPort.on("message", () => rep.close());
+// Closing the port too lets the thread end at once (a port with a listener keeps it alive).
+parentPort.on("message", () => { rep.close(); parentPort.close(); });
 rep.bind(workerData.address).then(async () => {
   parentPort.postMessage({ bound: true });
   try {
