@@ -9,7 +9,8 @@ log() { printf '\033[1msetup-tests:\033[0m %s\n' "$*"; }
 
 # One line per need, so that each suite's packages say why they are here.
 packages=(
-  # test/console: probebook in Debian's jupyter-console, driven in a tmux terminal
+  # test/console: probebook in Debian's jupyter-console, driven in a tmux terminal;
+  # test/kernel/launcher-exit: a console's kernel ends when that terminal closes
   jupyter-console tmux
   # test/playground: the playground's browser tests, Debian's Chromium driven by playwright-core
   chromium
