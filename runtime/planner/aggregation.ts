@@ -1,7 +1,7 @@
 // The parts agg_tp and lat_pairs plan alike: the key layout (struct
 // agg_key_part[]), the value and histogram (struct agg_plan), map sizes, and
 // the instance both runners read. Pure data: no kernel is touched here.
-import type { ProbeAttach } from "../runs/attach.js";
+import type { ProbeAttach } from "../templates/attach-point.js";
 import type { AggregateValue, LatencyValue } from "../spec/declaration.js";
 import { PlanError } from "../spec/errors.js";
 import type { TracepointField } from "../host/tracefs.js";

@@ -11,7 +11,7 @@ import type { FeatureSource } from "../host/features.js";
 import { requireFeature } from "../host/features.js";
 import type { TracefsSource } from "../host/tracefs.js";
 import { readUsdtNotes, type UsdtNote } from "../host/usdt-notes.js";
-import type { ProbeAttach } from "../runs/attach.js";
+import type { ProbeAttach } from "../templates/attach-point.js";
 import { kernelHook, requireKernelFunction, tracepointAlternative } from "./kernel-alternatives.js";
 import { checkBinary, checkSymbol } from "./user-functions.js";
 

@@ -13,13 +13,13 @@ import { attachOne } from "./attach.js";
 import type { AggregationInstance } from "../planner/aggregation.js";
 import { bucketBounds } from "../planner/aggregation.js";
 import { plan } from "../planner/plan.js";
-import type { EventsProgress } from "./ring.js";
+import type { RunProgress } from "../spec/protocol.js";
 import type { TracefsSource } from "../host/tracefs.js";
 import { AGG, valueLayout } from "../templates/aggregation.js";
 import type { ColumnType, OutputColumn } from "../templates/columns.js";
 import { load } from "../templates/load.js";
 import type { StackName } from "../templates/stack-columns.js";
-import { StackNamer } from "../templates/stack-columns.js";
+import { StackNamer } from "./stack-names.js";
 import { bootClock, DATE_TYPE, wallClockMs, type ResultColumnType } from "../host/wall-clock.js";
 
 export interface AggregateStats {
@@ -63,7 +63,7 @@ export interface RunAggregateOptions {
   tracefs?: TracefsSource;
   /** Called every `progressIntervalMs` (default 250) while attached: elapsed time, events
    *  aggregated so far (the kernel's per-CPU hit counter), drops and lost updates. */
-  onProgress?: (p: EventsProgress) => void;
+  onProgress?: (p: RunProgress) => void;
   progressIntervalMs?: number;
   /** runAggregateInstance(): the run once attached, for reading it while it runs (background runs). */
   onStarted?: (run: AggregateRun) => void;

@@ -6,7 +6,7 @@
 import type { BpfObject } from "../../native/surface.js";
 import type { ProbeAttach } from "./attach.js";
 import type { EventsDeclaration, FunctionEventsDeclaration, TcpDeclaration } from "../spec/declaration.js";
-import type { RingEventsInstance } from "../templates/uprobe_events/plan.js";
+import type { RingEventsInstance } from "../templates/ring-spec.js";
 import type { ProbeRunResult } from "./run.js";
 import type { RingPlan, RingRows, RingSpec, RunEventsOptions } from "./ring.js";
 

@@ -5,29 +5,21 @@
 // string arrays) in ring order.
 import type { BpfObject, ColumnBatch, DictionaryColumn, NativeColumn } from "../../native/surface.js";
 import type { ProbeAttach } from "./attach.js";
+import type { RunProgress } from "../spec/protocol.js";
 import { attachOne } from "./attach.js";
 import type { TpEventsInstance } from "../templates/tp_events/plan.js";
-import type { RingEventsInstance } from "../templates/uprobe_events/plan.js";
+import type { RingEventsInstance } from "../templates/ring-spec.js";
 import type { StackColumnsPlan } from "../templates/stack-columns.js";
 import { load, type Loaded } from "../templates/load.js";
 import { templateNamed } from "../templates/registry.js";
 import type { ColumnType } from "../templates/columns.js";
-import { nameStackColumns } from "../templates/stack-columns.js";
+import { nameStackColumns } from "./stack-names.js";
 import { withWallClock, type ResultColumnType } from "../host/wall-clock.js";
 import { maxRows } from "./row-cap.js";
 
 /** Typed arrays for numbers, string[] for text. */
 export type EventColumn = NativeColumn;
 
-export interface EventsProgress {
-  elapsedMs: number;
-  /** Rows received so far. */
-  events: number;
-  /** Events lost because the ring buffer was full. */
-  dropped: number;
-  /** Aggregations: updates lost because the map was full (more keys than maxKeys). */
-  lost?: number;
-}
 
 export interface EventsStats {
   /** Rows received from the ring buffer (before the limit cut). */
@@ -65,7 +57,7 @@ export interface RunEventsOptions {
    *  (a caller that keeps them: a benchmark). Default false: an interrupted cell's rows
    *  are thrown away, and its reply doesn't wait on the detach. */
   exactOnAbort?: boolean;
-  onProgress?: (p: EventsProgress) => void;
+  onProgress?: (p: RunProgress) => void;
   /** Every probe is attached: start the workload now. Awaited; the duration counts from when it resolves. */
   onAttached?: () => void | Promise<void>;
   /** Interval of onProgress calls (default 250 ms). */
@@ -204,7 +196,7 @@ export function waitForEnd(
   durationMs: number,
   limitHit: Promise<void>,
   opts: RunEventsOptions,
-  progress: () => EventsProgress,
+  progress: () => RunProgress,
 ): Promise<EventsStats["stoppedBy"]> {
   return new Promise((resolve) => {
     const { signal, onProgress } = opts;

@@ -6,14 +6,8 @@ import type { LiveRun } from "../runs/live.js";
 import type { AnyDeclaration } from "../spec/protocol.js";
 import type { ProbeRunResult } from "../runs/run.js";
 
-export interface RunProgress {
-  elapsedMs: number;
-  events: number;
-  /** Events lost to a full ring buffer. */
-  dropped: number;
-  /** Aggregation updates lost to a full map. */
-  lost?: number;
-}
+export type { RunProgress } from "../spec/protocol.js";
+import type { RunProgress } from "../spec/protocol.js";
 
 export interface RunOptions {
   signal?: AbortSignal;

@@ -6,7 +6,7 @@
 
 import type { ExecuteContext } from "../../kernel/executor.js";
 import type { EventsDeclaration } from "../spec/declaration.js";
-import type { RunProgress } from "./probe-runner.js";
+import type { RunProgress } from "../spec/protocol.js";
 
 const FIRST_AFTER_MS = 500;
 const EVERY_MS = 1000;

@@ -8,6 +8,17 @@ import type { ExplainData } from "./explain-data.js";
 
 export type { AnyDeclaration } from "./declaration.js";
 
+/** A run's counters while it runs (the progress line). */
+export interface RunProgress {
+  elapsedMs: number;
+  /** Events (rows, hits aggregated, samples) so far. */
+  events: number;
+  /** Events lost because the ring buffer was full. */
+  dropped: number;
+  /** Aggregations: updates lost because the map was full (more keys than maxKeys). */
+  lost?: number;
+}
+
 /** Counters of one run, shown beside its table. */
 export interface RunStats {
   /** Events the probe saw (for events: rows received, dropped ones aside). */

@@ -14,7 +14,7 @@ import { ProbebookError } from "../spec/errors.js";
 import { missingCapabilities } from "../host/capabilities.js";
 import type { FeatureSource } from "../host/features.js";
 import { probeFeature, requireFeature } from "../host/features.js";
-import type { ProbeAttach } from "../runs/attach.js";
+import type { ProbeAttach } from "./attach-point.js";
 import { templateNamed } from "./registry.js";
 import type { EncodableValue } from "./struct-codec.js";
 import { encodeSection } from "./struct-codec.js";

@@ -6,7 +6,7 @@ import { PlanError } from "../../spec/errors.js";
 import type { PidNamespace } from "../../host/pid-namespace.js";
 import type { ProfileConfig } from "./layout.js";
 import { PROFILE, profileDescriptor } from "./layout.js";
-import type { ProbeAttach } from "../../runs/attach.js";
+import type { ProbeAttach } from "../attach-point.js";
 import { checkDuration, checkPidFilter } from "../../planner/checks.js";
 
 export interface ProfileInstance {

@@ -14,7 +14,7 @@ import { frameText, snapshotMaps, symbolizeKernel, symbolizeUser } from "../../h
 import { descriptor as profileDescriptor } from "../../../bpf/generated/profile.js";
 import { decodeProfileKey, type ProfileKey } from "./layout.js";
 import type { ColumnType } from "../columns.js";
-import type { EventsProgress } from "../../runs/ring.js";
+import type { RunProgress } from "../../spec/protocol.js";
 import { load } from "../load.js";
 
 export interface ProfileRow {
@@ -45,7 +45,7 @@ export interface RunProfileOptions {
   onAttached?: () => void | Promise<void>;
   /** Called every `progressIntervalMs` (default 250) while sampling: events = samples kept so far
    *  (the kernel's pb_seen), dropped = samples a full count map refused. */
-  onProgress?: (p: EventsProgress) => void;
+  onProgress?: (p: RunProgress) => void;
   progressIntervalMs?: number;
 }
 

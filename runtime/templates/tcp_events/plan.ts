@@ -6,8 +6,8 @@ import type { HostFacts } from "../../host/facts.js";
 import type { TcpDeclaration } from "../../spec/declaration.js";
 import { PlanError } from "../../spec/errors.js";
 import { TCP_EVENTS, tcpColumns, tcpEventsDescriptor, type TcpEventsConfig } from "./layout.js";
-import type { ProbeAttach } from "../../runs/attach.js";
-import type { RingEventsInstance } from "../uprobe_events/plan.js";
+import type { ProbeAttach } from "../attach-point.js";
+import type { RingEventsInstance } from "../ring-spec.js";
 import { BATCH_ROWS, checkDuration, checkLimit, POLL_MS, ringSize } from "../../planner/checks.js";
 
 export interface TcpEventsInstance extends RingEventsInstance {

@@ -17,26 +17,11 @@ import type { FunctionHook, FunctionHookKind } from "../../planner/function-hook
 import { checkValue, functionHook, INT_TYPES, unknownValue, valueSlot } from "../../planner/function-hooks.js";
 import { planFilter } from "../../planner/filter.js";
 import { BATCH_ROWS, checkDuration, checkLimit, checkPidFilter, POLL_MS, ringSize, STRING_MAX } from "../../planner/checks.js";
-import type { ProbeAttach } from "../../runs/attach.js";
+import type { ProbeAttach } from "../attach-point.js";
+import type { RingEventsInstance } from "../ring-spec.js";
+export type { RingEventsInstance } from "../ring-spec.js";
 
 
-export interface RingEventsInstance {
-  template: string;
-  object: string;
-  /** For messages: "uprobe /usr/lib/x86_64-linux-gnu/libc.so.6:lldiv". */
-  target: string;
-  /** The programs to load (default: those the attach points name). */
-  programs?: string[];
-  attachTargets?: Record<string, string>;
-  rodata: Record<string, unknown>;
-  maps: Record<string, { maxEntries: number }>;
-  attach: ProbeAttach[];
-  ring: { map: string; recordSize: number; pollMs: number; batchRows: number };
-  counters: { drops: string; seen: string };
-  columns: OutputColumn[];
-  durationMs: number;
-  limit?: number;
-}
 
 export interface FunctionEventsInstance extends RingEventsInstance {
   template: "uprobe_events";

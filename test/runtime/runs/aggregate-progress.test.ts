@@ -4,7 +4,7 @@
 // aggregated whatever the value. Real BPF, on agg-steps driven step by step.
 import { describe, expect, it } from "vitest";
 import type { AggregateDeclaration } from "../../../runtime/spec/declaration.js";
-import type { EventsProgress } from "../../../runtime/runs/ring.js";
+import type { RunProgress } from "../../../runtime/spec/protocol.js";
 import { runAggregate, startAggregate } from "../../../runtime/runs/aggregate.js";
 import { runProfile } from "../../../runtime/templates/profile/run.js";
 import { workloadFile } from "../../support/workload-file.js";
@@ -18,7 +18,7 @@ const getppid = (pid: number, over: Partial<AggregateDeclaration> = {}): Aggrega
 });
 
 /** Resolves with the first report for which `ok` holds (fails after 3 s). */
-function reportWhere(reports: EventsProgress[], ok: (p: EventsProgress) => boolean): Promise<EventsProgress> {
+function reportWhere(reports: RunProgress[], ok: (p: RunProgress) => boolean): Promise<RunProgress> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
     const poll = setInterval(() => {
@@ -35,7 +35,7 @@ function reportWhere(reports: EventsProgress[], ok: (p: EventsProgress) => boole
 describe("aggregations while they run", () => {
   it("report progress with the kernel's event count, and read() the totals without taking them away", async () => {
     await withStepper(async (s) => {
-      const reports: EventsProgress[] = [];
+      const reports: RunProgress[] = [];
       const run = await startAggregate(getppid(s.pid), { onProgress: (p) => reports.push(p), progressIntervalMs: 20 });
       try {
         await s.step("p 3000");
@@ -90,7 +90,7 @@ describe("aggregations while they run", () => {
       const max = await runAggregate(writes("max"), { onAttached: () => s.step("w 20") });
       expect(rowsOf(max)).toEqual([{ max: 20 }]);
       expect(max.stats.events).toBe(15);
-      const reports: EventsProgress[] = [];
+      const reports: RunProgress[] = [];
       const lat = await runAggregate({
         kind: "latency", pair: { type: "syscall", name: "getppid" }, filter: { pid: s.pid }, keys: [],
         value: { op: "max" }, durationMs: 400,
@@ -104,7 +104,7 @@ describe("aggregations while they run", () => {
 describe("a CPU profile while it runs", () => {
   it("reports the samples taken so far", async () => {
     await withStepper(async (s) => {
-      const reports: EventsProgress[] = [];
+      const reports: RunProgress[] = [];
       const r = await runProfile({ kind: "profile", filter: { pid: s.pid }, frequencyHz: 199, durationMs: 700 },
         { onAttached: () => void s.step("b 500"), onProgress: (p) => reports.push(p), progressIntervalMs: 100 });
       expect(reports.length).toBeGreaterThanOrEqual(3);
