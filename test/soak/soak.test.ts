@@ -45,6 +45,9 @@ beforeAll(async () => {
   });
   client = new TestClient(kernel.info);
   await client.waitForReady(30_000);
+  // A first cell loads the runtime (the TypeScript compiler), which holds the main thread
+  // for about a second: as in a notebook, that happens before the stream, not during it.
+  await execute("1 + 1");
 }, 60_000);
 afterAll(async () => {
   await killSpawned();
@@ -66,6 +69,8 @@ async function execute(code: string, timeoutMs = 120_000) {
 /** Every 100 ms until stopped: a heartbeat round trip, a kernel_info on control, the kernel's RSS. */
 function sampler(pid: number) {
   const hb: number[] = [], control: number[] = [], rss: number[] = [];
+  const start = performance.now();
+  let worstControlAt = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -75,12 +80,14 @@ function sampler(pid: number) {
       const t1 = performance.now();
       const id = await client.send("control", "kernel_info_request");
       await client.reply("control", id, 5000);
-      control.push(performance.now() - t1);
+      const took = performance.now() - t1;
+      if (took > max(control)) worstControlAt = t1 - start;
+      control.push(took);
       rss.push(rssBytes(pid));
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
-  return { hb, control, rss, stop: async () => ((running = false), await loop) };
+  return { hb, control, rss, worstControlAt: () => worstControlAt, stop: async () => ((running = false), await loop) };
 }
 
 const max = (xs: number[]) => xs.reduce((a, b) => Math.max(a, b), 0);
@@ -112,7 +119,7 @@ describe(`soak (${LONG ? "long" : "short"} form)`, () => {
     Object.assign(figures, {
       stream: { seconds: P.streamS, calls, rows, dropped, stoppedBy, eventsPerSecond: Math.round(calls / P.streamS), progressMessages: progress },
       heartbeatMs: { max: +max(s.hb).toFixed(1), p99: +p99(s.hb).toFixed(1), samples: s.hb.length },
-      controlKernelInfoMs: { max: +max(s.control).toFixed(1), p99: +p99(s.control).toFixed(1), samples: s.control.length },
+      controlKernelInfoMs: { max: +max(s.control).toFixed(1), p99: +p99(s.control).toFixed(1), samples: s.control.length, worstAtMs: Math.round(s.worstControlAt()) },
       streamRssMb: { max: Math.round(max(s.rss) / MB), bound: P.rssBoundMb },
     });
     // The workload exits after its loop: the run ends then (or at its duration).
