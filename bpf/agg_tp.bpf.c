@@ -7,17 +7,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
-/* Stack ids of the kstack/ustack keys (agg_common.h: AGG_SRC_KSTACK/USTACK);
- * 1 entry unless the plan keys by a stack (the loader sizes it). Declared
- * before agg_common.h, which calls bpf_get_stackid() on it. */
-#define AGG_STACK_DEPTH 127 /* the kernel's PERF_MAX_STACK_DEPTH */
-struct {
-	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, AGG_STACK_DEPTH * sizeof(__u64));
-} pb_stacks SEC(".maps");
-#define AGG_STACK_MAP pb_stacks
+#include "agg_stacks.h"
 
 #include "agg_tp.h"
 

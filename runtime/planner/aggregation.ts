@@ -12,6 +12,7 @@ import { AGG, AGG_KEY_MAX, AGG_MAX_SLOTS } from "../templates/aggregation.js";
 import { checkDuration } from "./checks.js";
 import type { IntField } from "./fields.js";
 import type { StackColumnsPlan, StackName } from "../templates/stack-columns.js";
+import { STACK_MAP_ENTRIES } from "../templates/stack-columns.js";
 
 export const DEFAULT_MAX_KEYS = 10240;
 export const DEFAULT_MAX_KEYS_HIST = 1024;
@@ -200,6 +201,42 @@ export interface AggregationInstance {
   stacks?: StackColumnsPlan;
   durationMs: number;
   everyMs?: number;
+}
+
+/** The spec of a keyed aggregation (agg_tp, agg_fn) from its parts: maps sized, stack keys
+ *  named, the value columns and the time series. */
+export function keyedInstance(p: {
+  template: "agg_tp" | "agg_fn"; object: string; target: string;
+  decl: { keys: string[]; durationMs: number; everyMs?: number }; value: AggregateValue;
+  v: ReturnType<typeof planValue>; layout: ReturnType<typeof layoutKeys>; stackNames: StackName[]; maxKeys: number; unit: string;
+  cfg: AggTpConfig | AggFnConfig; attach: ProbeAttach[]; attachTargets?: Record<string, string>;
+}): AggregationInstance {
+  const { decl, value, v, layout, stackNames } = p;
+  const field = (value as { field?: string }).field;
+  const snapshots = decl.everyMs !== undefined;
+  return {
+    template: p.template,
+    object: p.object,
+    describe: `${value.op}${field ? ` of ${field}` : ""} of ${p.target}${decl.keys.length ? ` by ${decl.keys.join(", ")}` : ""}`,
+    rodata: { cfg: p.cfg },
+    maps: {
+      ...aggMaps(layout.keySize, v.nslots, p.maxKeys),
+      ...(stackNames.length ? { [AGG.stacksMap]: { maxEntries: STACK_MAP_ENTRIES } } : {}),
+    },
+    ...(stackNames.length ? { stacks: { map: AGG.stacksMap, columns: stackNames, pidColumn: "pid" } } : {}),
+    attach: p.attach,
+    ...(p.attachTargets ? { attachTargets: p.attachTargets } : {}),
+    keySize: layout.keySize,
+    keyColumns: layout.columns,
+    op: value.op,
+    ...(v.buckets ? { buckets: v.buckets } : {}),
+    nslots: v.nslots,
+    valueColumns: valueColumns(value.op),
+    unit: p.unit,
+    counters: { lost: AGG.lostMap },
+    durationMs: decl.durationMs,
+    ...(snapshots ? { everyMs: decl.everyMs } : {}),
+  };
 }
 
 /** The agg_plan for the keys and value. */

@@ -12,7 +12,7 @@ import { isStackName, STACK_MAP_ENTRIES, STACK_NAMES } from "../stack-columns.js
 import { checkPid } from "../../planner/checks.js";
 import { FILTER_KEYS, planFilter } from "../../planner/filter.js";
 import type { AggregationInstance, KeySpec } from "../../planner/aggregation.js";
-import { aggMaps, aggPlan, checkCommon, COMMON_KEYS, layoutKeys, planValue, stackKey, valueColumns } from "../../planner/aggregation.js";
+import { aggPlan, keyedInstance, checkCommon, COMMON_KEYS, layoutKeys, planValue, stackKey, valueColumns } from "../../planner/aggregation.js";
 import { checkValue, functionHook, unknownValue, valueSlot } from "../../planner/function-hooks.js";
 
 function bad(message: string): PlanError {
@@ -84,28 +84,9 @@ export function planFunctionAggregate(decl: AggregateDeclaration, facts: HostFac
     _pad: 0,
   };
   const program = AGG_FN.programs[hook.kind];
-  const field = (value as { field?: string }).field;
-  return {
-    template: "agg_fn",
-    object: aggFnDescriptor.object,
-    describe: `${value.op}${field ? ` of ${field}` : ""} of ${target}${decl.keys.length ? ` by ${decl.keys.join(", ")}` : ""}`,
-    rodata: { cfg },
-    maps: {
-      ...aggMaps(layout.keySize, v.nslots, maxKeys),
-      ...(stackNames.length ? { [AGG.stacksMap]: { maxEntries: STACK_MAP_ENTRIES } } : {}),
-    },
-    ...(stackNames.length ? { stacks: { map: AGG.stacksMap, columns: stackNames, pidColumn: "pid" } } : {}),
+  return keyedInstance({
+    template: "agg_fn", object: aggFnDescriptor.object, target: target, decl, value, v, layout, stackNames, maxKeys, unit, cfg,
     attach: [{ ...hook.attach, program }],
     ...(hook.fentryTarget ? { attachTargets: { [program]: hook.fentryTarget } } : {}),
-    keySize: layout.keySize,
-    keyColumns: layout.columns,
-    op: value.op,
-    ...(v.buckets ? { buckets: v.buckets } : {}),
-    nslots: v.nslots,
-    valueColumns: valueColumns(value.op),
-    unit,
-    counters: { lost: AGG.lostMap },
-    durationMs: decl.durationMs,
-    ...(snapshots ? { everyMs: decl.everyMs } : {}),
-  };
+  });
 }

@@ -14,7 +14,7 @@ import type { AggregationInstance, KeySpec } from "../../planner/aggregation.js"
 import type { StackName } from "../stack-columns.js";
 import { isStackName, STACK_MAP_ENTRIES, STACK_NAMES } from "../stack-columns.js";
 import {
-  aggMaps, aggPlan, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, stackKey, valueColumns,
+  aggPlan, keyedInstance, arrayFieldKey, checkCommon, COMMON_KEYS, intFieldKey, layoutKeys, planValue, stackKey, valueColumns,
 } from "../../planner/aggregation.js";
 
 /** A key name: a task-derived key, a stack, or a field of the record ("tp_<name>" for a field named like one). */
@@ -74,29 +74,10 @@ export function planAggregate(decl: AggregateDeclaration, facts: HostFacts): Agg
     filter: planFilter(decl.filter, { format, supported: FILTER_KEYS, what: `the aggregation of ${tp}` }, pidns),
     agg: aggPlan(layout, v, folded, snapshots),
   };
-  const field = (value as { field?: string }).field;
-  return {
-    template: "agg_tp",
-    object: aggTpDescriptor.object,
-    describe: `${value.op}${field ? ` of ${field}` : ""} of ${tp}${decl.keys.length ? ` by ${decl.keys.join(", ")}` : ""}`,
-    rodata: { cfg },
-    maps: {
-      ...aggMaps(layout.keySize, v.nslots, maxKeys),
-      ...(stackNames.length ? { [AGG.stacksMap]: { maxEntries: STACK_MAP_ENTRIES } } : {}),
-    },
-    ...(stackNames.length ? { stacks: { map: AGG.stacksMap, columns: stackNames, pidColumn: "pid" } } : {}),
+  return keyedInstance({
+    template: "agg_tp", object: aggTpDescriptor.object, target: tp, decl, value, v, layout, stackNames, maxKeys, unit, cfg,
     attach: [{ kind: "tracepoint", program: AGG.program, category: format.category, event: format.event }],
-    keySize: layout.keySize,
-    keyColumns: layout.columns,
-    op: value.op,
-    ...(v.buckets ? { buckets: v.buckets } : {}),
-    nslots: v.nslots,
-    valueColumns: valueColumns(value.op),
-    unit,
-    counters: { lost: AGG.lostMap },
-    durationMs: decl.durationMs,
-    ...(snapshots ? { everyMs: decl.everyMs } : {}),
-  };
+  });
 }
 
 const TCP_FAMILIES = { ipv4: 2, ipv6: 10 } as const;
