@@ -58,7 +58,10 @@ describe("the process tree from /proc", () => {
     try {
       const line = await new Promise<string>((resolve) => bash.stdout!.once("data", (chunk) => resolve(String(chunk))));
       sleep = Number(line.trim());
-      expect(readFileSync(`/proc/${sleep}/comm`, "utf8")).toBe("a) b (c\n");
+      // $! is known before the forked shell has exec'd the sleep: wait for its new name.
+      const comm = () => readFileSync(`/proc/${sleep}/comm`, "utf8");
+      for (const end = Date.now() + 5000; comm() !== "a) b (c\n" && Date.now() < end;) await new Promise((r) => setTimeout(r, 10));
+      expect(comm()).toBe("a) b (c\n");
       expect(parentPid(sleep)).toBe(bash.pid);
       expect(ancestorPids(sleep)).toEqual([bash.pid, process.pid, ...ancestorPids()]);
     } finally {
