@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { tracepoint } from "../../probes-lib/tracepoint.js";
+import { syscall } from "../../probes-lib/syscall.js";
 import { setProbeHost, type EventsPayload, type ProbeHost } from "../../probes-lib/host.js";
 import type { EventsDeclaration } from "../../runtime/spec/declaration.js";
 
@@ -43,6 +44,18 @@ describe("tracepoint declarations", () => {
     expect(String(tracepoint("syscalls:sys_enter_openat").where({ pid: 7 }).fields("filename", "flags").limit(5))).toBe(
       'tracepoint("syscalls:sys_enter_openat").where({"pid":7}).fields("filename", "flags").limit(5)',
     );
+  });
+
+  test(".events() without options is the probe itself, for .events().start(); with options it runs", () => {
+    const probe = tracepoint("sched:sched_switch").fields("prev_pid");
+    expect(probe.events()).toBe(probe);
+    expect(probe.events().toDeclaration({ for: "1s" })).toEqual(probe.toDeclaration({ for: "1s" }));
+    expect(probe.toDeclaration({ for: "1s" })).toMatchObject({ kind: "events", fields: ["prev_pid"] });
+  });
+
+  test("a histogram's options are checked: every is a method, unknown names are errors", () => {
+    expect(() => syscall("read").latency().histogram({ every: "1s" } as never)).toThrow(new TypeError('syscall("read").latency().histogram({"every":"1s"}): a histogram series is .histogram().every("1s").run({ for }), not an option'));
+    expect(() => syscall("read").histogram("count", { bukets: 4 } as never)).toThrow(/unknown option "bukets" \(a histogram takes linear, subBuckets and for\)/);
   });
 
   test("mistakes are reported with the call quoted", async () => {
