@@ -18,7 +18,6 @@ import type {
 } from "../kernel/executor.js";
 import { resolve } from "node:path";
 import { BackgroundRuns } from "./runs/background.js";
-import { backgroundRunnerOf } from "./runs/requests.js";
 import { createSandboxHost } from "./sandbox/host-bridge.js";
 import { checkComplete } from "./sandbox/is-complete.js";
 import { CellLanguageService } from "./sandbox/language-service.js";
@@ -112,7 +111,7 @@ export class Session implements Executor {
     this.#log = options.log ?? ((message) => process.stderr.write(`probebook runtime: ${message}\n`));
     this.#memoryLimitMb = options.memoryLimitMb ?? memoryLimitFromEnv() ?? DEFAULT_MEMORY_LIMIT_MB;
     this.#runner = options.probeRunner ?? defaultProbeRunner;
-    this.#backgroundRuns = new BackgroundRuns(() => backgroundRunnerOf(this.#runner), this.#log);
+    this.#backgroundRuns = new BackgroundRuns(() => this.#runner, this.#log);
     this.#preludePath = options.preludePath ?? defaultPreludePath();
     this.#graceMs = options.interruptGraceMs ?? 250;
     const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);

@@ -9,16 +9,15 @@
 // - kernel shutdown stops every run (stopAll), and the kernel process dying
 //   releases its fds, which detaches everything (nothing is pinned).
 
-import type { LiveRun } from "./live.js";
 import type { AnyDeclaration, RunInfo } from "../spec/protocol.js";
-import type { ProbeRunResult, RunDeclarationOptions } from "./run.js";
+import type { ProbeRunResult, Run, RunDeclarationOptions } from "./run.js";
 
-/** How the registry runs declarations (the session's probe runner). */
+/** How the registry runs declarations: the session's probe runner (runtime/sandbox/probe-runner.ts). */
 export interface BackgroundRunner {
-  /** Runs to the end (or until aborted). */
+  /** Runs to the end (or until aborted): what a runner without start() offers (test stand-ins). */
   run(declaration: AnyDeclaration, options: RunDeclarationOptions): Promise<ProbeRunResult>;
-  /** Starts a run that can be read while it runs; resolves once attached. Declarations it can't serve: undefined. */
-  live?(declaration: AnyDeclaration, options: RunDeclarationOptions): Promise<LiveRun> | undefined;
+  /** Starts a run; resolves once attached with the Run (runtime/runs/run.ts: done, snapshot, stop). */
+  start?(declaration: AnyDeclaration, options: RunDeclarationOptions): Promise<Run>;
 }
 
 /** Runs kept at most at once (default): each holds kernel memory and an attachment. */
@@ -37,9 +36,8 @@ export function maxBackgroundRuns(env: NodeJS.ProcessEnv = process.env): number 
 interface Entry {
   info: RunInfo;
   controller: AbortController;
-  live?: LiveRun;
-  /** Runs that are not LiveRuns but say, once attached, how to read them (aggregations: runtime/runs/run.ts onReadable). */
-  readable: { read?: () => Promise<ProbeRunResult> };
+  /** The run, when the runner starts runs (one that only runs them can't be read while it runs). */
+  run?: Run;
   done: Promise<ProbeRunResult>;
   result?: ProbeRunResult;
   error?: Error;
@@ -69,26 +67,20 @@ export class BackgroundRuns {
     }
     const controller = new AbortController();
     const runner = this.#runner();
-    let attached = () => {};
-    const whenAttached = new Promise<void>((resolve) => (attached = resolve));
     const info: RunInfo = { name, code, declaration, startedAt: Date.now(), state: "running", snapshots: false };
-    const readable: Entry["readable"] = {};
-    const options: RunDeclarationOptions = {
-      signal: controller.signal,
-      onAttached: () => attached(),
-      onReadable: (read) => {
-        readable.read = read;
-        info.snapshots = true;
-      },
-    };
-    const live = await runner.live?.(declaration, options);
-    const entry: Entry = { info, controller, readable, done: live ? live.done : runner.run(declaration, options) };
-    if (live) {
-      entry.live = live;
-      info.snapshots = true;
-    } else {
-      // Registered once attached, so a plan or attach error is start()'s, and
+    // An aborted background run still detaches before its last count: its final rows are exact.
+    const options: RunDeclarationOptions = { signal: controller.signal, exactOnAbort: true };
+    let entry: Entry;
+    if (runner.start) {
+      // Resolves once attached, so a plan or attach error is start()'s, and
       // what the caller does next is seen by the probe.
+      const run = await runner.start(declaration, options);
+      entry = { info, controller, run, done: run.done };
+      info.snapshots = declaration.kind !== "profile";
+    } else {
+      let attached = () => {};
+      const whenAttached = new Promise<void>((resolve) => (attached = resolve));
+      entry = { info, controller, done: runner.run(declaration, { ...options, onAttached: () => attached() }) };
       await Promise.race([whenAttached, entry.done.then(() => undefined)]).catch((error: unknown) => {
         controller.abort();
         throw error;
@@ -116,8 +108,7 @@ export class BackgroundRuns {
     const entry = this.#get(name, "snapshot");
     if (entry.error) throw entry.error;
     if (entry.result) return entry.result;
-    if (entry.live) return entry.live.snapshot();
-    if (entry.readable.read) return entry.readable.read();
+    if (entry.run && entry.info.snapshots) return entry.run.snapshot();
     throw new Error(`background run ${JSON.stringify(name)}: this kind of run (${entry.info.declaration.kind}) can't be read while it runs yet; run.stop() returns its result`);
   }
 

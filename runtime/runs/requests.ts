@@ -89,14 +89,6 @@ export async function handleProbeRequest(json: string, state: ProbeRequestState)
   }
 }
 
-/** How the session's runner serves background runs. */
-export function backgroundRunnerOf(runner: ProbeRunner): BackgroundRunner {
-  return {
-    run: (declaration, options) => runner.run(declaration, options),
-    ...(runner.live ? { live: (declaration, options) => runner.live!(declaration, options) } : {}),
-  };
-}
-
 function runsOf(state: ProbeRequestState): BackgroundRuns {
   if (!state.backgroundRuns) throw new Error("this kernel keeps no background runs (the session was made without a registry)");
   return state.backgroundRuns;

@@ -88,13 +88,22 @@ export type RingSpec = TpEventsInstance | RingEventsInstance;
  * rest and close - always, in a finally.
  */
 export async function runRing(spec: RingSpec, opts: RunEventsOptions = {}): Promise<EventsResult> {
+  return (await startRingRun(spec, opts)).done;
+}
+
+/** A ring spec loaded, attached and collecting: read it now (the rows so far, shaped as the final
+ *  result), or wait for `done`; the object is closed once the run ended. */
+export async function startRingRun(spec: RingSpec, opts: RunEventsOptions = {}): Promise<{ snapshot(): EventsResult; done: Promise<EventsResult> }> {
   const { obj, attach, variant } = load(spec);
   try {
-    return ringResult(obj, spec, variant, await collectRing(obj, spec, attach, opts));
-  } finally {
-    // Halts the reader if still running, then detaches and frees off the JS thread; the
-    // addon's exit hook finishes it if the process ends first.
-    void obj.closeAsync();
+    const run = await startRing(obj, spec, attach, opts);
+    let finished: EventsResult | undefined;
+    // shaped before close: stack ids are named from the object's stack map
+    const done = run.done.then((rows) => (finished = ringResult(obj, spec, variant, rows))).finally(() => void obj.closeAsync());
+    return { snapshot: () => finished ?? ringResult(obj, spec, variant, run.snapshot()), done };
+  } catch (error) {
+    obj.close();
+    throw error;
   }
 }
 

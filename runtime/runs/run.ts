@@ -1,22 +1,29 @@
 // Runs any declaration a cell can build, top to bottom: plan it once
 // (runtime/planner/plan.ts), then the reader of its template runs the spec
 // (ring.ts, aggregate.ts, templates/profile/run.ts: each loads, attaches,
-// reads and shapes), and every result comes back in the same shape for the
-// sandbox.
+// reads and shapes). Every run, foreground or background, is one Run (done,
+// snapshot, stop), and every result comes back in the same shape for the sandbox.
 
 import type { AggregationInstance } from "../planner/aggregation.js";
 import type { Spec } from "../planner/plan.js";
 import type { ProfileInstance } from "../templates/profile/plan.js";
 import type { AnyDeclaration, RunStats } from "../spec/protocol.js";
-import type { AggregateResult, AggregateRun, AggregateSnapshot, RunAggregateOptions } from "./aggregate.js";
+import type { AggregateResult, AggregateSnapshot, RunAggregateOptions } from "./aggregate.js";
 import type { RingSpec, RunEventsOptions } from "./ring.js";
 
-/** Options of runDeclaration(): those of run-events.ts (signal, onProgress, onAttached, tracefs), and for time series onInterval. */
-export type RunDeclarationOptions = RunEventsOptions & Pick<RunAggregateOptions, "onInterval"> & {
-  /** Called once attached when the run can be read while it runs (aggregations and latencies):
-   *  `read()` gives the table so far without disturbing the run (background runs' snapshot). */
-  onReadable?: (read: () => Promise<ProbeRunResult>) => void;
-};
+/** Options of runDeclaration() and startDeclaration(): signal, onProgress, onAttached, exactOnAbort, and for time series onInterval. */
+export type RunDeclarationOptions = RunEventsOptions & Pick<RunAggregateOptions, "onInterval">;
+
+/** A run once attached, whatever its template's reader: foreground runs wait for `done`,
+ *  background runs also read it while it runs and stop it. */
+export interface Run {
+  /** The final result: the duration ran out, the row limit was reached, the signal aborted or stop() was called. */
+  readonly done: Promise<ProbeRunResult>;
+  /** The table so far, the run going on (a time series: its completed intervals; ring runs: the rows received). */
+  snapshot(): Promise<ProbeRunResult>;
+  /** Ends the run now (detach, last read); resolves with the final result. */
+  stop(): Promise<ProbeRunResult>;
+}
 
 /** What every run returns: columns, their types, the counters and the plan that ran. */
 export interface ProbeRunResult {
@@ -29,9 +36,8 @@ export interface ProbeRunResult {
 }
 
 /**
- * Plans and runs `decl` with the runner for its kind, until its duration ends,
- * its row limit is reached or `opts.signal` aborts (then it returns what it
- * collected).
+ * Plans and runs `decl` until its duration ends, its row limit is reached or
+ * `opts.signal` aborts (then it returns what it collected).
  *
  * @example
  * ```ts
@@ -41,37 +47,89 @@ export interface ProbeRunResult {
  * ```
  */
 export async function runDeclaration(decl: AnyDeclaration, opts: RunDeclarationOptions = {}): Promise<ProbeRunResult> {
+  return (await startDeclaration(decl, opts)).done;
+}
+
+/**
+ * Plans `decl` once, then the reader of its template (ring.ts, aggregate.ts,
+ * templates/profile/run.ts) loads, attaches and reads the spec; resolves with
+ * the Run once every probe is attached (and opts.onAttached resolved), so a
+ * plan, load or attach error is the caller's.
+ *
+ * @example
+ * ```ts
+ * const run = await startDeclaration(decl, { exactOnAbort: true });
+ * (await run.snapshot()).rowCount; // so far
+ * await run.stop();
+ * ```
+ */
+export async function startDeclaration(decl: AnyDeclaration, opts: RunDeclarationOptions = {}): Promise<Run> {
   const [{ plan }, { templateNamed }] = await Promise.all([import("../planner/plan.js"), import("../templates/registry.js")]);
   const spec = plan(decl);
+  const stopper = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stopper.signal]) : stopper.signal;
+  const own = { ...opts, signal };
+  let run: Omit<Run, "stop">;
   // the template's reader, not the declaration's kind, decides how the run is read
   switch (templateNamed(spec.template).reader) {
     case "ring": {
-      const { runRing } = await import("./ring.js");
+      const { startRingRun } = await import("./ring.js");
       // A stream filtered to one process ends when that process has gone (runs/ring.ts).
       const pid = (decl as { filter?: { pid?: unknown } }).filter?.pid;
-      if (decl.kind === "events" && opts.targetPid === undefined && typeof pid === "number" && Number.isInteger(pid)) opts = { ...opts, targetPid: pid };
-      return (await runRing(spec as RingSpec, opts)) as ProbeRunResult;
+      const watch = decl.kind === "events" && opts.targetPid === undefined && typeof pid === "number" && Number.isInteger(pid);
+      const r = await startRingRun(spec as RingSpec, watch ? { ...own, targetPid: pid } : own);
+      run = { done: r.done as Promise<ProbeRunResult>, snapshot: async () => r.snapshot() as ProbeRunResult };
+      break;
     }
     case "aggregate":
-      return runAggregation(spec as AggregationInstance, opts);
-    case "profile": {
-      const { runProfile } = await import("../templates/profile/run.js");
-      const result = await runProfile(spec as ProfileInstance, opts);
-      // A profile counts samples: they are its events.
-      const { samples, dropped, durationMs, stoppedBy, seen } = result.stats;
-      return { columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount, stats: { events: samples, dropped, durationMs, stoppedBy, seen }, plan: result.plan };
-    }
+      run = await startAggregation(spec as AggregationInstance, own);
+      break;
+    case "profile":
+      run = await startProfile(spec as ProfileInstance, own);
+      break;
   }
+  return { ...run, stop: () => (stopper.abort(), run.done) };
 }
 
-async function runAggregation(spec: AggregationInstance, opts: RunDeclarationOptions): Promise<ProbeRunResult> {
-  const { runAggregateInstance } = await import("./aggregate.js");
-  const { onReadable, ...rest } = opts;
-  const result = await runAggregateInstance(spec, {
-    ...rest,
-    ...(onReadable ? { onStarted: (run: AggregateRun) => onReadable(async () => aggregationResult(await run.read())) } : {}),
+/** An aggregation until its duration ends or the signal aborts; read() is its snapshot. */
+async function startAggregation(spec: AggregationInstance, opts: RunDeclarationOptions): Promise<Omit<Run, "stop">> {
+  const { startAggregateInstance } = await import("./aggregate.js");
+  const run = await startAggregateInstance(spec, opts);
+  const done = (async () => {
+    const why = await new Promise<"duration" | "abort">((resolve) => {
+      const end = (w: "duration" | "abort") => {
+        clearTimeout(timer);
+        opts.signal?.removeEventListener("abort", onAbort);
+        resolve(w);
+      };
+      const onAbort = () => end("abort");
+      const timer = setTimeout(() => end("duration"), spec.durationMs);
+      if (opts.signal?.aborted) return end("abort");
+      opts.signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    const result = await run.stop();
+    result.stats.stoppedBy = why;
+    return aggregationResult(result);
+  })();
+  return { done, snapshot: async () => aggregationResult(await run.read()) };
+}
+
+/** A CPU profile: read when it ends (its stacks are symbolised then). */
+async function startProfile(spec: ProfileInstance, opts: RunDeclarationOptions): Promise<Omit<Run, "stop">> {
+  const { runProfile } = await import("../templates/profile/run.js");
+  let attached = () => {};
+  const whenAttached = new Promise<void>((resolve) => (attached = resolve));
+  const done = runProfile(spec, { ...opts, onAttached: async () => { await opts.onAttached?.(); attached(); } }).then((result) => {
+    // A profile counts samples: they are its events.
+    const { samples, dropped, durationMs, stoppedBy, seen } = result.stats;
+    return { columns: result.columns, columnTypes: result.columnTypes, rowCount: result.rowCount,
+      stats: { events: samples, dropped, durationMs, stoppedBy, seen }, plan: result.plan } as ProbeRunResult;
   });
-  return aggregationResult(result);
+  await Promise.race([whenAttached, done]);
+  return {
+    done,
+    snapshot: () => Promise.reject(new Error("a CPU profile is read when it ends (its stacks are named then): stop() returns it")),
+  };
 }
 
 /** An aggregation's result (or snapshot) in the shape every run shares. `events` is the

@@ -58,7 +58,7 @@ function shortened<D extends AnyDeclaration>(d: D): D {
 
 const shortRunner: ProbeRunner = {
   run: (d, o) => defaultProbeRunner.run(shortened(d), o),
-  live: (d, o) => defaultProbeRunner.live!(shortened(d), o),
+  start: (d, o) => defaultProbeRunner.start!(shortened(d), o),
 };
 
 /** Examples that hook kernel functions end, on a kernel without kprobes or fentry, in the error that says so. */
