@@ -170,7 +170,7 @@ describe("inspect shows the TSDoc and its example", () => {
     ["plot.heatmap(", "```ts\nheatmap(table: aq.ColumnTable, options: plot.HeatmapOptions): plot.Plot\n```", 'plot.heatmap(series, { x: "time", y: "lower", color: "count" })'],
     ["plot.line(", "```ts\nline(table: aq.ColumnTable, options: plot.LineOptions): plot.Plot\n```", 'plot.line(await run.stop(), { x: "time", y: "count", color: "cpu" })'],
     ["plot.bar(", "```ts\nbar(table: aq.ColumnTable, options: plot.BarOptions): plot.Plot\n```", 'plot.bar(opens, { x: "filename", top: 10 })'],
-    ["plot.flame(", "```ts\nflame(table: aq.ColumnTable, options?: plot.FlameOptions): plot.Plot\n```", 'plot.flame(profile, { stack: "stack", value: "count" })'],
+    ["plot.flame(", "```ts\nflame(table: aq.ColumnTable, options?: plot.FlameOptions): plot.Plot\n```", 'plot.flame(cpu, { stack: "stack", value: "samples" })'],
     ["save(", "```ts\nsave(table: aq.ColumnTable, name: string, options?: SaveOptions): Promise<SavedTable>\n```", 'await save(opens, "opens.arrow")'],
     ["load(", "```ts\nload(name: string): Promise<LoadedTable>\n```", 'const opens = await load("opens.arrow");'],
   ])("%s", async (code, signature, example) => {
