@@ -307,4 +307,24 @@ static __always_inline void agg_record(const volatile struct agg_plan *p, const 
 	__sync_fetch_and_add(busy, -1);
 }
 
+/* One hit of a keyed aggregation (agg_tp, agg_fn): the filter, the hit counter,
+ * the value, the key and the fold. `rec` holds what the plan reads (a
+ * tracepoint's record; a function probe's registers or arguments); stacks are
+ * taken from the program's `ctx`. */
+static __always_inline int agg_hit(void *ctx, void *rec, const volatile struct pb_filter *f, const volatile struct agg_plan *p)
+{
+	__u8 key[AGG_KEY_MAX] = {};
+	struct pb_ids ids = PB_IDS_INIT;
+	__s64 v = 0;
+
+	if (!pb_filter_pass(rec, f, &ids))
+		return 0;
+	pb_bump(&pb_hits);
+	if (p->value.size)
+		v = (__s64)pb_read_int(rec, p->value.src_off, p->value.size, p->value.is_signed);
+	agg_build_key(ctx, rec, p, f, &ids, 0, key);
+	agg_record(p, key, v);
+	return 0;
+}
+
 #endif

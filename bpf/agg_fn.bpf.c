@@ -22,32 +22,18 @@ const volatile struct agg_fn_config cfg = {};
 const volatile struct agg_value pb_value_layout = {};
 
 /* One hit: `rec` holds the values the plan reads (see struct agg_fn_config). */
-static __always_inline int agg_hit(void *ctx, void *rec)
-{
-	__u8 key[AGG_KEY_MAX] = {};
-	struct pb_ids ids = PB_IDS_INIT;
-	__s64 v = 0;
-
-	if (!pb_filter_pass(rec, &cfg.filter, &ids))
-		return 0;
-	pb_bump(&pb_hits);
-	if (cfg.agg.value.size)
-		v = (__s64)pb_read_int(rec, cfg.agg.value.src_off, cfg.agg.value.size, cfg.agg.value.is_signed);
-	agg_build_key(ctx, rec, &cfg.agg, &cfg.filter, &ids, 0, key);
-	agg_record(&cfg.agg, key, v);
-	return 0;
-}
+#define agg_fn_hit(ctx, rec) agg_hit(ctx, rec, &cfg.filter, &cfg.agg)
 
 SEC("uprobe")
 int pb_agg_uprobe(struct pt_regs *ctx)
 {
-	return agg_hit(ctx, ctx);
+	return agg_fn_hit(ctx, ctx);
 }
 
 SEC("uretprobe")
 int pb_agg_uretprobe(struct pt_regs *ctx)
 {
-	return agg_hit(ctx, ctx);
+	return agg_fn_hit(ctx, ctx);
 }
 
 /* A USDT probe's arguments live wherever its note says (registers, stack,
@@ -65,26 +51,26 @@ int pb_agg_usdt(struct pt_regs *ctx)
 		if (bpf_usdt_arg(ctx, i, &a) == 0)
 			args[i] = a;
 	}
-	return agg_hit(ctx, args);
+	return agg_fn_hit(ctx, args);
 }
 
 SEC("kprobe")
 int pb_agg_kprobe(struct pt_regs *ctx)
 {
-	return agg_hit(ctx, ctx);
+	return agg_fn_hit(ctx, ctx);
 }
 
 SEC("kretprobe")
 int pb_agg_kretprobe(struct pt_regs *ctx)
 {
-	return agg_hit(ctx, ctx);
+	return agg_fn_hit(ctx, ctx);
 }
 
 /* The target function is set before load (bpf_program__set_attach_target). */
 SEC("fentry")
 int pb_agg_fentry(__u64 *ctx)
 {
-	return agg_hit(ctx, ctx);
+	return agg_fn_hit(ctx, ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

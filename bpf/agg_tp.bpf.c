@@ -20,18 +20,7 @@ const volatile struct agg_value pb_value_layout = {};
 SEC("tracepoint")
 int pb_agg_tp(void *ctx)
 {
-	__u8 key[AGG_KEY_MAX] = {};
-	struct pb_ids ids = PB_IDS_INIT;
-	__s64 v = 0;
-
-	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
-		return 0;
-	pb_bump(&pb_hits);
-	if (cfg.agg.value.size)
-		v = (__s64)pb_read_int(ctx, cfg.agg.value.src_off, cfg.agg.value.size, cfg.agg.value.is_signed);
-	agg_build_key(ctx, ctx, &cfg.agg, &cfg.filter, &ids, 0, key);
-	agg_record(&cfg.agg, key, v);
-	return 0;
+	return agg_hit(ctx, ctx, &cfg.filter, &cfg.agg);
 }
 
 char LICENSE[] SEC("license") = "GPL";
