@@ -4,7 +4,7 @@
 // starts, with exact counts.
 import { createServer, connect, type AddressInfo } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { kprobe, tcp, uprobe, uretprobe, usdt } from "../../../probes-lib/index.js";
+import { kprobe, kretprobe, tcp, uprobe, uretprobe, usdt } from "../../../probes-lib/index.js";
 import type { AnyDeclaration } from "../../../runtime/spec/declaration.js";
 import { libcPath, probeFeature, type FeatureName, type FeatureStatus } from "../../../runtime/host/features.js";
 import { plan } from "../../../runtime/planner/plan.js";
@@ -17,11 +17,12 @@ import { expectReleasedAfterAll } from "../../support/held-bpf.js";
 const mallocSizes = buildC("malloc-sizes", ["-O0"]);
 const fnReturns = buildC("fn-returns", ["-O0"]);
 const usdtTicks = buildC("usdt-ticks", ["-O0"]);
-const vfsReader = buildC("libc-calls", ["-O0"]);
+const lldivCalls = buildC("libc-calls", ["-O0"]);
+const vfsReads = buildC("vfs-reads", ["-O0"]);
 
 expectReleasedAfterAll();
 afterEach(killSpawned);
-afterAll(() => [mallocSizes, fnReturns, usdtTicks, vfsReader].forEach((b) => b.cleanup()));
+afterAll(() => [mallocSizes, fnReturns, usdtTicks, lldivCalls, vfsReads].forEach((b) => b.cleanup()));
 
 /** Runs `decl(pid)` while the held workload `bin args` runs to its end; the duration is a safety net. */
 async function runOn(bin: string, args: string[], decl: (pid: number) => AnyDeclaration): Promise<ProbeRunResult> {
@@ -78,7 +79,7 @@ describe("function probes aggregated in the kernel (agg_fn)", () => {
   });
 
   it("an argument as a key, filtered on another argument: uprobe(libc, \"lldiv\") by numerator where denom == 3", async () => {
-    const r = await runOn(vfsReader.bin, ["4"], (pid) =>
+    const r = await runOn(lldivCalls.bin, ["4"], (pid) =>
       uprobe(libcPath(), "lldiv").arg("numer", 0, "long").arg("denom", 1, "long").where({ pid, denom: 3 }).count().by("numer")
         .toDeclaration({ for: "1500ms" }));
     expect(rows(r).sort((a, b) => (a.numer as number) - (b.numer as number)))
@@ -98,6 +99,7 @@ describe("kernel functions aggregated: the hook this kernel has", () => {
   const only = (available: FeatureName[]) => (name: FeatureName): FeatureStatus =>
     ({ available: available.includes(name) } as FeatureStatus);
   const decl = () => kprobe("vfs_read").where({ comm: "x" }).count().by("kstack").toDeclaration({ for: "1s" });
+  const kretprobeDecl = () => kretprobe("vfs_read").returns("n", "long").where({ n: { gt: 0 } }).sum("n").by("comm").toDeclaration({ for: "1s" });
 
   it("plans fentry where the kernel has trampolines, else a kprobe, else the tracepoint to use", () => {
     const f = plan(decl() as never, { features: only(["fentry", "kprobe"]) });
@@ -110,17 +112,32 @@ describe("kernel functions aggregated: the hook this kernel has", () => {
   });
 
   it("kprobe(\"vfs_read\").where({ comm }).count().by(\"kstack\") runs where kprobes exist, else says which tracepoint to use", async () => {
-    const run = () => runOn(vfsReader.bin, ["3"], () =>
-      kprobe("vfs_read").where({ comm: "libc-calls" }).count().by("kstack").toDeclaration({ for: "1s" }));
+    const run = () => runOn(vfsReads.bin, ["37"], () =>
+      kprobe("vfs_read").where({ comm: "vfs-reads" }).count().by("kstack").toDeclaration({ for: "1s" }));
     if (!probeFeature("kprobe").available && !probeFeature("fentry").available) {
       // this host: CONFIG_KPROBES is off and fentry is refused
       await expect(run()).rejects.toMatchObject({ code: "NOT_SUPPORTED", message: expect.stringMatching(/Use tracepoint syscalls:sys_enter_read instead/) });
       return;
     }
-    // the guest kernel: the workload reads nothing after "go"; its stdout write is not a read
+    // a kernel with kprobes or fentry (the guest): the workload's 37 reads of /dev/zero after "go", by kernel stack
     const r = await run();
     expect(r.stats.lost).toBe(0);
-    expect(rows(r).every((x) => typeof x.kstack === "string")).toBe(true);
+    expect(rows(r).reduce((n, x) => n + (x.count as number), 0)).toBe(37);
+    expect(rows(r).every((x) => typeof x.kstack === "string" && /vfs_read|ksys_read/.test(x.kstack as string))).toBe(true);
+  });
+
+  it("loads agg_fn's kprobe and kretprobe programs through the verifier (this host can't attach them)", async () => {
+    const { load } = await import("../../../runtime/templates/load.js");
+    const kprobes = only(["kprobe"]);
+    for (const [d, program] of [[decl(), "pb_agg_kprobe"], [kretprobeDecl(), "pb_agg_kretprobe"]] as const) {
+      const { obj, attach } = load(plan(d as never, { features: kprobes }));
+      try {
+        expect(attach).toEqual([{ kind: "kprobe", program, function: "vfs_read", retprobe: program === "pb_agg_kretprobe" }]);
+        expect(obj.programInfo(program).type).toBe("kprobe");
+      } finally {
+        obj.close();
+      }
+    }
   });
 });
 
