@@ -127,7 +127,7 @@ export interface LatencyDeclaration extends AggregationCommon {
 
 export type Declaration = EventsDeclaration | AggregateDeclaration | LatencyDeclaration;
 
-// --- Function probes, CPU profiles and TCP (planned by runtime/planner/*.ts) ---
+// --- Function probes, CPU profiles and TCP (planned by runtime/templates/{uprobe_events,agg_fn,profile,tcp_events}/plan.ts) ---
 
 /** A user-space function of an executable or library, at entry or (retprobe) return. */
 export interface UprobeSource {
