@@ -77,10 +77,13 @@ static __always_inline void submit(struct tcp_event *e)
 	pb_ringbuf_submit(&pb_events, e, cfg.wakeup_bytes);
 }
 
-/* Times and owner of the socket; the entry goes when the socket closes. */
+/* Times and owner of the socket; the entry goes when the socket closes.
+ * Map keys are copied to the stack: kernels before 6.2 (6.1 among them) refuse
+ * ring-buffer memory as a map key ("R2 type=alloc_mem expected=fp, ..."). */
 static __always_inline void track(struct tcp_event *e)
 {
-	struct sock_seen *s = bpf_map_lookup_elem(&pb_socks, &e->skaddr);
+	__u64 key = e->skaddr;
+	struct sock_seen *s = bpf_map_lookup_elem(&pb_socks, &key);
 
 	if (s) {
 		e->state_ns = e->ts_ns - s->last_ns;
@@ -96,10 +99,10 @@ static __always_inline void track(struct tcp_event *e)
 		e->pid = fresh.pid;
 		__builtin_memcpy(e->comm, fresh.comm, sizeof(e->comm));
 		if (e->newstate != TCP_CLOSE)
-			bpf_map_update_elem(&pb_socks, &e->skaddr, &fresh, BPF_ANY);
+			bpf_map_update_elem(&pb_socks, &key, &fresh, BPF_ANY);
 	}
 	if (e->newstate == TCP_CLOSE)
-		bpf_map_delete_elem(&pb_socks, &e->skaddr);
+		bpf_map_delete_elem(&pb_socks, &key);
 }
 
 /* The record's addresses, from a tracepoint record's IPv4 or IPv6 fields by
@@ -182,6 +185,7 @@ SEC("tracepoint/tcp/tcp_retransmit_skb")
 int pb_tcp_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
 {
 	struct sock_seen *s;
+	__u64 key;
 	struct tcp_event *e;
 
 	if (!cfg.retransmits || !wanted(ctx->family, ctx->sport, ctx->dport))
@@ -196,7 +200,8 @@ int pb_tcp_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
 	e->sport = ctx->sport;
 	e->dport = ctx->dport;
 	copy_addrs(e, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
-	s = bpf_map_lookup_elem(&pb_socks, &e->skaddr);
+	key = e->skaddr; /* on the stack: see track() */
+	s = bpf_map_lookup_elem(&pb_socks, &key);
 	if (s) {
 		e->age_ns = e->ts_ns - s->first_ns;
 		e->pid = s->pid;

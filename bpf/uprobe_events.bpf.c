@@ -92,8 +92,15 @@ static __always_inline int emit(void *ctx, enum up_mode mode)
 		if (v->kind == UP_VALUE_USER_STR) {
 			if (bpf_probe_read_user_str(e + v->dst_off, v->max_len, (const void *)val) <= 0)
 				*(char *)(e + v->dst_off) = 0; /* unreadable (NULL, page not present): "" */
-		} else if (v->kind == UP_VALUE_KERNEL_STR) {
-			if (bpf_probe_read_kernel_str(e + v->dst_off, v->max_len, (const void *)val) <= 0)
+		} else if (v->kind == UP_VALUE_ANY_STR) {
+			/* A kernel function's char * may point into the caller's memory (a
+			 * syscall's path) or the kernel's; BTF does not say which on kernels
+			 * built without type tags (Debian's 6.1 is built with gcc). Kernel
+			 * addresses are the upper half on x86-64 and arm64, user addresses
+			 * the lower, and the wrong helper reads nothing (SMAP, or a fault). */
+			long n = (__s64)val < 0 ? bpf_probe_read_kernel_str(e + v->dst_off, v->max_len, (const void *)val)
+						: bpf_probe_read_user_str(e + v->dst_off, v->max_len, (const void *)val);
+			if (n <= 0)
 				*(char *)(e + v->dst_off) = 0;
 		} else {
 			*(__u64 *)(e + v->dst_off) = val;

@@ -25,7 +25,9 @@ enum __attribute__((packed)) up_value_source {
 enum __attribute__((packed)) up_value_kind {
 	UP_VALUE_INT = 0,      /* the 8-byte register value; the decoder picks the width and sign */
 	UP_VALUE_USER_STR = 1, /* the value is a `const char *` in the traced process: copy the string */
-	UP_VALUE_KERNEL_STR = 2, /* a kernel `const char *` (kprobe/fentry variants) */
+	UP_VALUE_ANY_STR = 2,  /* a kernel function's `const char *`: a kernel string, or a user one
+	                        * (`const char __user *`, e.g. do_sys_openat2's filename), told apart
+	                        * by its address (kprobe/fentry variants) */
 };
 
 struct up_value_plan {

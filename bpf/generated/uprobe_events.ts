@@ -153,7 +153,7 @@ export const descriptor = {
       "PB_PRED_GE": 6,
       "PB_PRED_MASK": 7
     },
-    "up_value_kind": {"UP_VALUE_INT": 0, "UP_VALUE_USER_STR": 1, "UP_VALUE_KERNEL_STR": 2},
+    "up_value_kind": {"UP_VALUE_INT": 0, "UP_VALUE_USER_STR": 1, "UP_VALUE_ANY_STR": 2},
     "up_value_source": {"UP_SRC_NONE": 0, "UP_SRC_ARG": 1, "UP_SRC_RETVAL": 2}
   }
 } as const satisfies TemplateDescriptor;

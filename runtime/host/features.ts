@@ -24,7 +24,7 @@ export interface FeatureStatus {
   /** False when the probe failed for a reason that says nothing about the kernel (not cached). */
   conclusive: boolean;
   /** The step that failed: "load" (the verifier or the kernel refused the program), "attach", "create" (a map). */
-  failedAt?: "load" | "attach" | "create" | "requires";
+  failedAt?: "load" | "attach" | "create" | "requires" | "denied";
   /** errno name of the failure ("EPERM", "ENOENT", ...). */
   code?: string;
   /** The error, as the addon said it: "attach kprobe do_sys_openat2: ENOENT (...)". */
@@ -178,12 +178,23 @@ export const FEATURE_NAMES = Object.keys(FEATURES) as FeatureName[];
 
 const cache = new Map<FeatureName, FeatureStatus>();
 
+/**
+ * Features turned off by PROBEBOOK_DENY_FEATURES (a comma-separated list, e.g.
+ * "fentry"): the planner then takes the fallback as on a kernel without them,
+ * to compare hooks on one kernel or to step around a kernel's broken feature.
+ */
+function deniedFeatures(): Set<string> {
+  return new Set((process.env.PROBEBOOK_DENY_FEATURES ?? "").split(",").map((f) => f.trim()).filter(Boolean));
+}
+
 /** Probes one feature (cached once the answer is conclusive). */
 export function probeFeature(name: FeatureName): FeatureStatus {
-  const hit = cache.get(name);
-  if (hit) return hit;
   const entry = FEATURES[name];
   if (!entry) throw new TypeError(`unknown feature "${name}" (known: ${FEATURE_NAMES.join(", ")})`);
+  if (deniedFeatures().has(name))
+    return { feature: name, available: false, conclusive: true, failedAt: "denied", reason: "turned off by PROBEBOOK_DENY_FEATURES" };
+  const hit = cache.get(name);
+  if (hit) return hit;
   const status = entry.probe();
   if (status.conclusive) cache.set(name, status);
   return status;
@@ -205,7 +216,8 @@ export class FeatureUnavailableError extends ProbebookError {
   declare readonly code: "NOT_SUPPORTED";
   constructor(readonly feature: FeatureName, readonly status: FeatureStatus, readonly alternative: string | undefined) {
     const f = FEATURES[feature];
-    const how = status.reason ? `: ${status.failedAt === "load" ? "loading" : status.failedAt === "attach" ? "attaching" : "probing"} ` +
+    const how = status.failedAt === "denied" ? `: turned off with PROBEBOOK_DENY_FEATURES=${process.env.PROBEBOOK_DENY_FEATURES ?? feature}`
+      : status.reason ? `: ${status.failedAt === "load" ? "loading" : status.failedAt === "attach" ? "attaching" : "probing"} ` +
       `${feature === "fentry" ? "an fentry program" : `a ${feature.replace("_", " ")}`} fails with ${status.reason}` : "";
     super("NOT_SUPPORTED", `${f.title} are not available on this kernel (${f.missingBecause}${how}).` +
       (alternative ? ` ${alternative}` : ""), { feature, status, ...(alternative ? { alternative } : {}) });

@@ -37,7 +37,8 @@ function planValues(decl: FunctionEventsDeclaration, hook: FunctionHook) {
   if (!Array.isArray(decl.values)) throw bad(`values must be a list such as [{ name: "n", arg: 0, type: "long" }]`);
   if (decl.values.length > UPROBE_EVENTS.maxValues)
     throw bad(`at most ${UPROBE_EVENTS.maxValues} values per event, got ${decl.values.length}`);
-  const strKind = hook.kernel ? "UP_VALUE_KERNEL_STR" : "UP_VALUE_USER_STR";
+  // a kernel function's char * may be a user or a kernel string: the program tells them apart by address
+  const strKind = hook.kernel ? "UP_VALUE_ANY_STR" : "UP_VALUE_USER_STR";
   const values: UpValuePlan[] = [];
   const columns: OutputColumn[] = [];
   const seen = new Set(HEADER_COLUMN_NAMES);

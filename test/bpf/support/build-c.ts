@@ -1,7 +1,7 @@
 // Compiles a test workload (support/<name>.c) with cc into a fresh temp dir;
 // the one C build helper of the tests (flags default to -O2).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +14,24 @@ export interface BuiltC {
   cleanup(): void;
 }
 
+/**
+ * Where the host put the workloads it built before booting a guest
+ * (scripts/guest/test-kernels.mjs): compiling under the guest's emulation
+ * takes tens of seconds a file.
+ */
+const prebuilt = process.env.PB_PREBUILT_WORKLOADS;
+
+/** The file name a build of `name` with `flags` has among the prebuilt workloads. */
+export function prebuiltName(name: string, flags: string[]): string {
+  return [name, ...flags].join("_").replace(/[^\w.-]/g, "");
+}
+
 export function buildC(name: string, flags: string[] = ["-O2"]): BuiltC {
+  if (prebuilt) {
+    const bin = join(prebuilt, prebuiltName(name, flags), name);
+    if (!existsSync(bin)) throw new Error(`the host built no ${name} with ${flags.join(" ")} in ${prebuilt} (scripts/guest/test-kernels.mjs builds every flag set the tests use)`);
+    return { bin, dir: dirname(bin), cleanup: () => {} };
+  }
   const dir = mkdtempSync(join(tmpdir(), "probebook-wl-"));
   const bin = join(dir, name);
   try {

@@ -1,0 +1,136 @@
+// `npm run test:kernels`: the kernel suite on other kernels than the host's.
+// For each kernel of test/guest/kernels.txt (or --kernel SPEC, repeatable):
+// prepare it (prepare.mjs, cached), boot it under qemu (boot.mjs) with
+// inside.sh as the job, and bring its results back. The templates and the
+// addon are the host's builds: loading them on another kernel is the CO-RE
+// test itself.
+//
+// Usage: node scripts/guest/test-kernels.mjs [--kernel SPEC]... [--json-dir DIR]
+//          [--filter VITEST-FILTER] [--timeout-min N]
+// With --json-dir, it writes one result file per kernel for
+// scripts/sum-results.mjs: the guest's vitest report, or {passed, failed}
+// counting a guest that crashed, timed out or left no report as one failure.
+// Without it, it prints the totals itself. Exits 1 when anything failed.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { boot, tail } from "./boot.mjs";
+import { listedKernels, prepareKernel } from "./prepare.mjs";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+function options(argv) {
+  const o = { kernels: [], jsonDir: undefined, filter: "", timeoutMin: 20 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = () => argv[++i];
+    if (a === "--kernel") o.kernels.push(v());
+    else if (a === "--json-dir") o.jsonDir = resolve(v());
+    else if (a === "--filter") o.filter = v();
+    else if (a === "--timeout-min") o.timeoutMin = Number(v());
+    else throw new Error(`unknown argument ${a} (see the usage at the top of ${basename(fileURLToPath(import.meta.url))})`);
+  }
+  if (!o.kernels.length) o.kernels = listedKernels();
+  return o;
+}
+
+/**
+ * The flag sets the tests build their workloads with (test/bpf/support/
+ * build-c.ts): each workload is built with each, once, on the host.
+ */
+const FLAG_SETS = [["-O2"], ["-O0"], ["-O0", "-fno-omit-frame-pointer"]];
+
+function prebuildWorkloads() {
+  const { prebuiltName } = { prebuiltName: (name, flags) => [name, ...flags].join("_").replace(/[^\w.-]/g, "") };
+  const src = join(root, "test/bpf/support");
+  const out = join(root, "build/guest/workloads");
+  rmSync(out, { recursive: true, force: true });
+  for (const file of readdirSync(src).filter((f) => f.endsWith(".c"))) {
+    const name = file.slice(0, -2);
+    for (const flags of FLAG_SETS) {
+      const dir = join(out, prebuiltName(name, flags));
+      mkdirSync(dir, { recursive: true });
+      execFileSync("cc", [...flags, "-Wall", "-o", join(dir, name), join(src, file)], { stdio: ["ignore", "ignore", "pipe"] });
+    }
+  }
+  return out;
+}
+
+const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+function jobFor({ workloads, filter }) {
+  return [
+    "#!/bin/bash",
+    `export PB_PREBUILT_WORKLOADS=${quote(workloads)}`,
+    filter ? `export PB_GUEST_FILTER=${quote(filter)}` : "",
+    `exec bash ${quote(join(root, "scripts/guest/inside.sh"))}`,
+    "",
+  ].join("\n");
+}
+
+function countsOf(report) {
+  let passed = 0, failed = 0;
+  for (const f of report.testResults) for (const a of f.assertionResults) {
+    if (a.status === "passed") passed++;
+    else if (a.status === "failed" || a.status === "pending") failed++;
+  }
+  return { passed, failed };
+}
+
+async function runKernel(spec, o, workloads) {
+  const started = Date.now();
+  const kernel = prepareKernel(spec);
+  const out = join(root, "build/guest/results", kernel.name);
+  console.log(`guest ${kernel.name}: booting (qemu TCG)`);
+  const r = await boot(kernel, jobFor({ workloads, filter: o.filter }), {
+    out,
+    timeoutMs: o.timeoutMin * 60_000,
+    onLine: (line) => { if (line.startsWith("pb-guest:")) console.log(`guest ${kernel.name}: ${line.slice(10)}`); },
+  });
+  const report = join(out, "vitest.json");
+  const problem = r.timedOut ? `timed out after ${o.timeoutMin} min`
+    : r.status === undefined ? "the guest powered off before its job ended (a crash or a panic?)"
+    : !existsSync(report) ? `the suite left no report (job status ${r.status})` : undefined;
+  const jobLog = join(out, "job.log");
+  if (problem) {
+    console.error(`guest ${kernel.name}: FAILED: ${problem}\n--- console (last lines) ---\n${r.console}\n--- job.log (last lines) ---\n${tail(jobLog, 60)}`);
+  } else {
+    // The guest's own output, for a reader of the CI log: vitest's summary and failures.
+    process.stdout.write(readFileSync(jobLog, "utf8").split("\n").filter((l) => /(✓|×|FAIL|AssertionError|Error:|Test Files|Tests )/.test(l)).slice(-200).join("\n") + "\n");
+  }
+  const counts = problem ? { passed: 0, failed: 1 } : countsOf(JSON.parse(readFileSync(report, "utf8")));
+  const figures = { kernel: kernel.name, release: kernel.release, bootToReadyS: r.readyS, suiteS: r.elapsedS, totalS: (Date.now() - started) / 1000, ...counts };
+  writeFileSync(join(out, "figures.json"), JSON.stringify(figures, null, 2));
+  console.log(`guest ${kernel.name}: ${counts.passed} passed, ${counts.failed} failed; ready after ${r.readyS ?? "?"} s, whole boot ${r.elapsedS.toFixed(0)} s`);
+  if (o.jsonDir) {
+    const name = `guest-${kernel.name}`;
+    if (problem) writeFileSync(join(o.jsonDir, `${name}.json`), JSON.stringify({ passed: 0, failed: 1, skipped: 0 }));
+    else copyFileSync(report, join(o.jsonDir, `${name}-vitest.json`));
+  }
+  return counts;
+}
+
+const o = options(process.argv.slice(2));
+if (o.jsonDir) mkdirSync(o.jsonDir, { recursive: true });
+let passed = 0, failed = 0;
+let workloads;
+try {
+  workloads = prebuildWorkloads();
+} catch (e) {
+  console.error(`building the guest's workloads failed: ${e.stderr?.toString() ?? e.message}`);
+}
+for (const spec of o.kernels) {
+  let c;
+  try {
+    if (!workloads) throw new Error("no workloads");
+    c = await runKernel(spec, o, workloads);
+  } catch (e) {
+    console.error(`guest ${spec}: FAILED: ${e.stack ?? e}`);
+    c = { passed: 0, failed: 1 };
+    if (o.jsonDir) writeFileSync(join(o.jsonDir, `guest-${basename(spec)}.json`), JSON.stringify({ passed: 0, failed: 1, skipped: 0 }));
+  }
+  passed += c.passed;
+  failed += c.failed;
+}
+if (!o.jsonDir) console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

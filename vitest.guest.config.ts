@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// The suite that runs inside the qemu guest (scripts/guest/test-kernels.mjs):
+// test/guest/, plus host suites that hold on any kernel with the features they
+// use. The host's config (vitest.config.ts) leaves test/guest/ out: its tests
+// need kprobes and trampolines, which this host's kernel lacks.
+export default defineConfig({
+  test: {
+    include: ["test/guest/**/*.test.ts"],
+    fileParallelism: false,
+    // Everything in the guest runs 12-30x slower than on the host (TCG).
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
+  },
+});
