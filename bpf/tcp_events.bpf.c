@@ -181,27 +181,76 @@ int BPF_PROG(pb_tcp_state_btf, const struct sock *sk, const int oldstate, const 
 	return 0;
 }
 
+/* tcp:tcp_retransmit_skb's record has two BTF names. 6.1 defines the event in
+ * the class tcp_event_sk_skb (struct trace_event_raw_tcp_event_sk_skb); newer
+ * kernels, the host's 6.18 among them, give it a record of its own
+ * (struct trace_event_raw_tcp_retransmit_skb, which adds err). The fields read
+ * here are the same in both; the ___old flavour names the older type for CO-RE
+ * without clashing with a vmlinux.h that has it, and bpf_core_type_exists
+ * keeps the one the running kernel has (the verifier drops the other). */
+struct trace_event_raw_tcp_event_sk_skb___old {
+	const void *skaddr;
+	int state;
+	__u16 sport;
+	__u16 dport;
+	__u16 family;
+	__u8 saddr[4];
+	__u8 daddr[4];
+	__u8 saddr_v6[16];
+	__u8 daddr_v6[16];
+} __attribute__((preserve_access_index));
+
+struct retransmit_fields {
+	__u64 skaddr;
+	int state;
+	__u16 sport, dport, family;
+	const void *saddr, *daddr, *saddr_v6, *daddr_v6;
+};
+
+/* Read with bpf_core_read (probe reads) rather than loads: clang merges the two
+ * variants' loads through one computed ctx pointer, and the verifier refuses a
+ * dereference of a modified ctx pointer. */
+#define READ_RETRANSMIT(type, ctx, f) do {					\
+	type *r = (type *)(ctx);						\
+	const void *sk = 0;							\
+	bpf_core_read(&sk, sizeof(sk), &r->skaddr);				\
+	(f)->skaddr = (__u64)sk;						\
+	bpf_core_read(&(f)->state, sizeof((f)->state), &r->state);		\
+	bpf_core_read(&(f)->sport, sizeof((f)->sport), &r->sport);		\
+	bpf_core_read(&(f)->dport, sizeof((f)->dport), &r->dport);		\
+	bpf_core_read(&(f)->family, sizeof((f)->family), &r->family);		\
+	(f)->saddr = __builtin_preserve_access_index(&r->saddr);		\
+	(f)->daddr = __builtin_preserve_access_index(&r->daddr);		\
+	(f)->saddr_v6 = __builtin_preserve_access_index(&r->saddr_v6);	\
+	(f)->daddr_v6 = __builtin_preserve_access_index(&r->daddr_v6);	\
+} while (0)
+
 SEC("tracepoint/tcp/tcp_retransmit_skb")
-int pb_tcp_retransmit(struct trace_event_raw_tcp_retransmit_skb *ctx)
+int pb_tcp_retransmit(void *ctx)
 {
+	struct retransmit_fields f = {};
 	struct sock_seen *s;
-	__u64 key;
 	struct tcp_event *e;
 
-	if (!cfg.retransmits || !wanted(ctx->family, ctx->sport, ctx->dport))
+	if (!cfg.retransmits)
+		return 0;
+	if (bpf_core_type_exists(struct trace_event_raw_tcp_retransmit_skb))
+		READ_RETRANSMIT(struct trace_event_raw_tcp_retransmit_skb, ctx, &f);
+	else
+		READ_RETRANSMIT(struct trace_event_raw_tcp_event_sk_skb___old, ctx, &f);
+	if (!wanted(f.family, f.sport, f.dport))
 		return 0;
 	if (!(e = reserve()))
 		return 0;
 	e->kind = TCP_EV_RETRANSMIT;
-	e->skaddr = (__u64)ctx->skaddr;
+	e->skaddr = f.skaddr;
 	e->oldstate = -1;
-	e->newstate = ctx->state;
-	e->family = ctx->family;
-	e->sport = ctx->sport;
-	e->dport = ctx->dport;
-	copy_addrs(e, ctx->saddr, ctx->daddr, ctx->saddr_v6, ctx->daddr_v6);
-	key = e->skaddr; /* on the stack: see track() */
-	s = bpf_map_lookup_elem(&pb_socks, &key);
+	e->newstate = f.state;
+	e->family = f.family;
+	e->sport = f.sport;
+	e->dport = f.dport;
+	copy_addrs(e, f.saddr, f.daddr, f.saddr_v6, f.daddr_v6);
+	s = bpf_map_lookup_elem(&pb_socks, &f.skaddr); /* on the stack: see track() */
 	if (s) {
 		e->age_ns = e->ts_ns - s->first_ns;
 		e->pid = s->pid;

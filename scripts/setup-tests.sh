@@ -14,6 +14,9 @@ packages=(
   jupyter-console tmux
   # test/playground: the playground's browser tests, Debian's Chromium driven by playwright-core
   chromium
+  # npm run test:kernels: a second kernel (Debian's 6.1, fetched by apt-get download)
+  # booted under qemu's software emulation with a busybox initramfs (cpio)
+  qemu-system-x86 busybox-static cpio
 )
 missing=()
 for p in "${packages[@]}"; do

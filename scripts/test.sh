@@ -22,6 +22,12 @@ python_rc=$?
 # 3. Nothing outlives its owner: no program of ours may remain loaded.
 node scripts/check-leftovers.mjs --json "$results/leftovers.json"
 
-node scripts/sum-results.mjs --vitest-rc "$vitest_rc" "$results/vitest.json" "$results/python.json" "$results/leftovers.json"
+# 4. The kernel suite on other kernels (test/guest/kernels.txt) in qemu guests:
+#    one result file per kernel, a guest that crashed or timed out counts as failed.
+mkdir -p "$results/guest"
+node scripts/guest/test-kernels.mjs --json-dir "$results/guest"
+guest_rc=$?
+
+node scripts/sum-results.mjs --vitest-rc "$vitest_rc" "$results/vitest.json" "$results/python.json" "$results/leftovers.json" "$results"/guest/*.json
 summary_rc=$?
-if ((vitest_rc != 0 || python_rc != 0 || summary_rc != 0)); then exit 1; fi
+if ((vitest_rc != 0 || python_rc != 0 || guest_rc != 0 || summary_rc != 0)); then exit 1; fi

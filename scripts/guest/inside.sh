@@ -13,4 +13,8 @@ uname -r > "$out/release"
 step "vitest"
 npx vitest run --config vitest.guest.config.ts --reporter=default --reporter=json --outputFile.json="$out/vitest.json" ${PB_GUEST_FILTER:-}
 echo $? > "$out/vitest.rc"
+step "python (nbclient)"
+/usr/bin/python3 test/run_python_tests.py --under test/guest --json "$out/python.json"
+step "leftover check"
+node scripts/check-leftovers.mjs --json "$out/leftovers.json"
 step "done"

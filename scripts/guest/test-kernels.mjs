@@ -16,6 +16,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync,
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { boot, tail } from "./boot.mjs";
+import { FLAG_SETS, prebuiltName } from "./prebuilt.mjs";
 import { listedKernels, prepareKernel } from "./prepare.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -34,15 +35,8 @@ function options(argv) {
   return o;
 }
 
-/**
- * The flag sets the tests build their workloads with (test/bpf/support/
- * build-c.ts): each workload is built with each, once, on the host.
- */
-const FLAG_SETS = [["-O2"], ["-O0"], ["-O0", "-fno-omit-frame-pointer"]];
-
 function prebuildWorkloads() {
-  const { prebuiltName } = { prebuiltName: (name, flags) => [name, ...flags].join("_").replace(/[^\w.-]/g, "") };
-  const src = join(root, "test/bpf/support");
+    const src = join(root, "test/bpf/support");
   const out = join(root, "build/guest/workloads");
   rmSync(out, { recursive: true, force: true });
   for (const file of readdirSync(src).filter((f) => f.endsWith(".c"))) {
@@ -68,7 +62,11 @@ function jobFor({ workloads, filter }) {
   ].join("\n");
 }
 
+/** What inside.sh leaves in the results share: vitest's report, then {passed, failed, skipped} files. */
+const REPORTS = ["vitest.json", "python.json", "leftovers.json"];
+
 function countsOf(report) {
+  if (!("testResults" in report)) return { passed: report.passed, failed: report.failed };
   let passed = 0, failed = 0;
   for (const f of report.testResults) for (const a of f.assertionResults) {
     if (a.status === "passed") passed++;
@@ -87,25 +85,32 @@ async function runKernel(spec, o, workloads) {
     timeoutMs: o.timeoutMin * 60_000,
     onLine: (line) => { if (line.startsWith("pb-guest:")) console.log(`guest ${kernel.name}: ${line.slice(10)}`); },
   });
-  const report = join(out, "vitest.json");
+  const reports = REPORTS.map((f) => join(out, f));
+  const missing = REPORTS.filter((f) => !existsSync(join(out, f)));
   const problem = r.timedOut ? `timed out after ${o.timeoutMin} min`
     : r.status === undefined ? "the guest powered off before its job ended (a crash or a panic?)"
-    : !existsSync(report) ? `the suite left no report (job status ${r.status})` : undefined;
+    : missing.length ? `the suite left no ${missing.join(", ")} (job status ${r.status})` : undefined;
   const jobLog = join(out, "job.log");
   if (problem) {
     console.error(`guest ${kernel.name}: FAILED: ${problem}\n--- console (last lines) ---\n${r.console}\n--- job.log (last lines) ---\n${tail(jobLog, 60)}`);
   } else {
-    // The guest's own output, for a reader of the CI log: vitest's summary and failures.
-    process.stdout.write(readFileSync(jobLog, "utf8").split("\n").filter((l) => /(✓|×|FAIL|AssertionError|Error:|Test Files|Tests )/.test(l)).slice(-200).join("\n") + "\n");
+    // The guest's own output, for a reader of the CI log: each test's line and the failures.
+    process.stdout.write(readFileSync(jobLog, "utf8").split("\n")
+      .filter((l) => /(✓|×|FAIL|AssertionError|Error:|Test Files|Tests |\.\.\. (ok|FAIL|ERROR)|leftover)/.test(l)).slice(-300).join("\n") + "\n");
   }
-  const counts = problem ? { passed: 0, failed: 1 } : countsOf(JSON.parse(readFileSync(report, "utf8")));
-  const figures = { kernel: kernel.name, release: kernel.release, bootToReadyS: r.readyS, suiteS: r.elapsedS, totalS: (Date.now() - started) / 1000, ...counts };
+  const counts = { passed: 0, failed: problem ? 1 : 0 };
+  for (const file of problem ? [] : reports) {
+    const c = countsOf(JSON.parse(readFileSync(file, "utf8")));
+    counts.passed += c.passed;
+    counts.failed += c.failed;
+  }
+  const figures = { kernel: kernel.name, release: kernel.release, bootToReadyS: r.readyS, bootToPowerOffS: r.elapsedS, totalS: (Date.now() - started) / 1000, ...counts };
   writeFileSync(join(out, "figures.json"), JSON.stringify(figures, null, 2));
-  console.log(`guest ${kernel.name}: ${counts.passed} passed, ${counts.failed} failed; ready after ${r.readyS ?? "?"} s, whole boot ${r.elapsedS.toFixed(0)} s`);
+  console.log(`guest ${kernel.name}: ${counts.passed} passed, ${counts.failed} failed; ready after ${r.readyS ?? "?"} s, powered off after ${r.elapsedS.toFixed(0)} s`);
   if (o.jsonDir) {
     const name = `guest-${kernel.name}`;
     if (problem) writeFileSync(join(o.jsonDir, `${name}.json`), JSON.stringify({ passed: 0, failed: 1, skipped: 0 }));
-    else copyFileSync(report, join(o.jsonDir, `${name}-vitest.json`));
+    else for (const f of REPORTS) copyFileSync(join(out, f), join(o.jsonDir, `${name}-${f}`));
   }
   return counts;
 }

@@ -54,10 +54,12 @@ describe("fentry(fn) events", () => {
     });
   });
 
-  it("fall back to the kprobe when fentry is turned off, and say so", async () => {
-    expect(await withDenied("fentry", () => opens(`fentry("do_sys_openat2").arg("filename", 1, "string")`, ["filename"]))).toEqual({
-      rows: N, dropped: 0, values: { filename: [path] }, attach: ["kprobe do_sys_openat2 (fentry is not available here)"],
-    });
+  it("fall back to the kprobe when fentry is turned off, and say why", async () => {
+    const printed = await withDenied("fentry", () => cellOnWorkload(openLoop.bin, [path, String(N)], (pid) => [
+      `const t = await fentry("do_sys_openat2").arg("filename", 1, "string").where({ pid: ${pid} }).events({ for: "500ms" });`,
+      `console.log(JSON.stringify({ rows: t.numRows(), files: [...new Set(t.array("filename"))], attach: t.meta.explain.attach, why: t.meta.explain.why }))`,
+    ].join("\n")));
+    expect(printed).toEqual({ rows: N, files: [path], attach: ["kprobe do_sys_openat2"], why: expect.stringMatching(/fentry/) });
   });
 
   it("with neither, a clear error that names what is missing", async () => {

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { prebuiltName } from "../../../scripts/guest/prebuilt.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -21,10 +22,6 @@ export interface BuiltC {
  */
 const prebuilt = process.env.PB_PREBUILT_WORKLOADS;
 
-/** The file name a build of `name` with `flags` has among the prebuilt workloads. */
-export function prebuiltName(name: string, flags: string[]): string {
-  return [name, ...flags].join("_").replace(/[^\w.-]/g, "");
-}
 
 export function buildC(name: string, flags: string[] = ["-O2"]): BuiltC {
   if (prebuilt) {
