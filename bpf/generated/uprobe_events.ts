@@ -204,7 +204,7 @@ export interface UpValuePlan {
   dst_off: number;
   max_len: number;
   source: "UP_SRC_NONE" | "UP_SRC_ARG" | "UP_SRC_RETVAL";
-  kind: "UP_VALUE_INT" | "UP_VALUE_USER_STR" | "UP_VALUE_KERNEL_STR";
+  kind: "UP_VALUE_INT" | "UP_VALUE_USER_STR" | "UP_VALUE_ANY_STR";
   index: number;
   _pad?: number;
 }

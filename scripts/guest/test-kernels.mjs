@@ -6,7 +6,9 @@
 // test itself.
 //
 // Usage: node scripts/guest/test-kernels.mjs [--kernel SPEC]... [--json-dir DIR]
-//          [--filter VITEST-FILTER] [--timeout-min N]
+//          [--filter VITEST-FILTER] [--timeout-min N] [--bench]
+// --bench runs hook-cost.mjs instead of the suite (`npm run bench:kernels`):
+// the in-kernel cost of a tracepoint, a kprobe and fentry on one workload.
 // With --json-dir, it writes one result file per kernel for
 // scripts/sum-results.mjs: the guest's vitest report, or {passed, failed}
 // counting a guest that crashed, timed out or left no report as one failure.
@@ -22,13 +24,14 @@ import { listedKernels, prepareKernel } from "./prepare.mjs";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 function options(argv) {
-  const o = { kernels: [], jsonDir: undefined, filter: "", timeoutMin: 20 };
+  const o = { kernels: [], jsonDir: undefined, filter: "", timeoutMin: 20, bench: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     if (a === "--kernel") o.kernels.push(v());
     else if (a === "--json-dir") o.jsonDir = resolve(v());
     else if (a === "--filter") o.filter = v();
     else if (a === "--timeout-min") o.timeoutMin = Number(v());
+    else if (a === "--bench") o.bench = true;
     else throw new Error(`unknown argument ${a} (see the usage at the top of ${basename(fileURLToPath(import.meta.url))})`);
   }
   if (!o.kernels.length) o.kernels = listedKernels();
@@ -52,14 +55,26 @@ function prebuildWorkloads() {
 
 const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
 
-function jobFor({ workloads, filter }) {
+function jobFor({ workloads, filter, bench }) {
   return [
     "#!/bin/bash",
     `export PB_PREBUILT_WORKLOADS=${quote(workloads)}`,
     filter ? `export PB_GUEST_FILTER=${quote(filter)}` : "",
-    `exec bash ${quote(join(root, "scripts/guest/inside.sh"))}`,
+    bench ? `cd ${quote(root)} && exec node scripts/guest/hook-cost.mjs /pb-results/hook-cost.json`
+      : `exec bash ${quote(join(root, "scripts/guest/inside.sh"))}`,
     "",
   ].join("\n");
+}
+
+async function benchKernel(spec, o, workloads) {
+  const kernel = prepareKernel(spec);
+  const out = join(root, "build/guest/bench", kernel.name);
+  console.log(`guest ${kernel.name}: booting for the hook-cost bench (qemu TCG; ratios only)`);
+  const r = await boot(kernel, jobFor({ workloads, bench: true }), { out, timeoutMs: o.timeoutMin * 60_000 });
+  const log = readFileSync(join(out, "job.log"), "utf8");
+  process.stdout.write(log);
+  if (r.status !== 0) throw new Error(`the bench failed (status ${r.status}${r.timedOut ? ", timed out" : ""})\n${r.console}`);
+  return { passed: 1, failed: 0 };
 }
 
 /** What inside.sh leaves in the results share: vitest's report, then {passed, failed, skipped} files. */
@@ -128,7 +143,7 @@ for (const spec of o.kernels) {
   let c;
   try {
     if (!workloads) throw new Error("no workloads");
-    c = await runKernel(spec, o, workloads);
+    c = await (o.bench ? benchKernel : runKernel)(spec, o, workloads);
   } catch (e) {
     console.error(`guest ${spec}: FAILED: ${e.stack ?? e}`);
     c = { passed: 0, failed: 1 };
