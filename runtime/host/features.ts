@@ -216,10 +216,12 @@ export class FeatureUnavailableError extends ProbebookError {
   declare readonly code: "NOT_SUPPORTED";
   constructor(readonly feature: FeatureName, readonly status: FeatureStatus, readonly alternative: string | undefined) {
     const f = FEATURES[feature];
-    const how = status.failedAt === "denied" ? `: turned off with PROBEBOOK_DENY_FEATURES=${process.env.PROBEBOOK_DENY_FEATURES ?? feature}`
-      : status.reason ? `: ${status.failedAt === "load" ? "loading" : status.failedAt === "attach" ? "attaching" : "probing"} ` +
+    const how = status.reason ? `: ${status.failedAt === "load" ? "loading" : status.failedAt === "attach" ? "attaching" : "probing"} ` +
       `${feature === "fentry" ? "an fentry program" : `a ${feature.replace("_", " ")}`} fails with ${status.reason}` : "";
-    super("NOT_SUPPORTED", `${f.title} are not available on this kernel (${f.missingBecause}${how}).` +
+    const why = status.failedAt === "denied"
+      ? `${f.title} are turned off (PROBEBOOK_DENY_FEATURES=${process.env.PROBEBOOK_DENY_FEATURES ?? feature}).`
+      : `${f.title} are not available on this kernel (${f.missingBecause}${how}).`;
+    super("NOT_SUPPORTED", why +
       (alternative ? ` ${alternative}` : ""), { feature, status, ...(alternative ? { alternative } : {}) });
   }
 }

@@ -64,6 +64,6 @@ describe("fentry(fn) events", () => {
 
   it("with neither, a clear error that names what is missing", async () => {
     const printed = await withDenied("fentry,kprobe", () => opens(`fentry("do_sys_openat2")`, []));
-    expect(printed).toEqual({ error: expect.stringMatching(/not available on this kernel .*PROBEBOOK_DENY_FEATURES=fentry,kprobe/) });
+    expect(printed).toEqual({ error: expect.stringMatching(/are turned off \(PROBEBOOK_DENY_FEATURES=fentry,kprobe\)/) });
   });
 });

@@ -60,3 +60,20 @@ describe("feature probes", () => {
     expect(() => requireFeature("tracepoint")).not.toThrow();
   });
 });
+
+describe("PROBEBOOK_DENY_FEATURES", () => {
+  it("turns a feature this kernel has into a missing one, and the error says how", () => {
+    expect(probeFeature("uprobe").available).toBe(true);
+    process.env.PROBEBOOK_DENY_FEATURES = "perf_event, uprobe";
+    try {
+      expect(probeFeature("uprobe")).toEqual({ feature: "uprobe", available: false, conclusive: true, failedAt: "denied", reason: "turned off by PROBEBOOK_DENY_FEATURES" });
+      expect(probeFeature("perf_event").available).toBe(false);
+      expect(probeFeature("tracepoint").available).toBe(true);
+      expect(() => requireFeature("uprobe", "Use a tracepoint instead."))
+        .toThrow("uprobes are turned off (PROBEBOOK_DENY_FEATURES=perf_event, uprobe). Use a tracepoint instead.");
+    } finally {
+      delete process.env.PROBEBOOK_DENY_FEATURES;
+    }
+    expect(probeFeature("uprobe").available).toBe(true); // the real answer stayed cached
+  });
+});
