@@ -8,6 +8,7 @@ import { cellOnWorkload, withDenied } from "./support/on-workload.js";
 
 const N = 120;
 const openLoop = workloadFile("open-loop", { sandbox: true });
+const vfsReads = workloadFile("vfs-reads", { flags: ["-O0"] });
 const path = `/tmp/probebook-guest-agg-${process.pid}`;
 writeFileSync(path, "");
 afterAll(() => rmSync(path, { force: true }));
@@ -55,5 +56,21 @@ describe("kprobe(fn) aggregations", () => {
       `console.log(JSON.stringify(t.objects().filter((r) => r.count > 0).map(({ lower, upper, count }) => ({ lower, upper, count }))))`,
     ].join("\n"));
     expect(printed).toEqual([{ lower: -100, upper: -50, count: N }]);
+  });
+
+  it("fentry: the sum of an argument, filtered on comm (vfs-reads reads 37 bytes, one at a time)", async () => {
+    const printed = await cellOnWorkload(vfsReads.bin, ["37"], () => [
+      `const t = await fentry("vfs_read").arg("count", 2, "ulong").where({ comm: "vfs-reads" }).sum("count").run({ for: "500ms" });`,
+      `console.log(JSON.stringify({ rows: t.objects(), programs: t.meta.explain.programs }))`,
+    ].join("\n"));
+    expect(printed).toEqual({ rows: [{ sum: 37 }], programs: ["pb_agg_fentry"] });
+  });
+
+  it("kretprobe: the sum of the return values that are bytes read, by comm", async () => {
+    const printed = await cellOnWorkload(vfsReads.bin, ["37"], () => [
+      `const t = await kretprobe("vfs_read").returns("n").where({ comm: "vfs-reads", n: { gt: 0 } }).sum("n").by("comm").run({ for: "500ms" });`,
+      `console.log(JSON.stringify(t.objects()))`,
+    ].join("\n"));
+    expect(printed).toEqual([{ comm: "vfs-reads", sum: 37 }]);
   });
 });

@@ -79,7 +79,7 @@ describe("inspect", () => {
   test("inside a call's parentheses it inspects the function called", async () => {
     const code = 'tracepoint("x").events(';
     const result = await session.inspect(code, code.length, 0);
-    expect(String(result.data["text/plain"]).split("\n")[0]).toBe("(method) TracepointProbe.events(options: EventsOptions): Promise<EventsTable>");
+    expect(String(result.data["text/plain"]).split("\n")[0]).toBe("(method) TracepointProbe.events(options: EventsOptions): Promise<EventsTable> (+1 overload)");
   });
 
   test("a variable from an earlier cell shows its type", async () => {
