@@ -119,6 +119,13 @@ async function runKernel(spec, o, workloads) {
     counts.passed += c.passed;
     counts.failed += c.failed;
   }
+  // A vitest that failed outside any test (an unhandled rejection) reports no failure: its status does.
+  const vitestRc = existsSync(join(out, "vitest.rc")) ? Number(readFileSync(join(out, "vitest.rc"), "utf8")) : 0;
+  const vitestFailedUnseen = !problem && vitestRc !== 0 && countsOf(JSON.parse(readFileSync(reports[0], "utf8"))).failed === 0;
+  if (vitestFailedUnseen) {
+    console.error(`guest ${kernel.name}: vitest exited with status ${vitestRc} and no failed test: counted as one failure`);
+    counts.failed++;
+  }
   const figures = { kernel: kernel.name, release: kernel.release, bootToReadyS: r.readyS, bootToPowerOffS: r.elapsedS, totalS: (Date.now() - started) / 1000, ...counts };
   writeFileSync(join(out, "figures.json"), JSON.stringify(figures, null, 2));
   console.log(`guest ${kernel.name}: ${counts.passed} passed, ${counts.failed} failed; ready after ${r.readyS ?? "?"} s, powered off after ${r.elapsedS.toFixed(0)} s`);
@@ -126,6 +133,7 @@ async function runKernel(spec, o, workloads) {
     const name = `guest-${kernel.name}`;
     if (problem) writeFileSync(join(o.jsonDir, `${name}.json`), JSON.stringify({ passed: 0, failed: 1, skipped: 0 }));
     else for (const f of REPORTS) copyFileSync(join(out, f), join(o.jsonDir, `${name}-${f}`));
+    if (vitestFailedUnseen) writeFileSync(join(o.jsonDir, `${name}-vitest-status.json`), JSON.stringify({ passed: 0, failed: 1, skipped: 0 }));
   }
   return counts;
 }
