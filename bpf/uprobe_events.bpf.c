@@ -26,6 +26,17 @@ struct {
 	__uint(max_entries, 1 << 20); /* the loader sets the real size */
 } pb_events SEC(".maps");
 
+/* Calls in progress of a return probe that shows arguments, by thread
+ * (pid_tgid). LRU: a call that never returns (a thread killed inside it)
+ * ages out instead of filling the map. A recursive call overwrites its
+ * caller's entry, so the outer return shows the inner call's arguments. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u64);
+	__type(value, struct up_entry_args);
+} pb_entry_args SEC(".maps");
+
 PB_COUNTER(pb_drops); /* reservations refused by a full ring */
 PB_COUNTER(pb_seen);  /* hits that passed the filter (= received + dropped) */
 
@@ -52,10 +63,35 @@ static __always_inline __u64 func_arg(struct pt_regs *ctx, __u8 i)
 
 enum up_mode { MODE_ENTRY, MODE_RETURN, MODE_USDT, MODE_FENTRY };
 
+/* Entry half of a return probe with arguments: save them for the return. */
+static __always_inline int save_entry_args(struct pt_regs *ctx)
+{
+	struct up_entry_args a = {};
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (cfg.filter.tgid && (__u32)(id >> 32) != cfg.filter.tgid && !cfg.filter.pidns_ino)
+		return 0; /* another process: its return is filtered out anyway */
+	for (__u32 i = 0; i < 6; i++)
+		a.args[i] = func_arg(ctx, i);
+	bpf_map_update_elem(&pb_entry_args, &id, &a, BPF_ANY);
+	return 0;
+}
+
 static __always_inline int emit(void *ctx, enum up_mode mode)
 {
 	struct pb_ids ids = PB_IDS_INIT;
+	struct up_entry_args saved = {};
 	void *e;
+
+	if (mode == MODE_RETURN && cfg.entry_args) {
+		__u64 id = bpf_get_current_pid_tgid();
+		struct up_entry_args *a = bpf_map_lookup_elem(&pb_entry_args, &id);
+
+		if (!a)
+			return 0; /* the call began before the probe was attached */
+		saved = *a;
+		bpf_map_delete_elem(&pb_entry_args, &id);
+	}
 
 	/* A uprobe attached for one pid only fires there already; the filter also
 	 * covers "every process" attachments and the other clauses. */
@@ -82,6 +118,9 @@ static __always_inline int emit(void *ctx, enum up_mode mode)
 			if (mode == MODE_USDT) {
 				if (bpf_usdt_arg(ctx, v->index, &arg) == 0)
 					val = arg;
+			} else if (mode == MODE_RETURN) {
+				if (cfg.entry_args && v->index < 6)
+					val = saved.args[v->index & 7];
 			} else if (mode == MODE_FENTRY) {
 				if (v->index < 6) /* fentry's ctx is the array of arguments */
 					bpf_probe_read_kernel(&val, sizeof(val), (__u64 *)ctx + v->index);
@@ -123,6 +162,12 @@ int pb_uretprobe(struct pt_regs *ctx)
 	return emit(ctx, MODE_RETURN);
 }
 
+SEC("uprobe")
+int pb_uprobe_entry(struct pt_regs *ctx)
+{
+	return save_entry_args(ctx);
+}
+
 SEC("usdt")
 int pb_usdt(struct pt_regs *ctx)
 {
@@ -133,6 +178,12 @@ SEC("kprobe")
 int pb_kprobe(struct pt_regs *ctx)
 {
 	return emit(ctx, MODE_ENTRY);
+}
+
+SEC("kprobe")
+int pb_kprobe_entry(struct pt_regs *ctx)
+{
+	return save_entry_args(ctx);
 }
 
 SEC("kretprobe")

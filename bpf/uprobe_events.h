@@ -49,6 +49,18 @@ struct uprobe_events_config {
 	 * return value is an integer at its register's offset (uprobe, uretprobe, kprobe). */
 	struct pb_filter filter;
 	struct up_value_plan values[UP_MAX_VALUES];
+	/* 1: a return probe that shows its call's arguments too. The entry program
+	 * (pb_uprobe_entry, pb_kprobe_entry) saves the argument registers per thread;
+	 * the return reads its UP_SRC_ARG values from there (pointers are followed at
+	 * the return, when what they point to is filled in) and emits nothing for a
+	 * call that began before the probe was attached. */
+	__u8 entry_args;
+	__u8 _pad3[7];
+};
+
+/* The argument registers of a call in progress, saved at its entry (pb_entry_args). */
+struct up_entry_args {
+	__u64 args[8]; /* 6 used: x86-64 passes six in registers */
 };
 
 /* Every event starts with struct pb_event_header (common.bpf.h); the planned values follow it. */

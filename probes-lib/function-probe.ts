@@ -100,18 +100,24 @@ export class FunctionProbe<H extends FunctionHook = FunctionHook> extends Probe 
    * (or of the USDT probe). Integers are read whole from the register;
    * `"string"` reads the C string the argument points to.
    *
+   * On a return probe (uretprobe, kretprobe) the arguments are saved at the
+   * call's entry and shown in the same row as the return value: a pointer is
+   * followed at the return, so a buffer the function fills in is read filled.
+   * Calls already running when the probe is attached are left out. (Events
+   * only: aggregations of a return probe key by its return value.)
+   *
    * @param name - the column's name.
    * @param index - argument position, 0 to 5.
    * @param type - `"long"` (default), `"int"`, `"u32"`, `"pointer"`, `"string"`…
    * @example
    * ```ts
    * uprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "lldiv").arg("numerator", 0, "long")
+   * uretprobe("/usr/lib/x86_64-linux-gnu/libc.so.6", "strtol").arg("text", 0, "string").returns("n")
    * ```
    */
-  arg<T extends "entry" | "usdt">(this: FunctionProbe<T>, name: string, index: number, type: ValueType = "long"): FunctionProbe<T> {
+  arg<T extends "entry" | "return" | "usdt">(this: FunctionProbe<T>, name: string, index: number, type: ValueType = "long"): FunctionProbe<T> {
     const at = `${this.code}.arg(${quoteArgs([name, index, type])})`;
     this.#checkName(name, at);
-    if (this.#returns) throw new TypeError(`${at}: arguments are read at a function's entry; at its return their registers are gone. Use ${this.#state.source.type === "uprobe" ? "uprobe" : "kprobe"}(...) for arguments and .returns() here for the return value`);
     if (!Number.isInteger(index) || index < 0 || index > 5) throw new RangeError(`${at}: index must be an argument position from 0 to 5`);
     this.#checkType(type, at);
     return this.#next(`arg(${quoteArgs([name, index, type])})`, { values: [...this.#state.values, { name, arg: index, type }] });

@@ -8,8 +8,10 @@ export const descriptor = {
   "programs": [
     {"name": "pb_fentry", "section": "fentry"},
     {"name": "pb_kprobe", "section": "kprobe"},
+    {"name": "pb_kprobe_entry", "section": "kprobe"},
     {"name": "pb_kretprobe", "section": "kretprobe"},
     {"name": "pb_uprobe", "section": "uprobe"},
+    {"name": "pb_uprobe_entry", "section": "uprobe"},
     {"name": "pb_uretprobe", "section": "uretprobe"},
     {"name": "pb_usdt", "section": "usdt"}
   ],
@@ -17,18 +19,19 @@ export const descriptor = {
     "__bpf_usdt_ip_to_spec_id": {"type": "hash", "maxEntries": 1024, "keySize": 8, "valueSize": 4},
     "__bpf_usdt_specs": {"type": "array", "maxEntries": 256, "keySize": 4, "valueSize": 208},
     "pb_drops": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
+    "pb_entry_args": {"type": "lru_hash", "maxEntries": 10240, "keySize": 8, "valueSize": 64},
     "pb_events": {"type": "ringbuf", "maxEntries": 1048576},
     "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_seen": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8}
   },
   "sections": {
     ".rodata": {
-      "size": 256,
+      "size": 264,
       "vars": [
-        {"name": "cfg", "offset": 0, "size": 200, "type": {"kind": "struct", "name": "uprobe_events_config"}},
+        {"name": "cfg", "offset": 0, "size": 208, "type": {"kind": "struct", "name": "uprobe_events_config"}},
         {
           "name": "pb_event_header_layout",
-          "offset": 200,
+          "offset": 208,
           "size": 56,
           "type": {"kind": "struct", "name": "pb_event_header"}
         }
@@ -127,7 +130,7 @@ export const descriptor = {
       ]
     },
     "uprobe_events_config": {
-      "size": 200,
+      "size": 208,
       "members": [
         {"name": "event_size", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
         {"name": "nvalues", "offset": 4, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}},
@@ -138,6 +141,13 @@ export const descriptor = {
           "offset": 144,
           "size": 56,
           "type": {"kind": "array", "of": {"kind": "struct", "name": "up_value_plan"}, "count": 7}
+        },
+        {"name": "entry_args", "offset": 200, "size": 1, "type": {"kind": "int", "size": 1, "signed": false}},
+        {
+          "name": "_pad3",
+          "offset": 201,
+          "size": 7,
+          "type": {"kind": "array", "of": {"kind": "int", "size": 1, "signed": false}, "count": 7}
         }
       ]
     }
@@ -209,11 +219,13 @@ export interface UpValuePlan {
   _pad?: number;
 }
 
-/** struct uprobe_events_config (200 bytes) */
+/** struct uprobe_events_config (208 bytes) */
 export interface UprobeEventsConfig {
   event_size: number;
   nvalues: number;
   wakeup_bytes: number | bigint;
   filter: PbFilter;
   values: UpValuePlan[];
+  entry_args: number;
+  _pad3?: number[];
 }

@@ -128,7 +128,12 @@ export function functionHook(source: FunctionSource, pid: number | undefined, tr
 }
 
 /** Checks one declared value against its hook: a name, an argument position at an entry, the return value at a return. */
-export function checkValue(v: ProbeValue, hook: FunctionHook, seen: Set<string>, maxArg = 5): void {
+/**
+ * Checks one declared value against the hook. `argsAtReturn`: the template
+ * saves a call's arguments at its entry for its return (uprobe_events), so a
+ * return probe may show them; agg_fn reads them at the return's registers only.
+ */
+export function checkValue(v: ProbeValue, hook: FunctionHook, seen: Set<string>, maxArg = 5, argsAtReturn = false): void {
   if (!v || typeof v.name !== "string" || !/^[A-Za-z_]\w*$/.test(v.name))
     throw bad(`each value needs a name (a column name), got ${JSON.stringify(v)}`);
   if (seen.has(v.name)) throw bad(`value "${v.name}" clashes with another column (${[...seen].join(", ")})`);
@@ -137,9 +142,9 @@ export function checkValue(v: ProbeValue, hook: FunctionHook, seen: Set<string>,
     if (!hook.atReturn) throw bad(`value "${v.name}": the return value exists only at a function's return: use retprobe: true`);
   } else if (!Number.isInteger(v.arg) || v.arg! < 0 || v.arg! > maxArg) {
     throw bad(`value "${v.name}": arg must be an argument position from 0 to ${maxArg}, got ${JSON.stringify(v.arg)}`);
-  } else if (hook.atReturn) {
-    throw bad(`value "${v.name}": arguments are read at function entry; at the return their registers are gone. ` +
-      `Probe the entry (retprobe: false) for arguments.`);
+  } else if (hook.atReturn && !argsAtReturn) {
+    throw bad(`value "${v.name}": an aggregation of a return probe sees only the return value (the argument registers are gone ` +
+      `by then). Aggregate the entry (uprobe/kprobe) by its arguments, or take .events() of the return probe, which shows them.`);
   }
   if (v.type !== "string" && !INT_TYPES[v.type as Exclude<ProbeValueType, "string">])
     throw bad(`value "${v.name}": unknown type ${JSON.stringify(v.type)} (known: ${[...Object.keys(INT_TYPES), "string"].join(", ")})`);

@@ -46,6 +46,18 @@ describe("kretprobe(fn) return events", () => {
   });
 });
 
+describe("the article's kprobe/kretprobe pair on openat", () => {
+  it("comm, filename and fd in one row: the argument saved at the entry, shown with the return value", async () => {
+    const printed = await cellOnWorkload(openLoop.bin, [path, String(N)], (pid) => [
+      `const t = await kretprobe("do_sys_openat2").arg("filename", 1, "string").returns("fd", "int").where({ pid: ${pid} }).events({ for: "500ms" });`,
+      `console.log(JSON.stringify({ rows: t.numRows(), distinct: t.select("comm", "filename", "fd").dedupe().objects(), programs: t.meta.explain.programs }))`,
+    ].join("\n"));
+    expect(printed).toEqual({
+      rows: N, distinct: [{ comm: "open-loop", filename: path, fd: 3 }], programs: ["pb_kprobe_entry", "pb_kretprobe"],
+    });
+  });
+});
+
 describe("fentry(fn) events", () => {
   it("see every call with its arguments", async () => {
     expect(await opens(`fentry("do_sys_openat2").arg("dfd", 0, "int").arg("filename", 1, "string")`, ["dfd", "filename"])).toEqual({

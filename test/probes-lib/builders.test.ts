@@ -144,7 +144,6 @@ describe("mistakes, message by message", () => {
     [() => syscall("read").sample(0), 'syscall("read").sample(0): keep one event in n, with n a whole number from 1 up'],
     [() => uprobe("libc.so.6", "malloc"), 'uprobe("libc.so.6", "malloc"): the binary must be an absolute path, e.g. "/usr/lib/x86_64-linux-gnu/libc.so.6"'],
     [() => uprobe(LIBC, "malloc").returns(), `uprobe("${LIBC}", "malloc").returns("ret", "long"): the return value exists only at a function's return: use uretprobe(...) (or kretprobe(...))`],
-    [() => uretprobe(LIBC, "malloc").arg("size", 0), `uretprobe("${LIBC}", "malloc").arg("size", 0, "long"): arguments are read at a function's entry; at its return their registers are gone. Use uprobe(...) for arguments and .returns() here for the return value`],
     [() => uprobe(LIBC, "malloc").arg("pid", 0), `uprobe("${LIBC}", "malloc").arg("pid", 0, "long"): "pid" is already a column of every row (time_ns, time, cpu, pid, tid, uid, gid, comm, cgroup); choose another name`],
     [() => uprobe(LIBC, "malloc").arg("size", 0, "size_t" as never), `uprobe("${LIBC}", "malloc").arg("size", 0, "size_t"): unknown type "size_t"; use one of int, uint, long, ulong, s8, u8, s16, u16, s32, u32, s64, u64, pointer, string`],
     [() => uprobe(LIBC, "malloc").histogram("size"), `uprobe("${LIBC}", "malloc").histogram("size"): name an integer value declared with .arg() or .returns() (none declared yet), e.g. .arg("size", 0, "ulong").histogram("size")`],

@@ -15,6 +15,7 @@ export const UPROBE_EVENTS = {
   programs: {
     uprobe: "pb_uprobe", uretprobe: "pb_uretprobe", usdt: "pb_usdt",
     kprobe: "pb_kprobe", kretprobe: "pb_kretprobe", fentry: "pb_fentry",
+    uprobeEntry: "pb_uprobe_entry", kprobeEntry: "pb_kprobe_entry",
   } satisfies Record<string, Program>,
   ringMap: "pb_events" satisfies keyof typeof descriptor.maps,
   dropsMap: "pb_drops" satisfies keyof typeof descriptor.maps,

@@ -44,7 +44,7 @@ function planValues(decl: FunctionEventsDeclaration, hook: FunctionHook) {
   const seen = new Set(HEADER_COLUMN_NAMES);
   let dst = UPROBE_EVENTS.headerSize;
   for (const v of decl.values as ProbeValue[]) {
-    checkValue(v, hook, seen);
+    checkValue(v, hook, seen, 5, true);
     const source = v.retval ? "UP_SRC_RETVAL" : "UP_SRC_ARG";
     const index = v.retval ? 0 : v.arg!;
     if (v.type === "string") {
@@ -62,6 +62,11 @@ function planValues(decl: FunctionEventsDeclaration, hook: FunctionHook) {
   }
   return { values, columns, eventSize: Math.ceil(dst / 8) * 8 };
 }
+
+/** The entry half of a return probe that shows its call's arguments (cfg.entry_args). */
+const ENTRY_PROGRAMS: Partial<Record<FunctionHookKind, string>> = {
+  uretprobe: UPROBE_EVENTS.programs.uprobeEntry, kretprobe: UPROBE_EVENTS.programs.kprobeEntry,
+};
 
 const PROGRAMS: Record<FunctionHookKind, string> = {
   uprobe: UPROBE_EVENTS.programs.uprobe, uretprobe: UPROBE_EVENTS.programs.uretprobe, usdt: UPROBE_EVENTS.programs.usdt,
@@ -81,6 +86,9 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, facts: HostF
   const attach = { ...hook.attach, program } as ProbeAttach;
   const attachTargets: Record<string, string> = hook.fentryTarget ? { [program]: hook.fentryTarget } : {};
   const { values, columns, eventSize } = planValues(decl, hook);
+  // a return probe that shows arguments: its entry half saves them per thread
+  const entryProgram = hook.atReturn && decl.values.some((v) => !v.retval) ? ENTRY_PROGRAMS[hook.kind] : undefined;
+  const entryAttach = entryProgram ? { ...hook.attach, program: entryProgram, retprobe: false } as ProbeAttach : undefined;
   // predicates read the program's ctx: struct pt_regs of uprobes and kprobes
   const registers = hook.kind !== "usdt" && hook.kind !== "fentry";
   const filter = planFilter(decl.filter, {
@@ -101,16 +109,18 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, facts: HostF
     wakeup_bytes: ringBytes / 4,
     filter,
     values,
+    entry_args: entryProgram ? 1 : 0,
+    _pad3: [0, 0, 0, 0, 0, 0, 0],
   };
   return {
     template: "uprobe_events",
     object: uprobeEventsDescriptor.object,
     target,
-    programs: [program],
+    programs: entryProgram ? [entryProgram, program] : [program],
     ...(Object.keys(attachTargets).length ? { attachTargets } : {}),
     rodata: { cfg },
     maps: { [UPROBE_EVENTS.ringMap]: { maxEntries: ringBytes } },
-    attach: [attach],
+    attach: entryAttach ? [entryAttach, attach] : [attach],
     ring: { map: UPROBE_EVENTS.ringMap, recordSize: eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS },
     counters: { drops: UPROBE_EVENTS.dropsMap, seen: UPROBE_EVENTS.seenMap },
     columns: [...uprobeHeaderColumns(), ...columns],

@@ -96,6 +96,22 @@ describe("uprobe events", () => {
       .toEqual(Array.from({ length: N }, (_, i) => Math.sign(i + 1 - 2)));
   });
 
+  it("show a call's arguments beside its return value at a uretprobe (saved at the entry, strings read at the return)", async () => {
+    const { result, pid } = await runOn(libcCalls.bin, (pid) => ({
+      kind: "events",
+      source: { type: "uprobe", binary: libcPath(), symbol: "strverscmp", retprobe: true },
+      values: [{ name: "a", arg: 0, type: "string" }, { name: "b", arg: 1, type: "string" }, { name: "rc", retval: true, type: "int" }],
+      filter: { pid },
+      durationMs: 10_000,
+      limit: N,
+    }));
+    expect(result.rowCount).toBe(N);
+    expect([...(result.columns.pid as Uint32Array)]).toEqual(Array(N).fill(pid));
+    expect(result.columns.a).toEqual(Array.from({ length: N }, (_, i) => `item-${i + 1}`));
+    expect(result.columns.b).toEqual(Array(N).fill("item-2"));
+    expect([...(result.columns.rc as Int32Array)].map(Math.sign)).toEqual(Array.from({ length: N }, (_, i) => Math.sign(i + 1 - 2)));
+  });
+
   it("count a USDT probe's hits with its arguments (through runProbe)", async () => {
     const w = await startHeld(usdtTicks.bin, [String(N)]);
     const pid = w.pid;
@@ -138,9 +154,12 @@ describe("function-events planning", () => {
       .toThrow(`${libcCalls.bin} has no USDT probe p:n. It defines no USDT probes (no .note.stapsdt notes: was it built with <sys/sdt.h>?).`);
   });
 
-  it("refuses arguments at a return and return values at an entry", () => {
-    expect(() => plan({ ...base, source: { type: "uprobe", binary: libcPath(), symbol: "lldiv", retprobe: true },
-      values: [{ name: "x", arg: 0, type: "long" }] })).toThrow(/at the return their registers are gone/);
+  it("plans arguments at a return on the entry half that saves them, and refuses return values at an entry", () => {
+    const withArgs = plan({ ...base, source: { type: "uprobe", binary: libcPath(), symbol: "lldiv", retprobe: true },
+      values: [{ name: "x", arg: 0, type: "long" }, { name: "q", retval: true, type: "long" }] }) as FunctionEventsInstance;
+    expect(withArgs.programs).toEqual(["pb_uprobe_entry", "pb_uretprobe"]);
+    expect(withArgs.attach.map((a) => [a.program, (a as { retprobe?: boolean }).retprobe])).toEqual([["pb_uprobe_entry", false], ["pb_uretprobe", true]]);
+    expect(withArgs.rodata.cfg.entry_args).toBe(1);
     expect(() => plan({ ...base, source: { type: "uprobe", binary: libcPath(), symbol: "lldiv" },
       values: [{ name: "x", retval: true, type: "long" }] })).toThrow(/use retprobe: true/);
   });
