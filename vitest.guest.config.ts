@@ -10,12 +10,15 @@ export default defineConfig({
       "test/guest/**/*.test.ts",
       // Host suites that hold on any kernel, chosen for what 6.1 does differently:
       // TCP on tp_btf (its verifier), function aggregations (where the host only
-      // refuses kprobes, the guest counts), uprobe latency pairs. Each costs about a
-      // minute here; the rest stay on the host (time, and host-only expectations
-      // such as uprobe-events' "kprobes are not available" messages).
+      // refuses kprobes, the guest counts), uprobe latency pairs, tracepoint event
+      // streams and perf-event profiles. Each costs about a minute here; the rest
+      // stay on the host (time, and host-only expectations such as uprobe-events'
+      // "kprobes are not available" messages).
       "test/runtime/runs/tcp-events.test.ts",
       "test/runtime/runs/function-aggregates.test.ts",
       "test/runtime/probes-uprobe-latency.test.ts",
+      "test/runtime/runs/run-events.test.ts",
+      "test/runtime/runs/profile.test.ts",
     ],
     fileParallelism: false,
     // Everything in the guest runs 12-30x slower than on the host (TCG).
