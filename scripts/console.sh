@@ -4,11 +4,8 @@
 # so scripts/setup.sh stays lean), then runs `probebook console`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/debian-packages.sh
 
 bash scripts/setup.sh
-if ! dpkg-query -W -f='${Status}' jupyter-console 2>/dev/null | grep -q 'install ok installed'; then
-  printf '\033[1mconsole:\033[0m installing jupyter-console\n'
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends jupyter-console >/dev/null
-fi
+ensure_packages console jupyter-console
 exec node bin/probebook.js console "$@"

@@ -4,8 +4,7 @@
 # console tests. Called by scripts/test.sh. Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-log() { printf '\033[1msetup-tests:\033[0m %s\n' "$*"; }
+source scripts/lib/debian-packages.sh
 
 # One line per need, so that each suite's packages say why they are here.
 packages=(
@@ -18,13 +17,4 @@ packages=(
   # booted under qemu's software emulation with a busybox initramfs (cpio)
   qemu-system-x86 busybox-static cpio
 )
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+ensure_packages setup-tests "${packages[@]}"

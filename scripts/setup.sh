@@ -3,6 +3,7 @@
 # npm dependencies and every build step. Idempotent: a second run only checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/debian-packages.sh
 
 log() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 
@@ -16,16 +17,7 @@ packages=(
   python3-jupyter-client python3-jupyter-kernel-test python3-nbclient python3-nbformat
   python3-jupyter-server jupyter-notebook
 )
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+ensure_packages setup "${packages[@]}"
 
 # --- kernel filesystems -------------------------------------------------------
 # tracefs holds the tracepoint formats the planner reads; bpffs is not used for

@@ -113,15 +113,15 @@ async function runKernel(spec, o, workloads) {
     process.stdout.write(readFileSync(jobLog, "utf8").split("\n")
       .filter((l) => /(✓|×|FAIL|AssertionError|Error:|Test Files|Tests |\.\.\. (ok|FAIL|ERROR)|leftover)/.test(l)).slice(-300).join("\n") + "\n");
   }
+  const each = problem ? [] : reports.map((file) => countsOf(JSON.parse(readFileSync(file, "utf8"))));
   const counts = { passed: 0, failed: problem ? 1 : 0 };
-  for (const file of problem ? [] : reports) {
-    const c = countsOf(JSON.parse(readFileSync(file, "utf8")));
+  for (const c of each) {
     counts.passed += c.passed;
     counts.failed += c.failed;
   }
   // A vitest that failed outside any test (an unhandled rejection) reports no failure: its status does.
   const vitestRc = existsSync(join(out, "vitest.rc")) ? Number(readFileSync(join(out, "vitest.rc"), "utf8")) : 0;
-  const vitestFailedUnseen = !problem && vitestRc !== 0 && countsOf(JSON.parse(readFileSync(reports[0], "utf8"))).failed === 0;
+  const vitestFailedUnseen = !problem && vitestRc !== 0 && each[0].failed === 0;
   if (vitestFailedUnseen) {
     console.error(`guest ${kernel.name}: vitest exited with status ${vitestRc} and no failed test: counted as one failure`);
     counts.failed++;

@@ -2,21 +2,13 @@
 // path (sandbox -> planner -> lat_pairs' uprobe/uretprobe pair): the workload's
 // own probebook_timed_call() sleeps 8.5 ms 7 times, then 34 ms 5 times.
 import { expect, test } from "vitest";
-import { startHeld } from "../bpf/support/workload.js";
 import { workloadFile } from "../support/workload-file.js";
-import { cellPrinted } from "./fixtures/real-runner.js";
+import { cellOnWorkload as cellOnTimedCalls } from "./fixtures/real-runner.js";
 
 const timedCalls = workloadFile("timed-calls", { flags: ["-O0"], sandbox: true });
 
-/** Runs `code(bin, pid)` in a fresh session while the held workload runs to its end; returns what it printed as JSON, or the error. */
-async function cellOnWorkload(code: (bin: string, pid: number) => string): Promise<unknown> {
-  const w = await startHeld(timedCalls.bin, []);
-  try {
-    return await cellPrinted(code(timedCalls.bin, w.pid), { onAttached: async () => void expect(await w.go()).toBe(0) });
-  } finally {
-    w.dispose();
-  }
-}
+const cellOnWorkload = (code: (bin: string, pid: number) => string) =>
+  cellOnTimedCalls(timedCalls.bin, [], (pid) => code(timedCalls.bin, pid));
 
 test("uprobe(...).latency().histogram(): 7 calls in [2^23, 2^24) ns, 5 in [2^25, 2^26) ns", async () => {
   const printed = await cellOnWorkload((bin, pid) => [
