@@ -30,7 +30,9 @@ mount -t proc proc $r/proc
 mount -t sysfs sysfs $r/sys
 mount -t devtmpfs devtmpfs $r/dev
 mkdir -p $r/dev/pts $r/dev/shm && mount -t devpts devpts $r/dev/pts && mount -t tmpfs tmpfs $r/dev/shm
-mount -t tmpfs tmpfs $r/tmp
+# /tmp stays the overlay's (writable, in the guest's memory) rather than a
+# fresh tmpfs: a checkout under the host's /tmp (CI clones into mktemp -d) must
+# stay visible.
 mount -t tmpfs tmpfs $r/run
 mount -t debugfs debugfs $r/sys/kernel/debug
 mount -t tracefs tracefs $r/sys/kernel/tracing

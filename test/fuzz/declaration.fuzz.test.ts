@@ -12,6 +12,10 @@ import { PlanError } from "../../runtime/spec/errors.js";
 import { plan, type PlanOptions } from "../../runtime/planner/plan.js";
 
 export const CASES = 2000;
+// A fixed seed: the "the generator gets past the first check" counts below are
+// thresholds on a random sample, and one unlucky draw (96 planned of 2000, with
+// the bar at 100) failed a CI run. The cases stay the same 2000 every run.
+const SEED = 20261202;
 
 const everything: FeatureSource = (feature: FeatureName) => ({ feature, available: true, conclusive: true });
 const nothing: FeatureSource = (feature: FeatureName) => ({ feature, available: false, conclusive: true, failedAt: "load", code: "EPERM", reason: "EPERM" });
@@ -152,7 +156,7 @@ describe("the declaration validator (planner) under fuzzing", () => {
       fc.assert(fc.property(fc.oneof({ arbitrary: mutated(validDeclaration), weight: 3 }, declaration), (d) => {
         const o = outcome(plan as never, d, opts);
         seen.set(o, (seen.get(o) ?? 0) + 1);
-      }), { numRuns: CASES });
+      }), { numRuns: CASES, seed: SEED });
       // The generator gets past the first check: several distinct outcomes.
       expect(seen.size).toBeGreaterThan(3);
       expect(seen.get("planned") ?? 0).toBeGreaterThan(CASES / 20);
@@ -164,7 +168,7 @@ describe("the declaration validator (planner) under fuzzing", () => {
       fc.assert(fc.property(fc.oneof({ arbitrary: mutated(validProbeDeclaration), weight: 3 }, probeDeclaration), (d) => {
         const o = outcome(plan as never, d, opts);
         seen.set(o, (seen.get(o) ?? 0) + 1);
-      }), { numRuns: CASES });
+      }), { numRuns: CASES, seed: SEED });
       expect(seen.size).toBeGreaterThan(3);
       expect(seen.get("planned") ?? 0).toBeGreaterThan(CASES / 20);
       console.log(`plan(), ${label}:`, Object.fromEntries(seen));
