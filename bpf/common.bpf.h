@@ -107,14 +107,25 @@ static __always_inline void pb_fill_header(struct pb_event_header *h, const stru
 	h->_pad = 0;
 }
 
-/* Counts the event in `seen` and reserves `size` bytes (a verifier-known
- * constant), or counts it in `drops` when the ring is full (then NULL). */
-static __always_inline void *pb_reserve(void *ring, __u32 size, void *seen, void *drops)
-{
-	void *e;
+/* The run's switch, in .bss so user space writes it (through the map's mmap)
+ * while the programs run: nonzero = the run has ended, every program returns
+ * before it counts or reserves anything. A finished run sets it, waits until
+ * every program that had passed the test has returned (native quiesce: each
+ * CPU passes a context switch; these programs run with preemption off), then
+ * drains the ring and reads the drop counter: every event is a row or a drop,
+ * and the reply does not wait on the detach's RCU grace periods. Ring
+ * templates only (PB_RUN_SWITCH; pb_run_stopped() first in each program). */
+#define PB_RUN_SWITCH volatile __u32 pb_stopped SEC(".bss")
+#define pb_run_stopped() (pb_stopped != 0)
 
-	pb_bump(seen);
-	e = bpf_ringbuf_reserve(ring, size, 0);
+/* Reserves `size` bytes (a verifier-known constant), or counts the event in
+ * `drops` when the ring is full (then NULL). Nothing else loses an event after
+ * the switch test, so events seen = rows + drops by construction: no counter
+ * of seen events is paid for. */
+static __always_inline void *pb_reserve(void *ring, __u32 size, void *drops)
+{
+	void *e = bpf_ringbuf_reserve(ring, size, 0);
+
 	if (!e)
 		pb_bump(drops);
 	return e;

@@ -43,9 +43,8 @@ struct {
 	__type(value, struct sock_seen);
 } pb_socks SEC(".maps");
 
-PB_COUNTER(pb_drops);
-
-PB_COUNTER(pb_seen);
+PB_COUNTER(pb_drops); /* reservations refused by a full ring (events passed = rows + these) */
+PB_RUN_SWITCH;
 
 static __always_inline bool wanted(__u16 family, __u16 sport, __u16 dport)
 {
@@ -60,12 +59,11 @@ static __always_inline struct tcp_event *reserve(void)
 {
 	struct tcp_event *e;
 
-	pb_bump(&pb_seen);
-	e = bpf_ringbuf_reserve(&pb_events, sizeof(*e), 0);
-	if (!e) {
-		pb_bump(&pb_drops);
+	if (pb_run_stopped()) /* before anything counts: see PB_RUN_SWITCH */
 		return NULL;
-	}
+	e = pb_reserve(&pb_events, sizeof(*e), &pb_drops);
+	if (!e)
+		return NULL;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_ns = bpf_ktime_get_ns();
 	e->cpu = bpf_get_smp_processor_id();

@@ -28,10 +28,10 @@ struct {
 	__uint(value_size, TP_STACK_DEPTH * sizeof(__u64));
 } pb_stacks SEC(".maps");
 
-/* Reservations that failed because the ring was full: shown to the user. */
+/* Reservations that failed because the ring was full: shown to the user.
+ * Events that passed the filters = rows received + these. */
 PB_COUNTER(pb_drops);
-/* Events that passed the filters (= received + dropped). */
-PB_COUNTER(pb_seen);
+PB_RUN_SWITCH;
 
 static __always_inline void copy_field(void *ctx, void *event, const volatile struct tp_field_plan *f)
 {
@@ -77,10 +77,12 @@ int pb_tp_events(void *ctx)
 	struct pb_ids ids = PB_IDS_INIT;
 	void *e;
 
+	if (pb_run_stopped())
+		return 0;
 	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
 		return 0;
 	/* cfg.event_size is a verifier-known constant (frozen rodata) */
-	e = pb_reserve(&pb_events, cfg.event_size, &pb_seen, &pb_drops);
+	e = pb_reserve(&pb_events, cfg.event_size, &pb_drops);
 	if (!e)
 		return 0;
 	/* only the common columns the declaration keeps cost anything */

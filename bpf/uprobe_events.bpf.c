@@ -37,8 +37,8 @@ struct {
 	__type(value, struct up_entry_args);
 } pb_entry_args SEC(".maps");
 
-PB_COUNTER(pb_drops); /* reservations refused by a full ring */
-PB_COUNTER(pb_seen);  /* hits that passed the filter (= received + dropped) */
+PB_COUNTER(pb_drops); /* reservations refused by a full ring (hits passed = rows + these) */
+PB_RUN_SWITCH;
 
 /* Argument `i` of a function entry. `i` is a rodata constant, so the verifier
  * keeps one branch of the switch. x86-64 System V: rdi, rsi, rdx, rcx, r8, r9
@@ -83,6 +83,8 @@ static __always_inline int emit(void *ctx, enum up_mode mode)
 	struct up_entry_args saved = {};
 	void *e;
 
+	if (pb_run_stopped())
+		return 0;
 	if (mode == MODE_RETURN && cfg.entry_args) {
 		__u64 id = bpf_get_current_pid_tgid();
 		struct up_entry_args *a = bpf_map_lookup_elem(&pb_entry_args, &id);
@@ -97,7 +99,7 @@ static __always_inline int emit(void *ctx, enum up_mode mode)
 	 * covers "every process" attachments and the other clauses. */
 	if (!pb_filter_pass(ctx, &cfg.filter, &ids))
 		return 0;
-	e = pb_reserve(&pb_events, cfg.event_size, &pb_seen, &pb_drops);
+	e = pb_reserve(&pb_events, cfg.event_size, &pb_drops);
 	if (!e)
 		return 0;
 	pb_need_pid(&cfg.filter, &ids);

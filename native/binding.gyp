@@ -20,6 +20,7 @@
         "src/process_exit.c",
         "src/prog_info.c",
         "src/reader.c",
+        "src/run_switch.c",
         "src/stacks.c",
         "src/wrap.c"
       ],

@@ -153,6 +153,9 @@ export interface BpfObject {
    *  them; the object, its maps and readers stay open. Awaited by runs that must be exact:
    *  afterwards no program fires, so the counters and the final drain agree. */
   detachAsync(): Promise<{ detachMs: number }>;
+  /** Writes a u32 of a loaded object's data section (".bss") through the map's memory mapping
+   *  (native/src/run_switch.c): the programs see it on their next event. A ring run's switch. */
+  storeU32(section: string, offset: number, value: number): void;
   /** The build's min_core_btf (bpf/build/<t>.min.btf) CO-RE relocated against, or null when
    *  libbpf used the kernel's /sys/kernel/btf/vmlinux (no current min.btf, or
    *  PROBEBOOK_CORE_BTF=vmlinux). native/src/core_btf.c. */
@@ -272,6 +275,12 @@ export interface NativeAddon {
   /** Whether the kernel can create a map of this type (libbpf's name, e.g. "ringbuf"). */
   probeMapType(type: string): boolean;
   enableRunStats(): RunStatsHandle;
+  /** Resolves once every BPF program running anywhere when it was called has returned
+   *  (native/src/run_switch.c): the calling worker runs on each online CPU in turn ("cpus"),
+   *  or, where a cpuset forbids that, waits for an RCU grace period ("rcu"). Holds for
+   *  programs that run with preemption off (tracepoint, tp_btf, kprobe, uprobe, perf_event),
+   *  not for fentry/fexit on a preemptible kernel. */
+  quiesceAsync(): Promise<{ ms: number; method: "cpus" | "rcu" }>;
   /**
    * Calls `onExit` once, from the event loop, when process `pid` (any process,
    * not only a child) exits: a pidfd (pidfd_open(2), Linux 5.3) polled by

@@ -16,7 +16,10 @@ const GETPPID = { type: "tracepoint", name: "syscalls:sys_enter_getppid" };
 
 /** The event stream declaration: every field of sys_enter_getppid (the header + __syscall_nr). */
 // Three columns, as the floor's stream records (16-byte records with the header packed).
-export const streamDeclaration = () => ({ kind: "events", source: GETPPID, fields: [], columns: ["time_ns", "pid", "cpu"], filter: {}, durationMs: 3600_000 });
+// A limit of its own: without one a stream stops at the row cap (runtime/runs/row-cap.ts,
+// 1M rows), half of a 2M-call run, and the rows would measure the cap, not the stream.
+export const STREAM_LIMIT = 1_000_000_000;
+export const streamDeclaration = () => ({ kind: "events", source: GETPPID, fields: [], columns: ["time_ns", "pid", "cpu"], filter: {}, durationMs: 3600_000, limit: STREAM_LIMIT });
 
 /** The planned instance of the stream (its ring size sizes the floor's ring in the throughput rows). */
 export async function planStream(decl = streamDeclaration()) {

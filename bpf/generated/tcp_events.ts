@@ -13,10 +13,13 @@ export const descriptor = {
   "maps": {
     "pb_drops": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_events": {"type": "ringbuf", "maxEntries": 1048576},
-    "pb_seen": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_socks": {"type": "hash", "maxEntries": 65536, "keySize": 8, "valueSize": 40}
   },
   "sections": {
+    ".bss": {
+      "size": 4,
+      "vars": [{"name": "pb_stopped", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}}]
+    },
     ".rodata": {
       "size": 136,
       "vars": [

@@ -21,10 +21,13 @@ export const descriptor = {
     "pb_drops": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_entry_args": {"type": "lru_hash", "maxEntries": 10240, "keySize": 8, "valueSize": 64},
     "pb_events": {"type": "ringbuf", "maxEntries": 1048576},
-    "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
-    "pb_seen": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8}
+    "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8}
   },
   "sections": {
+    ".bss": {
+      "size": 4,
+      "vars": [{"name": "pb_stopped", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}}]
+    },
     ".rodata": {
       "size": 264,
       "vars": [

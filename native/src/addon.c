@@ -75,7 +75,7 @@ static napi_value init(napi_env env, napi_value exports)
 	if (!pb_attach_more_init(env, object_ctor))
 		return NULL;
 	if (!pb_core_btf_init(env, object_ctor) || !pb_close_async_init(env, object_ctor) ||
-	    !pb_detach_async_init(env, object_ctor))
+	    !pb_detach_async_init(env, object_ctor) || !pb_run_switch_init(env, exports, object_ctor))
 		return NULL;
 
 	PB_CHECK(env, napi_create_object(env, &cap));

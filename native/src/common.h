@@ -153,6 +153,8 @@ bool pb_close_async_init(napi_env env, napi_value object_ctor);
 void pb_close_async_finish_all(pb_addon *a);
 /* detach_async.c: BpfObject.detachAsync() */
 bool pb_detach_async_init(napi_env env, napi_value object_ctor);
+/* run_switch.c: storeU32 (a data section through its mmap) and quiesceAsync */
+bool pb_run_switch_init(napi_env env, napi_value exports, napi_value object_ctor);
 
 /* process_exit.c: watchExit(pid, onExit), a pidfd polled on the JS thread's loop */
 bool pb_process_exit_init(napi_env env, napi_value exports);

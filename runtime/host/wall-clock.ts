@@ -108,9 +108,13 @@ export function bootClock(): BootClock {
  * ```
  */
 export function wallClockMs(timeNs: ArrayLike<number>, clock: BootClock): Float64Array {
-  const out = new Float64Array(timeNs.length);
+  return wallClockMsInto(new Float64Array(timeNs.length), timeNs, clock, 0, timeNs.length);
+}
+
+/** wallClockMs() for rows [from, to) into `out`: a long column converted a slice at a time. */
+export function wallClockMsInto(out: Float64Array, timeNs: ArrayLike<number>, clock: BootClock, from: number, to: number): Float64Array {
   const base = clock.bootEpochMs;
-  for (let i = 0; i < out.length; i++) out[i] = Math.floor(base + timeNs[i]! / 1e6);
+  for (let i = from; i < to; i++) out[i] = Math.floor(base + timeNs[i]! / 1e6);
   return out;
 }
 
@@ -130,6 +134,8 @@ export function withWallClock<C extends ArrayLike<unknown>>(
   columns: Record<string, C>,
   columnTypes: Readonly<Record<string, ResultColumnType>>,
   clock: BootClock = bootClock(),
+  /** The `time` column already converted (wallClockMsInto(), a slice at a time). */
+  time?: Float64Array,
 ): { columns: Record<string, C | Float64Array>; columnTypes: Record<string, ResultColumnType> } {
   const timeNs = columns.time_ns;
   if (!timeNs || "time" in columns || columnTypes.time_ns !== "float64") return { columns: { ...columns }, columnTypes: { ...columnTypes } };
@@ -139,7 +145,7 @@ export function withWallClock<C extends ArrayLike<unknown>>(
     outColumns[name] = column;
     outTypes[name] = columnTypes[name]!;
     if (name === "time_ns") {
-      outColumns.time = wallClockMs(timeNs as unknown as ArrayLike<number>, clock);
+      outColumns.time = time ?? wallClockMs(timeNs as unknown as ArrayLike<number>, clock);
       outTypes.time = DATE_TYPE;
     }
   }

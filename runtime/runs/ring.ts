@@ -14,8 +14,10 @@ import { load, type Loaded } from "../templates/load.js";
 import { templateNamed } from "../templates/registry.js";
 import type { ColumnType } from "../templates/columns.js";
 import { nameStackColumns } from "./stack-names.js";
-import { withWallClock, type ResultColumnType } from "../host/wall-clock.js";
+import { bootClock, wallClockMsInto, withWallClock, type ResultColumnType } from "../host/wall-clock.js";
 import { maxRows } from "./row-cap.js";
+import { native } from "../../native/load.js";
+import { recordDictionary } from "../spec/text-dictionary.js";
 
 /** Typed arrays for numbers, string[] for text. */
 export type EventColumn = NativeColumn;
@@ -99,7 +101,7 @@ export async function startRingRun(spec: RingSpec, opts: RunEventsOptions = {}):
     const run = await startRing(obj, spec, attach, opts);
     let finished: EventsResult | undefined;
     // shaped before close: stack ids are named from the object's stack map
-    const done = run.done.then((rows) => (finished = ringResult(obj, spec, variant, rows))).finally(() => void obj.closeAsync());
+    const done = run.done.then(async (rows) => (finished = await ringResultInSlices(obj, spec, variant, rows))).finally(() => void obj.closeAsync());
     return { snapshot: () => finished ?? ringResult(obj, spec, variant, run.snapshot()), done };
   } catch (error) {
     obj.close();
@@ -109,16 +111,54 @@ export async function startRingRun(spec: RingSpec, opts: RunEventsOptions = {}):
 
 /** A ring run's rows as its result: stack ids named (while `obj`, holding the stack map, is open),
  *  the template's raw columns made readable (TCP addresses and states), `time` added. */
-export function ringResult(obj: BpfObject, spec: RingSpec, variant: Loaded["variant"], { table, stats }: RingRows): EventsResult {
+export function ringResult(obj: BpfObject, spec: RingSpec, variant: Loaded["variant"], { table, stats }: RingRows, time?: Float64Array): EventsResult {
   const stacks = (spec as { stacks?: StackColumnsPlan }).stacks;
   if (stacks) nameStackColumns(obj, stacks, table.columns, table.columnTypes, table.rowCount);
   templateNamed(spec.template).readable?.(table);
-  return { ...table, ...withWallClock(table.columns, table.columnTypes), stats: { ...stats, variant }, plan: spec } as EventsResult;
+  return { ...table, ...withWallClock(table.columns, table.columnTypes, bootClock(), time), stats: { ...stats, variant }, plan: spec } as EventsResult;
+}
+
+/** ringResult() for a finished run: the `time` column converted a slice at a time (assembleInSlices()). */
+async function ringResultInSlices(obj: BpfObject, spec: RingSpec, variant: Loaded["variant"], rows: RingRows): Promise<EventsResult> {
+  const { columns, columnTypes, rowCount } = rows.table;
+  const timeNs = columns.time_ns;
+  if (!timeNs || "time" in columns || columnTypes.time_ns !== "float64") return ringResult(obj, spec, variant, rows);
+  const clock = bootClock();
+  const time = new Float64Array(rowCount);
+  for (let from = 0; from < rowCount; from += SLICE_ROWS) {
+    wallClockMsInto(time, timeNs as Float64Array, clock, from, Math.min(rowCount, from + SLICE_ROWS));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return ringResult(obj, spec, variant, rows, time);
 }
 
 /** What collecting a ring buffer needs of a plan (tp_events, uprobe_events, tcp_events). */
-export interface RingPlan extends Pick<TpEventsInstance, "columns" | "ring" | "durationMs" | "limit"> {
-  counters: { drops: string; seen: string };
+export interface RingPlan extends Pick<TpEventsInstance, "columns" | "ring" | "durationMs" | "limit" | "counters" | "runSwitch"> {}
+
+/** Hooks whose programs run with preemption off: once the switch is stored, quiesceAsync()
+ *  (native/src/run_switch.c) proves every one of them that had passed it has returned.
+ *  fentry/fexit ("trace") run preemptible under PREEMPT: those runs detach instead. */
+const QUIESCIBLE = new Set<ProbeAttach["kind"]>(["tracepoint", "tp_btf", "uprobe", "usdt", "kprobe", "perf_event"]);
+
+/**
+ * Ends a run in the kernel so that its counters and a final drain agree: every
+ * event that passed the filters is then a record in the ring or a counted drop.
+ * Stores the run's switch and waits for the programs already past it (tens of
+ * microseconds: no RCU grace period); the links stay until the object closes,
+ * detached off the JS thread. Where that can't be proved (fentry/fexit, or the
+ * store failing), detaches first (50-90 ms, on a worker).
+ */
+async function stopInKernel(obj: BpfObject, plan: RingPlan, attach: ProbeAttach[]): Promise<void> {
+  if (attach.every((a) => QUIESCIBLE.has(a.kind))) {
+    try {
+      obj.storeU32(plan.runSwitch.section, plan.runSwitch.offset, 1);
+      await native().quiesceAsync();
+      return;
+    } catch {
+      // not provable here: the detach below is
+    }
+  }
+  await obj.detachAsync();
 }
 
 /** A ring-buffer run's rows and counters (a snapshot's have no stoppedBy yet). */
@@ -163,11 +203,9 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
   const attachedAt = performance.now();
   await opts.onAttached?.();
   const programs = [...new Set(attach.map((a) => a.program))];
-  const counters = () => ({
-    dropped: obj.percpuSum(plan.counters.drops, 0),
-    seen: obj.percpuSum(plan.counters.seen, 0),
-    missed: programs.reduce((n, p) => n + obj.programInfo(p).recursionMisses, 0),
-  });
+  const missed = () => programs.reduce((n, p) => n + obj.programInfo(p).recursionMisses, 0);
+  // Drops are counted only where a reservation fails, so seen = rows + drops by construction.
+  const counters = (dropped = obj.percpuSum(plan.counters.drops, 0)) => ({ dropped, seen: received + dropped, missed: missed() });
 
   const done = (async () => {
     const stoppedBy = await waitForEnd(plan.durationMs, limitHit, opts, () => ({
@@ -176,18 +214,16 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
       dropped: obj.percpuSum(plan.counters.drops, 0),
     }));
     const durationMs = performance.now() - attachedAt;
-    // A finished run detaches first (on a worker: the RCU grace periods don't block the
-    // JS thread), so nothing fires between the counters and the final drain and
-    // rows + dropped = seen exactly. An aborted run's rows are thrown away by the cell,
-    // so it doesn't wait: closing detaches later, and the rows are cut to what the
-    // counters saw (ring order is reservation order).
-    if (stoppedBy !== "abort" || opts.exactOnAbort) await obj.detachAsync();
-    const c = counters();
-    await reader.stop(); // the final drain: every record of the events counted above
-    const counted = Math.max(0, c.seen - c.dropped);
-    const stats: EventsStats = { ...c, events: Math.min(received, counted), durationMs, stoppedBy,
+    // A finished run stops in the kernel first (the switch, then no program still
+    // running), so the drop counter and the final drain agree: rows + dropped = seen.
+    // An aborted run's rows are thrown away by the cell, so it doesn't wait.
+    if (stoppedBy !== "abort" || opts.exactOnAbort) await stopInKernel(obj, plan, attach);
+    const dropped = obj.percpuSum(plan.counters.drops, 0);
+    await reader.stop(); // the final drain: every record reserved before the stop
+    const stats: EventsStats = { ...counters(dropped), events: received, durationMs, stoppedBy,
       ...(stoppedBy === "limit" && given.limit === undefined ? { rowCap: plan.limit } : {}) };
-    return { table: assemble(plan, batches, plan.limit !== undefined ? Math.min(plan.limit, counted) : counted), stats };
+    const rows = batches.splice(0); // the result owns them now: nothing else keeps the batches alive
+    return { table: await assembleInSlices(plan, rows, plan.limit), stats };
   })();
   return {
     snapshot: () => ({ table: assemble(plan, batches, plan.limit), stats: { ...counters(), events: received, durationMs: performance.now() - attachedAt } }),
@@ -232,8 +268,33 @@ const ARRAYS = {
   int32: Int32Array, float64: Float64Array, biguint64: BigUint64Array, bigint64: BigInt64Array,
 } as const;
 
-/** Concatenates the batches column by column, cut at `limit` rows. */
+/** Rows of one column handled between two yields to the event loop when assembling in slices:
+ *  a few milliseconds of work, so a 51M-row hand-over leaves the JS thread free for the other
+ *  channels (a kernel_info_request on control, the heartbeat's replies) between slices. */
+export const SLICE_ROWS = 1 << 18;
+
+/** Concatenates the batches column by column, cut at `limit` rows (all at once: snapshots, small runs). */
 export function assemble(instance: Pick<TpEventsInstance, "columns">, batches: ColumnBatch[], limit?: number) {
+  const steps = assembling(instance, batches, limit);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** assemble(), yielding to the event loop every SLICE_ROWS rows of a column. */
+export async function assembleInSlices(instance: Pick<TpEventsInstance, "columns">, batches: ColumnBatch[], limit?: number) {
+  const steps = assembling(instance, batches, limit);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The work of assemble(), one slice per step. Batch arrays are the reader thread's own
+ *  buffers: one batch uncut is the column itself; more are copied once into the column. */
+function* assembling(instance: Pick<TpEventsInstance, "columns">, batches: ColumnBatch[], limit?: number) {
   const total = batches.reduce((n, b) => n + b.rows, 0);
   const rowCount = limit !== undefined ? Math.min(total, limit) : total;
   const columns: Record<string, EventColumn> = {};
@@ -241,20 +302,7 @@ export function assemble(instance: Pick<TpEventsInstance, "columns">, batches: C
   for (const col of instance.columns) {
     columnTypes[col.name] = col.type;
     if (col.type === "string") {
-      const out: string[] = new Array<string>(rowCount);
-      let at = 0;
-      for (const b of batches) {
-        if (at >= rowCount) break;
-        const part = b.columns[col.name]!;
-        const n = Math.min(b.rows, rowCount - at);
-        if (Array.isArray(part)) for (let i = 0; i < n; i++) out[at + i] = part[i] as string;
-        else { // dictionary-encoded: rows share the batch's strings
-          const { codes, dictionary } = part as DictionaryColumn;
-          for (let i = 0; i < n; i++) out[at + i] = dictionary[codes[i]!]!;
-        }
-        at += n;
-      }
-      columns[col.name] = out;
+      columns[col.name] = yield* textColumn(batches, col.name, rowCount);
       continue;
     }
     const only = batches.length === 1 ? batches[0]!.columns[col.name] as EventColumn : undefined;
@@ -263,15 +311,52 @@ export function assemble(instance: Pick<TpEventsInstance, "columns">, batches: C
       continue;
     }
     const out = new ARRAYS[col.type](rowCount);
-    let at = 0;
+    let at = 0, sliced = 0;
     for (const b of batches) {
       if (at >= rowCount) break;
       const part = b.columns[col.name] as typeof out;
       const n = Math.min(part.length, rowCount - at);
       (out as Uint8Array).set((part as Uint8Array).subarray(0, n), at);
       at += n;
+      if (at - sliced >= SLICE_ROWS) { sliced = at; yield; }
     }
     columns[col.name] = out;
   }
   return { columns, columnTypes, rowCount };
+}
+
+/** A text column's rows (sharing each batch's strings), and for dictionary-encoded batches
+ *  the same rows as codes into one merged dictionary (spec/text-dictionary.ts). */
+function* textColumn(batches: ColumnBatch[], name: string, rowCount: number): Generator<void, string[]> {
+  const out: string[] = new Array<string>(rowCount);
+  const index = new Map<string, number>();
+  const dictionary: string[] = [];
+  let codes: Uint16Array | Uint32Array | undefined = new Uint16Array(rowCount);
+  let at = 0, sliced = 0;
+  for (const b of batches) {
+    if (at >= rowCount) break;
+    const part = b.columns[name]!;
+    const n = Math.min(b.rows, rowCount - at);
+    if (Array.isArray(part)) {
+      for (let i = 0; i < n; i++) out[at + i] = part[i] as string;
+      codes = undefined; // plain strings: column-transfer.ts encodes them if it can
+    } else { // dictionary-encoded: rows share the batch's strings
+      const { codes: local, dictionary: strings } = part as DictionaryColumn;
+      const remap = strings.map((value) => {
+        let code = index.get(value);
+        if (code === undefined) index.set(value, (code = dictionary.push(value) - 1));
+        return code;
+      });
+      if (codes instanceof Uint16Array && dictionary.length > 0x10000) codes = Uint32Array.from(codes);
+      for (let i = 0; i < n; i++) {
+        const code = remap[local[i]!]!;
+        out[at + i] = dictionary[code]!;
+        if (codes) codes[at + i] = code;
+      }
+    }
+    at += n;
+    if (at - sliced >= SLICE_ROWS) { sliced = at; yield; }
+  }
+  if (codes) recordDictionary(out, { codes, dictionary });
+  return out;
 }

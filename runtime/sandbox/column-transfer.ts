@@ -18,6 +18,7 @@
 
 import ivm from "isolated-vm";
 import { PACKED_COLUMN, type PackedColumn } from "./bridge-names.js";
+import { dictionaryOf } from "../spec/text-dictionary.js";
 
 /** Dictionaries up to this size use 16-bit codes. */
 const UINT16_CODES = 0xffff;
@@ -36,7 +37,8 @@ export function packColumns(columns: Record<string, ArrayLike<unknown>>): Record
     if (ArrayBuffer.isView(column)) {
       packed[name] = ownsWholeBuffer(column, buffers) ? moved(column) : column;
     } else if (Array.isArray(column)) {
-      packed[name] = dictionaryOf(column) ?? column;
+      const known = dictionaryOf(column); // encoded when it was assembled: the codes move as they are
+      packed[name] = known ? dictionaryPacked(known.codes, known.dictionary) : encodeDictionary(column) ?? column;
     } else {
       packed[name] = column;
     }
@@ -54,8 +56,12 @@ function moved(view: ArrayBufferView): PackedColumn {
   return { [PACKED_COLUMN]: "moved", data: new ivm.ExternalCopy(view, { transferOut: true }) };
 }
 
+function dictionaryPacked(codes: Uint16Array | Uint32Array, dictionary: string[]): PackedColumn {
+  return { [PACKED_COLUMN]: "dictionary", codes: codes.length > 0 ? new ivm.ExternalCopy(codes, { transferOut: true }) : codes, dictionary };
+}
+
 /** Codes and distinct strings of a column of strings; undefined if it holds anything else. */
-function dictionaryOf(values: unknown[]): PackedColumn | undefined {
+function encodeDictionary(values: unknown[]): PackedColumn | undefined {
   const index = new Map<string, number>();
   const dictionary: string[] = [];
   let codes: Uint16Array | Uint32Array = new Uint16Array(values.length);
@@ -70,5 +76,5 @@ function dictionaryOf(values: unknown[]): PackedColumn | undefined {
     }
     codes[row] = code;
   }
-  return { [PACKED_COLUMN]: "dictionary", codes: codes.length > 0 ? new ivm.ExternalCopy(codes, { transferOut: true }) : codes, dictionary };
+  return dictionaryPacked(codes, dictionary);
 }

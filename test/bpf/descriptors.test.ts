@@ -39,7 +39,7 @@ describe("generated template descriptors", () => {
 
   it("transcribe tp_events.h: header (common.bpf.h), config with the shared filter, plan entry and field kinds", () => {
     expect(descriptor.programs).toEqual([{ name: "pb_tp_events", section: "tracepoint" }]);
-    expect(Object.keys(descriptor.maps)).toEqual(["pb_drops", "pb_events", "pb_sample_seq", "pb_seen", "pb_stacks"]);
+    expect(Object.keys(descriptor.maps)).toEqual(["pb_drops", "pb_events", "pb_sample_seq", "pb_stacks"]);
     expect(descriptor.maps.pb_events.type).toBe("ringbuf");
     expect(descriptor.maps.pb_drops).toEqual({ type: "percpu_array", maxEntries: 1, keySize: 4, valueSize: 8 });
     const header = descriptor.structs.pb_event_header;

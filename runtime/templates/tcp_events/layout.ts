@@ -5,6 +5,7 @@ import type { OutputColumn } from "../columns.js";
 import { columnType } from "../columns.js";
 import { structColumns } from "../probe-header.js";
 import { structSize } from "../struct-codec.js";
+import { runSwitchOf } from "../ring-spec.js";
 
 export { descriptor as tcpEventsDescriptor };
 
@@ -13,7 +14,8 @@ export const TCP_EVENTS = {
   programs: { state: "pb_tcp_state", stateBtf: "pb_tcp_state_btf", retransmit: "pb_tcp_retransmit" },
   ringMap: "pb_events" satisfies keyof typeof descriptor.maps,
   dropsMap: "pb_drops" satisfies keyof typeof descriptor.maps,
-  seenMap: "pb_seen" satisfies keyof typeof descriptor.maps,
+  /** The run's switch in .bss (bpf/common.bpf.h, PB_RUN_SWITCH): stored to end a run. */
+  runSwitch: runSwitchOf(descriptor),
   eventSize: structSize(descriptor, "tcp_event"),
   kinds: descriptor.enums.tcp_event_kind,
 } as const;

@@ -7,6 +7,7 @@ import type { PbFilter } from "../aggregation.js";
 import type { OutputColumn } from "../columns.js";
 import { columnType, integerKind } from "../columns.js";
 import { member, structSize } from "../struct-codec.js";
+import { runSwitchOf } from "../ring-spec.js";
 
 export { descriptor as tpEventsDescriptor };
 
@@ -15,7 +16,8 @@ export const TP_EVENTS = {
   program: descriptor.programs[0].name,
   ringMap: "pb_events" satisfies keyof typeof descriptor.maps,
   dropsMap: "pb_drops" satisfies keyof typeof descriptor.maps,
-  seenMap: "pb_seen" satisfies keyof typeof descriptor.maps,
+  /** The run's switch in .bss (bpf/common.bpf.h, PB_RUN_SWITCH): stored to end a run. */
+  runSwitch: runSwitchOf(descriptor),
   /** Stack ids of the opt-in kstack/ustack columns (1 entry unless one is kept). */
   stacksMap: "pb_stacks" satisfies keyof typeof descriptor.maps,
   configVar: "cfg",

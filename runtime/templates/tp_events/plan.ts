@@ -11,6 +11,7 @@ import { currentPidNamespace, type PidNamespace } from "../../host/pid-namespace
 import type { TracefsSource, TracepointField, TracepointFormat } from "../../host/tracefs.js";
 import { kernelTracefs, parseFormat } from "../../host/tracefs.js";
 import type { OutputColumn } from "../columns.js";
+import type { RunSwitch } from "../ring-spec.js";
 import { columnType, integerKind } from "../columns.js";
 import type { TpEventsConfig, TpFieldKind, TpFieldPlan } from "./layout.js";
 import { COMMON_COLUMN_NAMES, headerLayout, TP_EVENTS, tpEventsDescriptor } from "./layout.js";
@@ -49,7 +50,9 @@ export interface TpEventsInstance {
   maps: Record<string, { maxEntries: number }>;
   attach: TracepointAttach[];
   ring: { map: string; recordSize: number; pollMs: number; batchRows: number };
-  counters: { drops: string; seen: string };
+  counters: { drops: string };
+  /** Where the run's switch is (ring-spec.ts). */
+  runSwitch: RunSwitch;
   /** Output columns in order: the common ones, the stack ids kept, then the chosen fields. */
   columns: OutputColumn[];
   /** Opt-in kstack/ustack columns: stack ids in `columns` that the runner names before closing. */
@@ -105,7 +108,8 @@ export function planEvents(decl: EventsDeclaration, facts: HostFacts): TpEventsI
     },
     attach: [{ kind: "tracepoint", program: TP_EVENTS.program, category: format.category, event: format.event }],
     ring: { map: TP_EVENTS.ringMap, recordSize: eventSize, pollMs: POLL_MS, batchRows: BATCH_ROWS },
-    counters: { drops: TP_EVENTS.dropsMap, seen: TP_EVENTS.seenMap },
+    counters: { drops: TP_EVENTS.dropsMap },
+    runSwitch: TP_EVENTS.runSwitch,
     columns: [...header.columns, ...stacks.columns, ...columns],
     ...(stacks.plan ? { stacks: { map: TP_EVENTS.stacksMap, columns: stackNames, pidColumn: "pid" } } : {}),
     durationMs: decl.durationMs,

@@ -5,6 +5,7 @@ import type { PbFilter } from "../aggregation.js";
 import type { OutputColumn } from "../columns.js";
 import { structColumns } from "../probe-header.js";
 import { member, structSize } from "../struct-codec.js";
+import { runSwitchOf } from "../ring-spec.js";
 
 export { descriptor as uprobeEventsDescriptor };
 
@@ -19,7 +20,8 @@ export const UPROBE_EVENTS = {
   } satisfies Record<string, Program>,
   ringMap: "pb_events" satisfies keyof typeof descriptor.maps,
   dropsMap: "pb_drops" satisfies keyof typeof descriptor.maps,
-  seenMap: "pb_seen" satisfies keyof typeof descriptor.maps,
+  /** The run's switch in .bss (bpf/common.bpf.h, PB_RUN_SWITCH): stored to end a run. */
+  runSwitch: runSwitchOf(descriptor),
   headerSize: structSize(descriptor, "pb_event_header"),
   maxValues: (() => {
     const t = member(descriptor, "uprobe_events_config", "values").type;
