@@ -131,10 +131,16 @@ export class AggregationProbe extends Probe {
    * Attaches, aggregates in the kernel for `for`, detaches and resolves to a
    * table: the key columns, then the values (`count`; `sum`; `min`; `max`;
    * `count, avg`; `count, sum, min, max, avg`; histograms: `lower, upper, count`).
+   * `t.meta.eventsPerCpu` holds the kernel's per-CPU hit counters before their
+   * sum (`t.meta.events`); with `bpfStats: true`, `t.meta.programs` gives each
+   * program's runs and nanoseconds in the kernel.
    *
    * @example
    * ```ts
    * const t = await syscall("getppid").count().by("pid").run({ for: "1s" });
+   * const c = await syscall("getppid").where({ pid: 4242 }).count().run({ for: "1s", bpfStats: true });
+   * c.meta.programs[0].name  // "pb_agg_tp"
+   * c.meta.eventsPerCpu.reduce((a, b) => a + b) === c.meta.events  // true
    * ```
    */
   run(options: RunOptions): Promise<ProbeTable> {

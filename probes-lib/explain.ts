@@ -15,6 +15,13 @@ export interface ExplainOptions {
    * instruction counts and verifier statistics (default true). False: the plan only.
    */
   load?: boolean;
+  /**
+   * Load it misconfigured on purpose, to see the verifier refuse a template
+   * (never attached): `"field-past-the-end"` copies an events probe's first
+   * field one byte past the end of its record. The explanation then shows the
+   * verifier's log instead of its statistics.
+   */
+  misconfigure?: "field-past-the-end";
 }
 
 /**
@@ -26,12 +33,14 @@ export interface ExplainOptions {
  * ```ts
  * explain(syscall("read").latency().histogram())
  * explain(await tracepoint("sched:sched_switch").count().by("cpu").run({ for: "1s" }))
+ * explain(tracepoint("syscalls:sys_enter_openat").fields("flags"), { misconfigure: "field-past-the-end" })
  * ```
  */
 export async function explain(probe: Probe | ProbeTable, options: ExplainOptions = {}): Promise<Explanation> {
   if (isProbe(probe)) {
     const declaration = probe.toDeclaration();
-    return new Explanation(String(probe), await probeHost().explain(declaration, { load: options.load ?? true }));
+    const misconfigure = options.misconfigure !== undefined ? { misconfigure: options.misconfigure } : {};
+    return new Explanation(String(probe), await probeHost().explain(declaration, { load: options.load ?? true, ...misconfigure }));
   }
   const meta = (probe as Partial<ProbeTable> | null)?.meta;
   if (meta?.explain) return new Explanation("the run that made this table", meta.explain);
@@ -100,9 +109,19 @@ function mapLine(m: ExplainData["maps"][number]): string {
   return `${m.name} (${m.type}): ${size} -> ${bytes(m.bytes)}${m.role ? ` - ${m.role}` : ""}`;
 }
 
+/** The last lines of a verifier log: where it stopped and why. */
+export const VERIFIER_LOG_TAIL = 12;
+
+function logTail(log: string): string[] {
+  return log.trimEnd().split("\n").slice(-VERIFIER_LOG_TAIL);
+}
+
 function loadLines(d: ExplainData): string[] {
   if (!d.load) return ["not loaded (explain(probe, { load: true }) loads it through the verifier)"];
-  if ("error" in d.load) return [`loading failed: ${d.load.error}`];
+  if ("error" in d.load) {
+    const first = d.load.error.split("\n")[0]!;
+    return [`${d.load.verifierLog ? "the verifier refused it" : "loading failed"}: ${first}`, ...(d.load.verifierLog ? [`verifier log (last ${VERIFIER_LOG_TAIL} lines of ${d.load.verifierLog.trimEnd().split("\n").length}):`, ...logTail(d.load.verifierLog).map((l) => `  ${l}`)] : [])];
+  }
   return [
     `loaded and verified in ${round(d.load.loadMs)} ms (not attached)`,
     ...d.load.programs.map((p) => `${p.name} (${p.type}): ${p.xlatedInsns} instructions, ${p.verifiedInsns} verified (all paths), ${p.jitedBytes} bytes JITed, ${p.mapCount} maps`),
@@ -122,22 +141,38 @@ export function explanationText(probe: string, d: ExplainData): string {
     `maps (${bytes(d.memoryBytes)} at most, ${d.cpus} CPUs):`,
     ...d.maps.map((m) => `  ${mapLine(m)}`),
     `rodata: ${JSON.stringify(d.rodata)}`,
+    ...(d.misconfigured ? [`misconfigured on purpose: ${d.misconfigured}`] : []),
     ...loadLines(d),
   ].join("\n");
 }
 
+/** JSON indented by level, but an object or array that fits on a line stays on one (the rodata reads as a few lines, not a hundred). */
+export function compactJson(value: unknown, indent = "", width = 88): string {
+  const flat = JSON.stringify(value);
+  if (flat === undefined || value === null || typeof value !== "object" || indent.length + flat.length <= width) return flat ?? "null";
+  const inner = indent + "  ";
+  const items = Array.isArray(value)
+    ? value.map((v) => inner + compactJson(v, inner, width))
+    : Object.entries(value as Record<string, unknown>).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${compactJson(v, inner, width - k.length - 4)}`);
+  const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
+  return `${open}\n${items.join(",\n")}\n${indent}${close}`;
+}
+
 function explanationMarkdown(probe: string, d: ExplainData): string {
-  const rows = d.maps.map((m) => `| ${m.name} | ${m.type} | ${m.maxEntries ?? ""} | ${m.keySize ?? ""} | ${m.valueSize ?? ""} | ${bytes(m.bytes)} | ${m.role ?? ""} |`);
+  const rows = d.maps.map((m) => `| ${m.name} | ${m.type} | ${m.type === "ringbuf" ? "" : m.maxEntries ?? ""} | ${m.keySize ?? ""} | ${m.valueSize ?? ""} | ${bytes(m.bytes)} | ${m.role ?? ""} |`);
   const programs = d.load && "programs" in d.load
     ? ["| program | type | instructions | verified | JIT bytes |", "|---|---|---:|---:|---:|", ...d.load.programs.map((p) => `| ${p.name} | ${p.type} | ${p.xlatedInsns} | ${p.verifiedInsns} | ${p.jitedBytes} |`)].join("\n")
-    : loadLines(d).join("\n");
+    : d.load && "error" in d.load
+      ? `${d.load.verifierLog ? "Refused by the verifier" : "Loading failed"}: ${d.load.error.split("\n")[0]}` + (d.load.verifierLog ? `\n\nThe verifier's log, last ${VERIFIER_LOG_TAIL} lines of ${d.load.verifierLog.trimEnd().split("\n").length}:\n\n\`\`\`\n${logTail(d.load.verifierLog).join("\n")}\n\`\`\`` : "")
+      : loadLines(d).join("\n");
   return [
     `**\`${probe}\`**: ${d.describe}`,
     `**Template** \`${d.template}\` (\`${d.object}\`), programs ${d.programs.map((p) => `\`${p}\``).join(", ")}. ${d.why}`,
     `**Attach**: ${d.attach.map((a) => `\`${a}\``).join(", ")} · **duration** ${duration(d.durationMs)}`,
     `**Columns**: ${d.columns.map((c) => `\`${c.name}\` ${c.type}`).join(", ")}`,
     `**Maps** (${bytes(d.memoryBytes)} at most on ${d.cpus} CPUs)\n\n| map | type | entries | key | value | memory | holds |\n|---|---|---:|---:|---:|---:|---|\n${rows.join("\n")}`,
+    ...(d.misconfigured ? [`**Misconfigured on purpose**: ${d.misconfigured}`] : []),
     `**Verifier**\n\n${programs}`,
-    `**.rodata**\n\n\`\`\`json\n${JSON.stringify(d.rodata, null, 2)}\n\`\`\``,
+    `**.rodata**\n\n\`\`\`json\n${compactJson(d.rodata)}\n\`\`\``,
   ].join("\n\n");
 }

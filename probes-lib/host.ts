@@ -3,16 +3,16 @@
 // bridge; tests install a fake. Builders never know which.
 
 import type { ExplainData } from "../runtime/spec/explain-data.js";
-import type { AnyDeclaration, ResultPayload, RunInfo, RunStats } from "../runtime/spec/protocol.js";
+import type { AnyDeclaration, FeatureInfo, ResultPayload, RunInfo, RunStats } from "../runtime/spec/protocol.js";
 
-export type { AnyDeclaration, ResultPayload, RunInfo, RunStats, ExplainData };
+export type { AnyDeclaration, FeatureInfo, ResultPayload, RunInfo, RunStats, ExplainData };
 /** What a finished events run sends back (the same shape as every result). */
 export type EventsPayload = ResultPayload;
 
 /** Runs declarations for probes-lib. */
 export interface ProbeHost {
-  /** Runs to the end of the declaration's duration (or its row limit). */
-  run(declaration: AnyDeclaration): Promise<ResultPayload>;
+  /** Runs to the end of the declaration's duration (or its row limit); `bpfStats`: report each program's runs and run time. */
+  run(declaration: AnyDeclaration, options?: { bpfStats?: boolean }): Promise<ResultPayload>;
   /** Starts a background run; resolves once it is attached. */
   start(name: string, code: string, declaration: AnyDeclaration): Promise<RunInfo>;
   /** The rows of a background run so far. */
@@ -22,7 +22,9 @@ export interface ProbeHost {
   /** The background runs the kernel holds. */
   runs(): Promise<RunInfo[]>;
   /** The plan of a declaration, explained; with `load`, loaded through the verifier (not attached). */
-  explain(declaration: AnyDeclaration, options: { load: boolean }): Promise<ExplainData>;
+  explain(declaration: AnyDeclaration, options: { load: boolean; misconfigure?: string }): Promise<ExplainData>;
+  /** What the running kernel can do, one feature probe each. */
+  features(): Promise<FeatureInfo[]>;
 }
 
 let installed: ProbeHost | undefined;

@@ -12,6 +12,7 @@ export { tcp, TcpProbe, type TcpWhere } from "./tcp.js";
 export { Probe, isProbe } from "./probe.js";
 export { BackgroundRun, runs } from "./background-run.js";
 export { explain, Explanation, type ExplainOptions } from "./explain.js";
+export { features } from "./features.js";
 export { parseDuration, parseNanoseconds } from "./duration.js";
 export type { Duration, RunOptions, StartOptions } from "./run-options.js";
 export type { Where, FieldCondition } from "./where.js";

@@ -92,9 +92,11 @@ export abstract class Probe {
   }
 
   /** Runs for `options.for` and builds the table (the shape methods' `{ for }` form). */
-  protected async runFor(options: { for?: Duration } | undefined, at: string): Promise<ProbeTable> {
+  protected async runFor(options: { for?: Duration; bpfStats?: boolean } | undefined, at: string): Promise<ProbeTable> {
     const declaration = this.declare(durationOf(options, at, true), at);
-    const payload = await probeHost().run(declaration);
+    const bpfStats = options?.bpfStats;
+    if (bpfStats !== undefined && typeof bpfStats !== "boolean") throw new TypeError(`${at}: bpfStats must be true or false`);
+    const payload = await probeHost().run(declaration, bpfStats ? { bpfStats } : undefined);
     const table = resultTable(payload, declaration);
     const post = this.postProcess();
     return post ? post(table) : table;

@@ -9,6 +9,14 @@ export type Duration = string | number;
 export interface RunOptions {
   /** How long to collect: `"500ms"`, `"5s"`, `"1m"`, or milliseconds. */
   for: Duration;
+  /**
+   * Measure the probe's own cost: the kernel's BPF run statistics
+   * (kernel.bpf_stats_enabled) are held on for the run, and `table.meta.programs`
+   * gives each program's runs and the nanoseconds spent in it. Off by default:
+   * while on, every BPF program on the machine pays for a clock read per run.
+   * (Example: AggregationProbe.run.)
+   */
+  bpfStats?: boolean;
 }
 
 /** Options of `.start()`: a background run. */

@@ -13,6 +13,7 @@ import { descriptor as featureProbes } from "../../bpf/generated/feature_probes.
 import { native, packageRoot } from "../../native/load.js";
 import type { BpfObject, NativeError } from "../../native/surface.js";
 import { readUsdtNotes } from "./usdt-notes.js";
+import type { FeatureInfo } from "../spec/protocol.js";
 
 export type FeatureName =
   | "tracepoint" | "raw_tp" | "tp_btf" | "kprobe" | "fentry" | "uprobe" | "usdt" | "perf_event"
@@ -203,6 +204,19 @@ export function probeFeature(name: FeatureName): FeatureStatus {
 /** Every feature of the table. */
 export function probeFeatures(): Record<FeatureName, FeatureStatus> {
   return Object.fromEntries(FEATURE_NAMES.map((n) => [n, probeFeature(n)])) as Record<FeatureName, FeatureStatus>;
+}
+
+/** Every feature as a cell sees it (features()): its name, what people call it, and, when
+ *  missing, the step that failed, its errno and why it can be missing. */
+export function featureReport(): FeatureInfo[] {
+  return FEATURE_NAMES.map((name) => {
+    const s = probeFeature(name), f = FEATURES[name];
+    return {
+      feature: name, title: f.title, available: s.available,
+      ...(s.available ? {} : { failedAt: s.failedAt, code: s.code,
+        missingBecause: s.failedAt === "denied" ? "turned off by PROBEBOOK_DENY_FEATURES" : f.missingBecause }),
+    };
+  });
 }
 
 /** Forgets cached answers (tests; a kernel does not change under a process). */

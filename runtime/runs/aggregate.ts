@@ -13,7 +13,8 @@ import { attachOne } from "./attach.js";
 import type { AggregationInstance } from "../planner/aggregation.js";
 import { bucketBounds } from "../planner/aggregation.js";
 import { plan } from "../planner/plan.js";
-import type { RunProgress } from "../spec/protocol.js";
+import type { ProgramRunStats, RunProgress } from "../spec/protocol.js";
+import { programRunStats } from "./program-stats.js";
 import type { TracefsSource } from "../host/tracefs.js";
 import { AGG, valueLayout } from "../templates/aggregation.js";
 import type { ColumnType, OutputColumn } from "../templates/columns.js";
@@ -42,6 +43,10 @@ export interface AggregateStats {
   stoppedBy: "duration" | "abort" | "stop";
   /** The programs that ran: classic tracepoints, or their BTF variant. */
   variant: "tracepoint" | "tp_btf";
+  /** The hit counter as each CPU kept it (a per-CPU array: no CPU waits for another), before the sum that is `events`. */
+  eventsPerCpu: number[];
+  /** With opts.bpfStats: each program's runs and run time (runs/program-stats.ts). */
+  programs?: ProgramRunStats[];
 }
 
 export interface AggregateResult {
@@ -67,6 +72,8 @@ export interface RunAggregateOptions {
   progressIntervalMs?: number;
   /** runAggregateInstance(): the run once attached, for reading it while it runs (background runs). */
   onStarted?: (run: AggregateRun) => void;
+  /** Report each program's runs and run time; the caller holds the kernel's run statistics on (runs/program-stats.ts). */
+  bpfStats?: boolean;
 }
 
 /** What read() returns: the rows so far, with the counters now (the run goes on). */
@@ -112,6 +119,13 @@ export async function runAggregateInstance(instance: AggregationInstance, opts: 
 
 export async function startAggregate(decl: AggregateDeclaration | LatencyDeclaration, opts: RunAggregateOptions = {}): Promise<AggregateRun> {
   return startAggregateInstance(plan(decl, opts.tracefs ? { tracefs: opts.tracefs } : {}), opts);
+}
+
+/** A per-CPU array's u64 value, one number per possible CPU (mapLookup gives every CPU's copy). */
+function perCpuValues(bytes: Uint8Array | null): number[] {
+  if (!bytes) return [];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: bytes.byteLength / 8 }, (_, cpu) => Number(view.getBigUint64(cpu * 8, true)));
 }
 
 function u32Bytes(n: number): Uint8Array {
@@ -183,6 +197,8 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
     ...counters(),
     missed: [...new Set(attachPoints.map((a) => a.program))]
       .reduce((n, prog) => n + obj.programInfo(prog).recursionMisses, 0),
+    eventsPerCpu: perCpuValues(obj.mapLookup(AGG.hitsMap, u32Bytes(0))),
+    ...(opts.bpfStats ? { programs: programRunStats(obj, attachPoints.map((a) => a.program)) } : {}),
     intervals: series.intervals,
     batched: rows.batched,
     durationMs,

@@ -14,16 +14,19 @@ import type { TemplateDescriptor } from "../../bpf/descriptor.js";
 import type { ExplainData, ExplainedMap, ExplainedProgram } from "../spec/explain-data.js";
 import type { AnyDeclaration } from "../spec/protocol.js";
 import type { TracefsSource } from "../host/tracefs.js";
+import { ProbebookError } from "../spec/errors.js";
 
 
 export interface ExplainOptions {
   /** Load the instance through the verifier (not attached) and report its programs' statistics. */
   load?: boolean;
+  /** Load it misconfigured on purpose (a name of MISCONFIGURATIONS), to show the verifier refusing it. */
+  misconfigure?: string;
   tracefs?: TracefsSource;
 }
 
 /** Loosely typed view of any planner's instance: every template's plan is plain data. */
-interface AnyInstance {
+export interface AnyInstance {
   template: string;
   object: string;
   describe?: string;
@@ -64,8 +67,41 @@ interface AnyInstance {
 export async function explainDeclaration(decl: AnyDeclaration, options: ExplainOptions = {}): Promise<ExplainData> {
   const instance = await planAny(decl, options.tracefs);
   const data = explainPlan(decl.kind, instance);
-  if (options.load) data.load = await loadStats(instance);
+  if (options.misconfigure !== undefined) {
+    data.misconfigured = misconfigure(instance as AnyInstance, options.misconfigure);
+    data.rodata = plainData((instance as AnyInstance).rodata); // as loaded: the broken value shows
+    data.load = await loadStats(instance);
+  } else if (options.load) data.load = await loadStats(instance);
   return data;
+}
+
+/**
+ * Configurations the planner never writes, for showing what the verifier
+ * proves about a template: each breaks one bound the template's code relies
+ * on, and the verifier refuses the program (explain() loads it, never
+ * attaches it). The planner stays the only writer of real configurations.
+ */
+export const MISCONFIGURATIONS: Readonly<Record<string, { template: string; what: string; apply(p: AnyInstance): void }>> = {
+  "field-past-the-end": {
+    template: "tp_events",
+    what: "the first field is copied to one byte past the end of the event record in the ring buffer",
+    apply: (p) => {
+      const cfg = (p.rodata as { cfg: { event_size: number; fields: { dst_off: number }[] } }).cfg;
+      cfg.fields[0]!.dst_off = cfg.event_size;
+    },
+  },
+};
+
+function misconfigure(p: AnyInstance, name: string): string {
+  const m = MISCONFIGURATIONS[name];
+  if (!m) throw new ProbebookError("BAD_DECLARATION", `explain(..., { misconfigure: ${JSON.stringify(name)} }): no such misconfiguration; known: ${Object.keys(MISCONFIGURATIONS).join(", ")}`,
+    { supported: Object.keys(MISCONFIGURATIONS) });
+  const fields = (p.rodata as { cfg?: { fields?: unknown[] } }).cfg?.fields;
+  if (p.template !== m.template || !fields?.length)
+    throw new ProbebookError("BAD_DECLARATION", `explain(..., { misconfigure: ${JSON.stringify(name)} }) needs a probe of template ${m.template} with at least one field, e.g. tracepoint("syscalls:sys_enter_openat").fields("flags"); this one is ${p.template}`,
+      { template: p.template });
+  m.apply(p);
+  return `${name}: ${m.what}`;
 }
 
 /** Plans any declaration (runtime/planner/plan.ts). */
@@ -181,6 +217,7 @@ const ROLES: Record<string, string> = {
   pb_lost: "updates lost to a full map",
   pb_drops: "events lost to a full ring buffer",
   pb_seen: "events that passed the filters",
+  pb_hits: "events aggregated, one counter per CPU",
   pb_sample_seq: "1-in-N sampling counter",
   pb_start: "start times waiting for their end",
   pb_start_tid: "start times of one syscall per thread, waiting for its exit",

@@ -1,13 +1,13 @@
 // The host's answer to probe requests from the sandbox (runtime/spec/protocol.ts):
 // run a declaration with progress, start/snapshot/stop/list background runs,
-// explain. Nothing here throws across the bridge: failures travel as
+// explain, the kernel's features. Nothing here throws across the bridge: failures travel as
 // { ok: false, error } and are thrown in the cell.
 
 import { errorData } from "../spec/errors.js";
 import type { ExecuteContext } from "../../kernel/executor.js";
 import type { BackgroundRunner, BackgroundRuns } from "./background.js";
 import type { EventsDeclaration } from "../spec/declaration.js";
-import type { AnyDeclaration, ProbeReply, ProbeRequest, ResultPayload } from "../spec/protocol.js";
+import type { AnyDeclaration, ProbeReply, ProbeRequest, ProgramRunStats, ResultPayload } from "../spec/protocol.js";
 import type { ProbeRunResult } from "./run.js";
 import type { ProbeRunner, RunOptions } from "../sandbox/probe-runner.js";
 import { rowCapMessage } from "./row-cap.js";
@@ -46,7 +46,7 @@ export async function handleProbeRequest(json: string, state: ProbeRequestState)
         const signal = state.signal();
         const { declaration } = request;
         progress = new ProgressDisplay(declaration as EventsDeclaration, state.context(), describeDeclaration(declaration));
-        const result = await state.runner.run(declaration, { signal, onProgress: (p) => progress?.update(p) });
+        const result = await state.runner.run(declaration, { signal, onProgress: (p) => progress?.update(p), ...(request.bpfStats ? { bpfStats: true } : {}) });
         // An aborted run returns what it collected; the cell, though, was
         // interrupted and must not carry on as if the run had finished.
         if (signal.aborted) {
@@ -80,7 +80,11 @@ export async function handleProbeRequest(json: string, state: ProbeRequestState)
         return { ok: true, runs: runsOf(state).list() };
       case "explain": {
         const { explainDeclaration } = await import("./explain.js");
-        return { ok: true, explain: await explainDeclaration(request.declaration, { load: request.load }) };
+        return { ok: true, explain: await explainDeclaration(request.declaration, { load: request.load, misconfigure: request.misconfigure }) };
+      }
+      case "features": {
+        const { featureReport } = await import("../host/features.js");
+        return { ok: true, features: featureReport() };
       }
     }
   } catch (error) {
@@ -118,6 +122,8 @@ function statsOf(result: ProbeRunResult): ResultPayload["stats"] {
     ...(typeof s.rowCap === "number" ? { rowCap: s.rowCap } : {}),
     ...(typeof s.lost === "number" ? { lost: s.lost } : {}),
     ...(typeof s.missed === "number" ? { missed: s.missed } : {}),
+    ...(Array.isArray(s.eventsPerCpu) ? { eventsPerCpu: s.eventsPerCpu as number[] } : {}),
+    ...(Array.isArray(s.programs) ? { programs: s.programs as ProgramRunStats[] } : {}),
   };
 }
 
@@ -165,7 +171,7 @@ function parseRequest(json: string): ProbeRequest {
   }
   if ((r.op === "start" || r.op === "snapshot" || r.op === "stop") && typeof r.name !== "string") throw new TypeError(`a ${r.op} request needs the run's name`);
   if (r.op === "start" && typeof r.code !== "string") throw new TypeError("a start request needs the probe's code");
-  if (!["run", "start", "snapshot", "stop", "runs", "explain"].includes(r.op as string)) throw new TypeError(`unknown probe request ${JSON.stringify(r.op)}`);
+  if (!["run", "start", "snapshot", "stop", "runs", "explain", "features"].includes(r.op as string)) throw new TypeError(`unknown probe request ${JSON.stringify(r.op)}`);
   return r as ProbeRequest;
 }
 

@@ -5,7 +5,8 @@
 // string arrays) in ring order.
 import type { BpfObject, ColumnBatch, DictionaryColumn, NativeColumn } from "../../native/surface.js";
 import type { ProbeAttach } from "./attach.js";
-import type { RunProgress } from "../spec/protocol.js";
+import type { ProgramRunStats, RunProgress } from "../spec/protocol.js";
+import { programRunStats } from "./program-stats.js";
 import { attachOne } from "./attach.js";
 import type { TpEventsInstance } from "../templates/tp_events/plan.js";
 import type { RingEventsInstance } from "../templates/ring-spec.js";
@@ -41,6 +42,8 @@ export interface EventsStats {
   variant?: "tracepoint" | "tp_btf";
   /** Set when the run stopped at the row cap (the declaration set no limit of its own): the cap. */
   rowCap?: number;
+  /** With opts.bpfStats: each program's runs and run time (runs/program-stats.ts). */
+  programs?: ProgramRunStats[];
 }
 
 export interface EventsResult {
@@ -66,6 +69,8 @@ export interface RunEventsOptions {
   progressIntervalMs?: number;
   /** The process the run is filtered to: once it has exited the run ends, with everything it collected. */
   targetPid?: number;
+  /** Report each program's runs and run time; the caller holds the kernel's run statistics on (runs/program-stats.ts). */
+  bpfStats?: boolean;
 }
 
 /** How often a run checks that its target process still exists. */
@@ -221,6 +226,7 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
     const dropped = obj.percpuSum(plan.counters.drops, 0);
     await reader.stop(); // the final drain: every record reserved before the stop
     const stats: EventsStats = { ...counters(dropped), events: received, durationMs, stoppedBy,
+      ...(opts.bpfStats ? { programs: programRunStats(obj, programs) } : {}),
       ...(stoppedBy === "limit" && given.limit === undefined ? { rowCap: plan.limit } : {}) };
     const rows = batches.splice(0); // the result owns them now: nothing else keeps the batches alive
     return { table: await assembleInSlices(plan, rows, plan.limit), stats };

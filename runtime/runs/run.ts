@@ -11,7 +11,7 @@ import type { AnyDeclaration, RunStats } from "../spec/protocol.js";
 import type { AggregateResult, AggregateSnapshot, RunAggregateOptions } from "./aggregate.js";
 import type { RingSpec, RunEventsOptions } from "./ring.js";
 
-/** Options of runDeclaration() and startDeclaration(): signal, onProgress, onAttached, exactOnAbort, and for time series onInterval. */
+/** Options of runDeclaration() and startDeclaration(): signal, onProgress, onAttached, exactOnAbort, bpfStats, and for time series onInterval. */
 export type RunDeclarationOptions = RunEventsOptions & Pick<RunAggregateOptions, "onInterval">;
 
 /** A run once attached, whatever its template's reader: foreground runs wait for `done`,
@@ -64,11 +64,27 @@ export async function runDeclaration(decl: AnyDeclaration, opts: RunDeclarationO
  * ```
  */
 export async function startDeclaration(decl: AnyDeclaration, opts: RunDeclarationOptions = {}): Promise<Run> {
-  const [{ plan }, { templateNamed }] = await Promise.all([import("../planner/plan.js"), import("../templates/registry.js")]);
+  const { plan } = await import("../planner/plan.js");
   const spec = plan(decl);
   const stopper = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stopper.signal]) : stopper.signal;
   const own = { ...opts, signal };
+  // The kernel's run statistics count only while held on: from before attach to after the last read.
+  const stats = opts.bpfStats ? (await import("./program-stats.js")).holdRunStats() : undefined;
+  let run: Omit<Run, "stop">;
+  try {
+    run = await startReader(spec, decl, opts, own);
+  } catch (e) {
+    stats?.close();
+    throw e;
+  }
+  if (stats) run = { ...run, done: run.done.finally(() => stats.close()) };
+  return { ...run, stop: () => (stopper.abort(), run.done) };
+}
+
+/** The reader of the spec's template, started. */
+async function startReader(spec: Spec, decl: AnyDeclaration, opts: RunDeclarationOptions, own: RunDeclarationOptions): Promise<Omit<Run, "stop">> {
+  const { templateNamed } = await import("../templates/registry.js");
   let run: Omit<Run, "stop">;
   // the template's reader, not the declaration's kind, decides how the run is read
   switch (templateNamed(spec.template).reader) {
@@ -88,7 +104,7 @@ export async function startDeclaration(decl: AnyDeclaration, opts: RunDeclaratio
       run = await startProfile(spec as ProfileInstance, own);
       break;
   }
-  return { ...run, stop: () => (stopper.abort(), run.done) };
+  return run;
 }
 
 /** An aggregation until its duration ends or the signal aborts; read() is its snapshot. */
@@ -135,10 +151,11 @@ async function startProfile(spec: ProfileInstance, opts: RunDeclarationOptions):
 /** An aggregation's result (or snapshot) in the shape every run shares. `events` is the
  *  kernel's per-CPU hit counter: every event aggregated, whatever the value folded. */
 function aggregationResult(r: AggregateSnapshot & { stats: { stoppedBy?: AggregateResult["stats"]["stoppedBy"] } }): ProbeRunResult {
-  const { events, lost, dropped, missed, durationMs, stoppedBy } = r.stats;
+  const { events, lost, dropped, missed, durationMs, stoppedBy, eventsPerCpu, programs } = r.stats;
   return {
     columns: r.columns, columnTypes: r.columnTypes, rowCount: r.rowCount,
-    stats: { events, dropped, lost, missed, durationMs, ...(stoppedBy ? { stoppedBy: stoppedBy === "stop" ? "abort" as const : stoppedBy } : {}) },
+    stats: { events, dropped, lost, missed, durationMs, eventsPerCpu, ...(programs ? { programs } : {}),
+      ...(stoppedBy ? { stoppedBy: stoppedBy === "stop" ? "abort" as const : stoppedBy } : {}) },
     plan: r.plan,
   };
 }

@@ -17,6 +17,7 @@ export const SANDBOX_GLOBALS = [
   "block",
   "runqueue",
   "explain",
+  "features",
   "runs",
   "parseDuration",
   "plot",

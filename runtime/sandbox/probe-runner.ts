@@ -12,6 +12,8 @@ import type { RunProgress } from "../spec/protocol.js";
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
+  /** Hold the kernel's BPF run statistics on for the run and report each program's runs and time. */
+  bpfStats?: boolean;
 }
 
 export interface ProbeRunner {

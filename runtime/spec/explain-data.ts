@@ -53,6 +53,8 @@ export interface ExplainData {
   durationMs: number;
   /** Number of possible CPUs, which per-CPU maps multiply by. */
   cpus: number;
+  /** Set when explain() loaded it misconfigured on purpose: the name and what was broken. */
+  misconfigured?: string;
   /** After load: per-program verifier statistics, or why loading failed. */
   load?: { programs: ExplainedProgram[]; loadMs: number } | { error: string; verifierLog?: string };
 }

@@ -1,6 +1,7 @@
 // What the sandbox asks the host about probes, and what it gets back, as plain
 // data (it crosses the isolate bridge as JSON). One request type per verb:
-// run a declaration, start/snapshot/stop/list background runs, explain.
+// run a declaration, start/snapshot/stop/list background runs, explain, the
+// kernel's features.
 
 import type { AnyDeclaration } from "./declaration.js";
 import type { ErrorData } from "./errors.js";
@@ -36,6 +37,34 @@ export interface RunStats {
   /** Events the kernel did not run the probe for because another BPF program was already running
    *  on that CPU (classic tracepoints, kprobes): the result is missing them. */
   missed?: number;
+  /** Aggregations: the kernel's per-CPU hit counter as each CPU kept it, before the sum that is `events`. */
+  eventsPerCpu?: number[];
+  /** Runs with `{ bpfStats: true }`: what the kernel accounted to each of the run's programs
+   *  (kernel.bpf_stats_enabled, held on for the run). */
+  programs?: ProgramRunStats[];
+}
+
+/** One BPF program of a run as the kernel's run statistics saw it. */
+export interface ProgramRunStats {
+  name: string;
+  /** Times the program ran. */
+  runs: number;
+  /** Time spent in it, over all runs, in nanoseconds. */
+  runTimeNs: number;
+}
+
+/** What the running kernel can do: one feature probe's answer (runtime/host/features.ts). */
+export interface FeatureInfo {
+  feature: string;
+  /** What people call it, e.g. "kprobes (kernel function entry)". */
+  title: string;
+  available: boolean;
+  /** The step that failed: "load" (the verifier or the kernel refused the program), "attach", "create" (a map), "denied" (PROBEBOOK_DENY_FEATURES). */
+  failedAt?: string;
+  /** errno name of the failure ("EPERM", "ENOENT", ...). */
+  code?: string;
+  /** Why it can be missing, when it is. */
+  missingBecause?: string;
 }
 
 /** A finished (or snapshotted) run: columns plus the run's counters. */
@@ -66,12 +95,13 @@ export interface RunInfo {
 }
 
 export type ProbeRequest =
-  | { op: "run"; declaration: AnyDeclaration }
+  | { op: "run"; declaration: AnyDeclaration; bpfStats?: boolean }
   | { op: "start"; name: string; code: string; declaration: AnyDeclaration }
   | { op: "snapshot"; name: string }
   | { op: "stop"; name: string }
   | { op: "runs" }
-  | { op: "explain"; declaration: AnyDeclaration; load: boolean };
+  | { op: "explain"; declaration: AnyDeclaration; load: boolean; misconfigure?: string }
+  | { op: "features" };
 
 /** A failed request's error as data (runtime/spec/errors.ts: code, details, verifierLog). */
 export type ProbeErrorData = ErrorData;
@@ -81,4 +111,5 @@ export type ProbeReply =
   | { ok: true; run: RunInfo }
   | { ok: true; runs: RunInfo[] }
   | { ok: true; explain: ExplainData }
+  | { ok: true; features: FeatureInfo[] }
   | { ok: false; error: ProbeErrorData };

@@ -1,14 +1,20 @@
 """Every notebook in notebooks/ runs top to bottom under nbclient (Debian's
-python3-nbclient) with the installed probebook kernel, and none of its cells
-produces an error output or stderr text. Run with Debian's interpreter:
+python3-nbclient) with the installed probebook kernel, through the runner of
+`npm run notebooks` (scripts/notebooks.py), and:
+
+- none of its cells produces an error output or stderr text;
+- its first cell says what it shows, what it needs and how long it runs;
+- the copy stored in the repository has its outputs (a reader on GitHub sees
+  them without running anything), with no error in them;
+- every plot shows as a picture in nbconvert's HTML;
+- its key numbers hold, in the fresh run and in the stored copy: the checks of
+  test/frontends/notebook_checks.py compare what probebook saw with what the
+  notebook's workload counted, exactly where the workload gives a count.
+
+Each notebook is one test class: it runs once (setUpClass), and each property
+above is one test. Run with Debian's interpreter:
 
     /usr/bin/python3 -m unittest discover -s test/frontends -p 'test_*.py'
-
-The kernelspec is installed with `bin/probebook.js install --prefix` into a
-temporary prefix found through JUPYTER_PATH, so the kernel starts exactly as
-Jupyter starts it (from dist/: `npm run build` first; `npm test` does).
-One test per notebook, named after the file; each is also converted to HTML
-with nbconvert, where every plot must show as a picture.
 
 PlotsInNbconvertHtml checks one plot closely: Debian's nbconvert 6.5 passes
 image/svg+xml through lxml's clean_html, which empties it, so the kernel's
@@ -17,12 +23,9 @@ test decodes the PNG from the HTML and counts the bars' pixels."""
 
 import base64
 import html
-import os
 import re
-import shutil
 import struct
-import subprocess
-import tempfile
+import sys
 import unittest
 import zlib
 from pathlib import Path
@@ -32,20 +35,13 @@ import nbformat
 from nbconvert import HTMLExporter
 
 REPO = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
-NODE = shutil.which("node") or "node"
-# Probe cells collect for a few seconds; the first cell also starts the sandbox.
-CELL_TIMEOUT_S = 120
+sys.path.insert(0, str(REPO / "scripts"))
+import notebooks as runner  # noqa: E402  (scripts/notebooks.py: `npm run notebooks`)
+from notebook_checks import CHECKS  # noqa: E402
 
-
-def require_built_dist() -> None:
-    for rel in ("dist/kernel/main.js", "dist/runtime/session.js", "dist/sandbox/prelude.js"):
-        if not (REPO / rel).exists():
-            raise AssertionError(
-                f"{rel} is missing: the notebooks run on the built kernel. "
-                f"Run `npm run build` (or `npm test`, which builds first) in {REPO}"
-            )
-
+NOTEBOOKS = runner.notebooks()
+# What the first cell of every notebook says, each as an item of a list.
+HEADER_LINES = ("**Shows:**", "**Needs:**", "**Runs in:**")
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 # What JupyterLab ranks before its Vega renderer (rank 57): in a plot's bundle
@@ -104,74 +100,93 @@ def count_colour(rows: list[bytearray], rgb: tuple[int, int, int]) -> int:
     return sum(sum(1 for i in range(0, len(row), 4) if row[i:i + 4] == pixel) for row in rows)
 
 
+
 def html_pictures(nb) -> str:
     """The notebook as nbconvert's HTML page (lab template, the default)."""
     body, _ = HTMLExporter().from_notebook_node(nb)
     return body
 
 
-def problems(nb) -> list[str]:
-    """Error outputs and stderr text, each named by its cell."""
-    found = []
-    code_cells = [c for c in nb.cells if c.cell_type == "code"]
-    for n, cell in enumerate(code_cells, 1):
-        where = f"code cell {n} ({cell.source.splitlines()[0] if cell.source else 'empty'!r})"
-        for out in cell.get("outputs", []):
-            if out.output_type == "error":
-                found.append(f"{where}: {out.ename}: {out.evalue}")
-            elif out.output_type == "stream" and out.name == "stderr":
-                found.append(f"{where}: stderr: {out.text.strip()}")
-    return found
-
-
 class InstalledKernelspec(unittest.TestCase):
-    """Installs the probebook kernelspec into a temporary prefix on JUPYTER_PATH for the class's tests."""
+    """The probebook kernelspec in a temporary prefix on JUPYTER_PATH for the class's tests."""
 
     @classmethod
     def setUpClass(cls):
-        require_built_dist()
-        cls._prefix = Path(tempfile.mkdtemp(prefix="probebook-nbclient-"))
-        subprocess.run(
-            [NODE, str(REPO / "bin/probebook.js"), "install", "--prefix", str(cls._prefix)],
-            check=True, capture_output=True, text=True, cwd=REPO,
-        )
-        cls._old_jupyter_path = os.environ.get("JUPYTER_PATH")
-        os.environ["JUPYTER_PATH"] = str(cls._prefix / "share/jupyter")
+        cls._kernelspec = runner.installed_kernelspec()
+        cls._kernelspec.__enter__()
 
     @classmethod
     def tearDownClass(cls):
-        if cls._old_jupyter_path is None:
-            os.environ.pop("JUPYTER_PATH", None)
-        else:
-            os.environ["JUPYTER_PATH"] = cls._old_jupyter_path
-        shutil.rmtree(cls._prefix, ignore_errors=True)
+        cls._kernelspec.__exit__(None, None, None)
 
 
-class NotebookTests(InstalledKernelspec):
+class NotebookCase(InstalledKernelspec):
+    """One notebook: executed once, then each property is a test. Subclassed per notebook below."""
+
+    path: Path
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stored = nbformat.read(cls.path, as_version=4)
+        cls.ran, seconds = runner.execute(cls.path)
+        print(f"{cls.path.name}: executed in {seconds:.1f} s", file=sys.stderr)
+
+    def test_runs_with_no_error_output(self):
+        found = runner.problems(self.ran)
+        self.assertEqual(found, [], f"{self.path.name} produced error output:\n" + "\n".join(found))
+
+    def test_says_what_it_shows_needs_and_how_long_it_runs(self):
+        first = self.stored.cells[0]
+        self.assertEqual(first.cell_type, "markdown", f"{self.path.name}: the first cell should be Markdown")
+        lines = [line.strip().removeprefix("- ") for line in first.source.splitlines()]
+        for label in HEADER_LINES:
+            self.assertTrue(any(line.startswith(label) for line in lines), f"{self.path.name}: the first cell has no line starting {label}")
+
+    def test_is_stored_with_its_outputs(self):
+        found = runner.problems(self.stored)
+        self.assertEqual(found, [], f"{self.path.name} as stored: run `npm run notebooks` to store its outputs:\n" + "\n".join(found))
+        self.assertTrue(any(c.outputs for c in runner.code_cells(self.stored)), f"{self.path.name} is stored without outputs")
+
+    def test_every_plot_shows_as_a_png_in_nbconvert_html(self):
+        for label, nb in (("run", self.ran), ("stored", self.stored)):
+            plots = [o for c in runner.code_cells(nb) for o in c.get("outputs", []) if VEGALITE_MIME in o.get("data", {})]
+            page = html_pictures(nb)
+            self.assertEqual(len(PNG_IMG.findall(page)), len(plots), f"{self.path.name} ({label}): nbconvert's HTML should show a PNG for each of its {len(plots)} plots")
+            self.assertNotIn('data-mime-type="image/svg+xml"', page, f"{self.path.name} ({label}): a plot reached nbconvert as SVG, which its sanitiser empties")
+
+
+def _check_test(check):
+    def test(self):
+        for label, nb in (("run", self.ran), ("stored", self.stored)):
+            with self.subTest(copy=label):
+                check(nb)
+    test.__doc__ = check.__doc__
+    return test
+
+
+def _name(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+class EveryNotebookHasChecks(unittest.TestCase):
     def test_there_are_notebooks(self):
-        self.assertTrue(NOTEBOOKS, f"no notebooks found in {REPO / 'notebooks'}")
+        self.assertTrue(NOTEBOOKS, "no notebooks found in notebooks/")
 
-    def run_notebook(self, path: Path) -> None:
-        nb = nbformat.read(path, as_version=4)
-        self.assertEqual(nb.metadata.get("kernelspec", {}).get("name"), "probebook", f"{path.name} must name the probebook kernelspec")
-        client = nbclient.NotebookClient(
-            nb,
-            kernel_name="probebook",
-            timeout=CELL_TIMEOUT_S,
-            # Run every cell even after an error, so the failure lists all of them.
-            allow_errors=True,
-            resources={"metadata": {"path": str(REPO / "notebooks")}},
-        )
-        client.execute()
-        found = problems(nb)
-        self.assertEqual(found, [], f"{path.name} produced error output:\n" + "\n".join(found))
-        code_cells = [c for c in nb.cells if c.cell_type == "code"]
-        self.assertTrue(all(c.get("execution_count") for c in code_cells), f"{path.name}: not every code cell ran")
-        # Every plot shows as a picture in nbconvert's HTML, not as an SVG it empties.
-        plots = [o for c in code_cells for o in c.get("outputs", []) if VEGALITE_MIME in o.get("data", {})]
-        page = html_pictures(nb)
-        self.assertEqual(len(PNG_IMG.findall(page)), len(plots), f"{path.name}: nbconvert's HTML should show a PNG for each of its {len(plots)} plots")
-        self.assertNotIn('data-mime-type="image/svg+xml"', page, f"{path.name}: a plot reached nbconvert as SVG, which its sanitiser empties")
+    def test_every_notebook_has_key_number_checks_and_every_check_a_notebook(self):
+        stems = {p.stem for p in NOTEBOOKS}
+        self.assertEqual(sorted(stems - set(CHECKS)), [], "notebooks without checks in test/frontends/notebook_checks.py")
+        self.assertEqual(sorted(set(CHECKS) - stems), [], "checks for notebooks that do not exist")
+
+
+for _path in NOTEBOOKS:
+    _methods = {"path": _path}
+    for _check in CHECKS.get(_path.stem, []):
+        _methods["test_" + _name(_check.__name__)] = _check_test(_check)
+    _cls = type("Notebook_" + _name(_path.stem), (NotebookCase,), _methods)
+    _cls.__doc__ = f"notebooks/{_path.name}"
+    globals()[_cls.__name__] = _cls
+del NotebookCase  # the base runs no notebook of its own
 
 
 class PlotsInNbconvertHtml(InstalledKernelspec):
@@ -186,7 +201,7 @@ class PlotsInNbconvertHtml(InstalledKernelspec):
         super().setUpClass()
         nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "probebook", "display_name": "probebook", "language": "typescript"}})
         nb.cells = [nbformat.v4.new_code_cell(cls.CELL)]
-        nbclient.NotebookClient(nb, kernel_name="probebook", timeout=CELL_TIMEOUT_S).execute()
+        nbclient.NotebookClient(nb, kernel_name="probebook", timeout=runner.CELL_TIMEOUT_S).execute()
         # Saved and read back, as a viewer gets it.
         cls.nb = nbformat.reads(nbformat.writes(nb), as_version=4)
 
@@ -218,18 +233,6 @@ class PlotsInNbconvertHtml(InstalledKernelspec):
                 blue = count_colour(rows, VEGA_BLUE)
                 self.assertGreater(blue, 0.95 * 24440)
                 self.assertLessEqual(blue, 24440)
-
-
-def _make_test(path: Path):
-    def test(self):
-        self.run_notebook(path)
-    test.__doc__ = f"notebooks/{path.name} runs with no error output"
-    return test
-
-
-for _path in NOTEBOOKS:
-    _name = "test_" + "".join(ch if ch.isalnum() else "_" for ch in _path.stem)
-    setattr(NotebookTests, _name, _make_test(_path))
 
 
 if __name__ == "__main__":

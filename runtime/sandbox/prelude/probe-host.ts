@@ -3,7 +3,7 @@
 
 import type { ProbeHost } from "../../../probes-lib/host.js";
 import type { ExplainData } from "../../spec/explain-data.js";
-import type { ResultPayload, RunInfo } from "../../spec/protocol.js";
+import type { FeatureInfo, ResultPayload, RunInfo } from "../../spec/protocol.js";
 import { hostProbe } from "./host-bridge.js";
 
 async function result(request: Parameters<typeof hostProbe>[0]): Promise<ResultPayload> {
@@ -11,7 +11,7 @@ async function result(request: Parameters<typeof hostProbe>[0]): Promise<ResultP
 }
 
 export const bridgeProbeHost: ProbeHost = {
-  run: (declaration) => result({ op: "run", declaration }),
+  run: (declaration, options) => result({ op: "run", declaration, ...(options?.bpfStats ? { bpfStats: true } : {}) }),
   async start(name, code, declaration) {
     return ((await hostProbe({ op: "start", name, code, declaration })) as { run: RunInfo }).run;
   },
@@ -20,7 +20,10 @@ export const bridgeProbeHost: ProbeHost = {
   async runs() {
     return ((await hostProbe({ op: "runs" })) as { runs: RunInfo[] }).runs;
   },
-  async explain(declaration, { load }) {
-    return ((await hostProbe({ op: "explain", declaration, load })) as { explain: ExplainData }).explain;
+  async explain(declaration, { load, misconfigure }) {
+    return ((await hostProbe({ op: "explain", declaration, load, ...(misconfigure !== undefined ? { misconfigure } : {}) })) as { explain: ExplainData }).explain;
+  },
+  async features() {
+    return ((await hostProbe({ op: "features" })) as { features: FeatureInfo[] }).features;
   },
 };

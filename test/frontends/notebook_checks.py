@@ -1,0 +1,147 @@
+"""The key numbers of each notebook in notebooks/, checked by
+test_notebooks.py on a fresh run and on the stored copy. A check finds its
+cell by a tag in the cell's metadata (`"tags": ["opens"]`), reads what the
+cell showed (its text/plain result, its printed lines, its Markdown) and
+compares what probebook saw with what the notebook's workload counted: exactly
+where the workload gives a count.
+
+CHECKS maps a notebook's name (without .ipynb) to its checks; every notebook
+must have at least one, and test_notebooks.py fails for a notebook without."""
+
+import json
+import re
+
+VEGALITE_MIME = "application/vnd.vegalite.v5+json"
+
+
+def tagged(nb, tag: str):
+    cells = [c for c in nb.cells if c.cell_type == "code" and tag in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise AssertionError(f"expected one code cell tagged {tag!r}, found {len(cells)}")
+    return cells[0]
+
+
+def shown(nb, tag: str) -> str:
+    """Everything the tagged cell showed as text: printed lines, then its results' text (Markdown where there is some)."""
+    parts = []
+    for out in tagged(nb, tag).get("outputs", []):
+        if out.output_type == "stream" and out.name == "stdout":
+            parts.append(out.text)
+        elif out.output_type in ("execute_result", "display_data"):
+            data = out.get("data", {})
+            parts.append(data.get("text/markdown") or data.get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def plots(nb, tag: str) -> list[dict]:
+    """The Vega-Lite specs the tagged cell showed."""
+    return [o.data[VEGALITE_MIME] for o in tagged(nb, tag).get("outputs", []) if VEGALITE_MIME in o.get("data", {})]
+
+
+def plot_text(nb, tag: str) -> str:
+    """The text/plain form of the tagged cell's plot (its summary line first)."""
+    outs = [o for o in tagged(nb, tag).get("outputs", []) if VEGALITE_MIME in o.get("data", {})]
+    if len(outs) != 1:
+        raise AssertionError(f"cell {tag!r}: expected one plot, found {len(outs)}")
+    return outs[0].data["text/plain"]
+
+
+def number(text: str, pattern: str) -> int:
+    """The integer the first group of `pattern` matched in `text` (commas allowed)."""
+    m = re.search(pattern, text)
+    if not m:
+        raise AssertionError(f"{pattern!r} not found in:\n{text[:2000]}")
+    return int(m.group(1).replace(",", ""))
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The rows of a table as the kernel shows it in text/plain (header, dashes, rows, caption):
+    the cells of each row split on runs of two or more spaces."""
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if re.fullmatch(r"[- ]+", line) and "-" in line)
+    rows = []
+    for line in lines[at + 1:]:
+        if not line.strip() or re.match(r"^\d+ rows? × ", line) or "…" == line.strip():
+            break
+        rows.append(re.split(r"\s{2,}", line.strip()))
+    return rows
+
+
+def table_header(text: str) -> list[str]:
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if re.fullmatch(r"[- ]+", line) and "-" in line)
+    return re.split(r"\s{2,}", lines[at - 1].strip())
+
+
+def column(text: str, name: str) -> list[str]:
+    header = table_header(text)
+    i = header.index(name)
+    return [row[i] for row in table_rows(text)]
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        raise AssertionError(message)
+
+
+# --- 01-quickstart -----------------------------------------------------------
+
+def quickstart_table_has_the_event_columns(nb):
+    """The events table has the common columns and openat's arguments."""
+    header = table_header(shown(nb, "events"))
+    for name in ("time_ns", "time", "cpu", "pid", "tid", "comm", "dfd", "filename", "flags"):
+        expect(name in header, f"events table lacks {name}: {header}")
+
+
+def quickstart_plots_have_titles_and_units(nb):
+    """The bar chart and the histogram have a title, and the histogram's axis is in time units."""
+    [bar] = plots(nb, "counts")
+    [hist] = plots(nb, "latency")
+    expect(bar.get("title") == "openat(2) calls by process in 2 s", f"bar title: {bar.get('title')}")
+    expect(hist.get("title") == "openat(2) latency, all processes", f"histogram title: {hist.get('title')}")
+    expect(re.search(r"log2 histogram of latency: [\d,]+ counted", plot_text(nb, "latency")), plot_text(nb, "latency")[:300])
+
+
+# --- 10-lesson-verifier-and-jit ------------------------------------------------
+
+def verifier_explains_the_templates_programs(nb):
+    """explain() names the template and reports the verifier's statistics."""
+    text = shown(nb, "explain")
+    expect("**Template** `agg_tp`" in text, text[:400])
+    expect(re.search(r"\| pb_agg_tp \| tracepoint \| \d+ \| \d+ \| \d+ \|", text), "no verifier statistics row for pb_agg_tp")
+
+
+def verifier_statistics_of_every_program(nb):
+    """One row per program of six probes (eight programs), each with instructions, verified instructions and JIT bytes."""
+    text = shown(nb, "programs")
+    programs = column(text, "program")
+    expect(programs == ["pb_tp_events", "pb_agg_tp", "pb_lat_start", "pb_lat_end", "pb_agg_uprobe", "pb_profile",
+                        "pb_tcp_state_btf", "pb_tcp_retransmit"], f"programs: {programs}")
+    for name in ("instructions", "verified", "jit_bytes"):
+        values = [int(v) for v in column(text, name)]
+        expect(all(v > 0 for v in values), f"{name}: {values}")
+        expect(all(v < 1_000_000 for v in values), f"{name} over the verifier's limit: {values}")
+
+
+def verifier_refuses_the_misconfigured_template(nb):
+    """The deliberately misconfigured template is refused, and its log's last lines say why."""
+    text = shown(nb, "rejected")
+    expect("Refused by the verifier" in text and "EACCES" in text, text[:2000])
+    expect("invalid access to memory, mem_size=64 off=64 size=4" in text, "the log's verdict is missing")
+    why = shown(nb, "why")
+    expect(number(why, r"^(\d+) lines; the verdict") > 12, why)
+    expect("invalid access to memory" in why and re.search(r"processed \d+ insns", why), why)
+
+
+def verifier_runtime_refusals_say_what_to_do(nb):
+    """The runtime's own refusals come before the verifier, with what to do instead."""
+    text = shown(nb, "refusals")
+    expect("string fields can't be filtered in the kernel, filter the table instead" in text, text)
+    expect(re.search(r"UNKNOWN_FIELD: .*has no field \"path\". Its fields: .*filename", text), text)
+
+
+CHECKS = {
+    "01-quickstart": [quickstart_table_has_the_event_columns, quickstart_plots_have_titles_and_units],
+    "10-lesson-verifier-and-jit": [verifier_explains_the_templates_programs, verifier_statistics_of_every_program,
+                                   verifier_refuses_the_misconfigured_template, verifier_runtime_refusals_say_what_to_do],
+}
