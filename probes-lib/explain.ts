@@ -146,16 +146,42 @@ export function explanationText(probe: string, d: ExplainData): string {
   ].join("\n");
 }
 
-/** JSON indented by level, but an object or array that fits on a line stays on one (the rodata reads as a few lines, not a hundred). */
-export function compactJson(value: unknown, indent = "", width = 88): string {
-  const flat = JSON.stringify(value);
-  if (flat === undefined || value === null || typeof value !== "object" || indent.length + flat.length <= width) return flat ?? "null";
+/** JSON on one line with spaces: `{ "a": 1, "b": [2, 3] }`. */
+function flatJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(flatJson).join(", ")}]`;
+  if (value && typeof value === "object") {
+    const members = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${flatJson(v)}`);
+    return members.length ? `{ ${members.join(", ")} }` : "{}";
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * JSON that reads in a few lines rather than a hundred: a value that fits on
+ * its line stays on one; plain members (numbers, strings, short values) are
+ * packed several a line; anything else is indented by level. `prefix` is how
+ * much of the line is taken before the value (its key).
+ */
+export function compactJson(value: unknown, indent = "", width = 88, prefix = 0): string {
+  const flat = flatJson(value);
+  if (value === null || typeof value !== "object" || indent.length + prefix + flat.length <= width) return flat;
   const inner = indent + "  ";
-  const items = Array.isArray(value)
-    ? value.map((v) => inner + compactJson(v, inner, width))
-    : Object.entries(value as Record<string, unknown>).map(([k, v]) => `${inner}${JSON.stringify(k)}: ${compactJson(v, inner, width - k.length - 4)}`);
   const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
-  return `${open}\n${items.join(",\n")}\n${indent}${close}`;
+  const members = Array.isArray(value)
+    ? value.map((v) => ({ text: compactJson(v, inner, width), plain: typeof v !== "object" || v === null }))
+    : Object.entries(value as Record<string, unknown>).map(([k, v]) => {
+      const key = `${JSON.stringify(k)}: `;
+      return { text: key + compactJson(v, inner, width, key.length), plain: v === null || typeof v !== "object" || flatJson(v).length <= 24 };
+    });
+  const lines: string[] = [];
+  let packing = false;
+  for (const m of members) {
+    const last = lines.length - 1;
+    if (packing && m.plain && inner.length + lines[last]!.length + m.text.length + 2 <= width) lines[last] += `, ${m.text}`;
+    else lines.push(m.text);
+    packing = m.plain;
+  }
+  return `${open}\n${lines.map((l) => inner + l).join(",\n")}\n${indent}${close}`;
 }
 
 function explanationMarkdown(probe: string, d: ExplainData): string {
