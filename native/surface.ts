@@ -34,7 +34,10 @@ export type ColumnKind =
   /** NUL-terminated text within `length` bytes -> string. */
   | "cstring"
   /** `length` raw bytes -> lowercase hex string. */
-  | "hex";
+  | "hex"
+  /** Raw bytes, as many as the u32 at `lengthAt` says (at most `length`) -> one Uint8Array per row.
+   *  The last column: a record may end where its bytes end (variable-length records). */
+  | "bytes";
 
 /** Ring readers also take "cstring_dict": as "cstring", dictionary-encoded per batch into a
  *  DictionaryColumn (one JS string per distinct value; native/src/columns_dict.c). */
@@ -45,14 +48,16 @@ export interface ColumnSpec {
   /** Byte offset in the record. */
   offset: number;
   kind: ReaderColumnKind;
-  /** Bytes in the record, for "cstring" and "hex". */
+  /** Bytes in the record, for "cstring", "hex" and "bytes" (its most). */
   length?: number;
+  /** "bytes": offset of the u32 that holds the row's byte count. */
+  lengthAt?: number;
 }
 
-/** A column of a batch: typed array for numbers, string[] for text. */
+/** A column of a batch: typed array for numbers, string[] for text, Uint8Array[] for bytes. */
 export type NativeColumn =
   | Uint8Array | Uint16Array | Uint32Array | Int8Array | Int16Array | Int32Array
-  | BigUint64Array | BigInt64Array | Float64Array | string[];
+  | BigUint64Array | BigInt64Array | Float64Array | string[] | Uint8Array[];
 
 /** A "cstring_dict" column of a batch: row i is dictionary[codes[i]]. */
 export interface DictionaryColumn {
@@ -67,7 +72,8 @@ export interface ColumnBatch {
 }
 
 export interface RingReaderOptions {
-  /** Bytes of every record; shorter records are counted as malformed and skipped. */
+  /** Bytes of every record; shorter records are counted as malformed and skipped (with a "bytes"
+   *  column: records may end after its count, and must hold everything before it). */
   recordSize: number;
   /** Poll timeout: the latest a record submitted without wakeup waits (default 20). */
   pollMs?: number;
@@ -232,6 +238,8 @@ export interface UprobeAttachOptions {
   pid?: number;
   /** Attach at the function's return (uretprobe). */
   retprobe?: boolean;
+  /** Returned by bpf_get_attach_cookie() in the program. */
+  cookie?: number;
 }
 
 export interface UsdtAttachOptions {

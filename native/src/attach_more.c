@@ -147,12 +147,12 @@ static struct bpf_link *tracepoint(napi_env env, struct bpf_program *p, const ch
 	return bl;
 }
 
-/* attachUprobe(program, { binary, symbol?, offset?, pid?, retprobe? }) */
+/* attachUprobe(program, { binary, symbol?, offset?, pid?, retprobe?, cookie? }) */
 static struct bpf_link *uprobe(napi_env env, struct bpf_program *p, const char *prog, napi_value *argv,
 			       size_t argc, char *what, size_t cap, int *err)
 {
 	char binary[512], symbol[256];
-	uint32_t off, pid;
+	uint32_t off, pid, cookie;
 	bool ret;
 	struct bpf_link *bl;
 	LIBBPF_OPTS(bpf_uprobe_opts, uo);
@@ -160,7 +160,7 @@ static struct bpf_link *uprobe(napi_env env, struct bpf_program *p, const char *
 	if (!options(env, argv[1]) || !pb_arg_opt_string(env, argv[1], "binary", binary, sizeof(binary)) ||
 	    !pb_arg_opt_string(env, argv[1], "symbol", symbol, sizeof(symbol)) ||
 	    !pb_arg_opt_u32(env, argv[1], "offset", 0, &off) || !pb_arg_opt_u32(env, argv[1], "pid", 0, &pid) ||
-	    !pb_arg_opt_bool(env, argv[1], "retprobe", &ret))
+	    !pb_arg_opt_bool(env, argv[1], "retprobe", &ret) || !pb_arg_opt_u32(env, argv[1], "cookie", 0, &cookie))
 		return NULL;
 	if (!binary[0]) {
 		pb_throw_type(env, "options.binary must name the executable or library to probe");
@@ -173,6 +173,7 @@ static struct bpf_link *uprobe(napi_env env, struct bpf_program *p, const char *
 	if (pid)
 		snprintf(what + strlen(what), cap - strlen(what), " (pid %u)", pid);
 	uo.retprobe = ret;
+	uo.bpf_cookie = cookie; /* bpf_get_attach_cookie() in the program (uprobes: Linux 5.15) */
 	uo.func_name = symbol[0] ? symbol : NULL; /* libbpf resolves it in the ELF (and its offset is added) */
 	/* libbpf: pid -1 = every process, 0 = this one */
 	if (!(bl = bpf_program__attach_uprobe_opts(p, pid ? (pid_t)pid : -1, binary, off, &uo)))

@@ -15,7 +15,7 @@ static const struct {
 	{ "u64", PB_U64, 8, 8 }, { "s8", PB_S8, 1, 1 },		  { "s16", PB_S16, 2, 2 },
 	{ "s32", PB_S32, 4, 4 }, { "s64", PB_S64, 8, 8 },	  { "u64_f64", PB_U64_F64, 8, 8 },
 	{ "s64_f64", PB_S64_F64, 8, 8 }, { "cstring", PB_CSTRING, 0, 0 }, { "hex", PB_HEX, 0, 0 },
-	{ "cstring_dict", PB_CSTRING_DICT, 0, 4 },
+	{ "cstring_dict", PB_CSTRING_DICT, 0, 4 }, { "bytes", PB_BYTES, 0, 0 },
 };
 
 static uint32_t out_size(pb_col_kind k)
@@ -66,7 +66,7 @@ bool pb_layout_parse(napi_env env, napi_value arr, uint32_t record_size, pb_col 
 		    !get_prop(env, c, "offset", &off, napi_number, false) ||
 		    !get_prop(env, c, "kind", &kind, napi_string, false) ||
 		    !get_prop(env, c, "length", &len, napi_number, true)) {
-			pb_throw_type(env, "%s must be {name: string, offset: number, kind: string, length?: number}", what);
+			pb_throw_type(env, "%s must be {name: string, offset: number, kind: string, length?: number, lengthAt?: number}", what);
 			goto fail;
 		}
 		if (!pb_arg_string(env, name, "column name", cols[i].name, sizeof(cols[i].name)) ||
@@ -78,7 +78,7 @@ bool pb_layout_parse(napi_env env, napi_value arr, uint32_t record_size, pb_col 
 				break;
 		if (k == sizeof(kinds) / sizeof(kinds[0])) {
 			pb_throw_type(env, "%s (%s): unknown kind \"%s\" (u8 u16 u32 u64 s8 s16 s32 s64 u64_f64 "
-					   "s64_f64 cstring cstring_dict hex)", what, cols[i].name, kbuf);
+					   "s64_f64 cstring cstring_dict hex bytes)", what, cols[i].name, kbuf);
 			goto fail;
 		}
 		cols[i].kind = kinds[k].kind;
@@ -95,13 +95,45 @@ bool pb_layout_parse(napi_env env, napi_value arr, uint32_t record_size, pb_col 
 				      cols[i].offset, cols[i].offset + cols[i].len, record_size);
 			goto fail;
 		}
+		if (cols[i].kind == PB_BYTES) {
+			napi_value at;
+			if (!get_prop(env, c, "lengthAt", &at, napi_number, false) ||
+			    !pb_arg_u32(env, at, "column lengthAt", &cols[i].len_at) ||
+			    (uint64_t)cols[i].len_at + 4 > cols[i].offset) {
+				pb_throw_type(env, "%s (%s): kind bytes needs lengthAt, the offset of a u32 byte count before "
+						   "the bytes (offset %u)", what, cols[i].name, cols[i].offset);
+				goto fail;
+			}
+		}
 	}
+	for (uint32_t i = 0; i < n; i++)
+		if (cols[i].kind == PB_BYTES && (i != n - 1 || pb_layout_min_size(cols, n, record_size) > cols[i].offset)) {
+			pb_throw_type(env, "%s: a bytes column must be the last column, after every other byte of the layout",
+				      cols[i].name);
+			goto fail;
+		}
 	*out = cols;
 	*nout = n;
 	return true;
 fail:
 	free(cols);
 	return false;
+}
+
+uint32_t pb_layout_min_size(const pb_col *cols, size_t ncols, uint32_t record_size)
+{
+	uint32_t min = 0;
+	bool variable = false;
+
+	for (size_t i = 0; i < ncols; i++) {
+		if (cols[i].kind == PB_BYTES) {
+			variable = true;
+			continue;
+		}
+		if (cols[i].offset + cols[i].len > min)
+			min = cols[i].offset + cols[i].len;
+	}
+	return variable ? min : record_size;
 }
 
 pb_batch *pb_batch_new(const pb_col *cols, size_t ncols, uint32_t cap_rows)
@@ -164,7 +196,7 @@ static bool reserve(pb_colbuf *c, size_t more)
 	return true;
 }
 
-bool pb_batch_append(pb_batch *b, const pb_col *cols, const uint8_t *rec)
+bool pb_batch_append(pb_batch *b, const pb_col *cols, const uint8_t *rec, size_t size)
 {
 	static const char hexd[] = "0123456789abcdef";
 
@@ -195,6 +227,20 @@ bool pb_batch_append(pb_batch *b, const pb_col *cols, const uint8_t *rec)
 			if (!pb_dict_append(c, src, col->len, b->rows))
 				return false;
 			break;
+		case PB_BYTES: {
+			uint32_t n;
+			memcpy(&n, rec + col->len_at, 4);
+			if (n > col->len)
+				n = col->len;
+			if (col->offset + (size_t)n > size) /* never trust the count beyond the record */
+				n = size > col->offset ? (uint32_t)(size - col->offset) : 0;
+			if (!reserve(c, n))
+				return false;
+			memcpy(c->data + c->used, src, n);
+			c->used += n;
+			c->ends[b->rows] = (uint32_t)c->used;
+			break;
+		}
 		case PB_HEX:
 			if (!reserve(c, (size_t)col->len * 2))
 				return false;
@@ -246,6 +292,26 @@ static napi_value strings_to_js(napi_env env, const pb_colbuf *c, uint32_t rows)
 	return arr;
 }
 
+/* One Uint8Array per row, each over its own copy of the row's bytes. */
+static napi_value bytes_to_js(napi_env env, const pb_colbuf *c, uint32_t rows)
+{
+	napi_value arr, ab, view;
+	uint32_t start = 0;
+	void *mem;
+
+	PB_CHECK(env, napi_create_array_with_length(env, rows, &arr));
+	for (uint32_t r = 0; r < rows; r++) {
+		size_t n = c->ends[r] - start;
+		PB_CHECK(env, napi_create_arraybuffer(env, n, &mem, &ab));
+		if (n)
+			memcpy(mem, c->data + start, n);
+		PB_CHECK(env, napi_create_typedarray(env, napi_uint8_array, n, ab, 0, &view));
+		PB_CHECK(env, napi_set_element(env, arr, r, view));
+		start = c->ends[r];
+	}
+	return arr;
+}
+
 napi_value pb_batch_to_js(napi_env env, pb_batch *b, const pb_col *cols)
 {
 	napi_value out, columns, v;
@@ -257,6 +323,8 @@ napi_value pb_batch_to_js(napi_env env, pb_batch *b, const pb_col *cols)
 			v = pb_dict_to_js(env, &b->cols[i], b->rows);
 		else if (cols[i].kind == PB_CSTRING || cols[i].kind == PB_HEX)
 			v = strings_to_js(env, &b->cols[i], b->rows);
+		else if (cols[i].kind == PB_BYTES)
+			v = bytes_to_js(env, &b->cols[i], b->rows);
 		else
 			v = numbers_to_js(env, &b->cols[i], cols[i].kind, b->rows);
 		if (!v)

@@ -10,11 +10,13 @@ typedef enum {
 	PB_CSTRING,             /* NUL-terminated within `len` bytes -> string */
 	PB_HEX,                 /* `len` raw bytes -> lowercase hex string */
 	PB_CSTRING_DICT,        /* like PB_CSTRING, dictionary-encoded per batch (columns_dict.c) */
+	PB_BYTES,               /* raw bytes, as many as the u32 at `len_at` says (at most `len`) -> Uint8Array */
 } pb_col_kind;
 
 typedef struct {
 	char name[64];
 	uint32_t offset, len; /* len: strings' byte budget; numbers' element size */
+	uint32_t len_at;      /* PB_BYTES: offset of the u32 holding the row's byte count */
 	pb_col_kind kind;
 } pb_col;
 
@@ -35,11 +37,15 @@ typedef struct {
 	pb_colbuf cols[];
 } pb_batch;
 
-/* Parses [{name, offset, kind, length?}]; throws and returns false on bad input. */
+/* Parses [{name, offset, kind, length?, lengthAt?}]; throws and returns false on bad input. */
 bool pb_layout_parse(napi_env env, napi_value arr, uint32_t record_size, pb_col **cols, size_t *ncols);
+/* Bytes a record must have: all of it, or with a PB_BYTES column (whose record
+ * may end early: a variable-length payload), everything up to that column. */
+uint32_t pb_layout_min_size(const pb_col *cols, size_t ncols, uint32_t record_size);
 pb_batch *pb_batch_new(const pb_col *cols, size_t ncols, uint32_t cap_rows);
-/* Appends one record (size already checked); false when out of memory. */
-bool pb_batch_append(pb_batch *b, const pb_col *cols, const uint8_t *rec);
+/* Appends one record of `size` bytes (at least pb_layout_min_size: checked by the caller);
+ * false when out of memory. */
+bool pb_batch_append(pb_batch *b, const pb_col *cols, const uint8_t *rec, size_t size);
 void pb_batch_free(pb_batch *b);
 /* { rows, columns: { name: TypedArray | string[] | {codes, dictionary} } }. The
  * numeric buffers are handed to JS without a copy (external ArrayBuffers): b

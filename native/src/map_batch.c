@@ -227,7 +227,7 @@ static bool merge_one(struct merged *r, const pb_col *cols, const uint8_t *key, 
 		/* pb_batch has a fixed row capacity: start big enough (see read_aggregate) */
 		return false;
 	}
-	if (!pb_batch_append(r->keys, cols, key))
+	if (!pb_batch_append(r->keys, cols, key, SIZE_MAX /* keys: the layout was checked against the key size */))
 		return false;
 	r->count[row] = (double)count;
 	r->sum[row] = (double)sum;

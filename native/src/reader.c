@@ -20,6 +20,7 @@ typedef struct pb_reader {
 	bool joined;
 	atomic_bool stop;
 	uint32_t poll_ms, batch_rows, record_size;
+	uint32_t min_size;     /* record_size, or less with a bytes column (variable-length records) */
 	pb_col *cols;
 	size_t ncols;
 	pb_batch *cur; /* only the reader thread touches it */
@@ -50,13 +51,13 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	pb_reader *r = ctx;
 
-	if (size < r->record_size) {
+	if (size < r->min_size || size > r->record_size) {
 		atomic_fetch_add(&r->malformed, 1);
 		return 0;
 	}
 	if (!r->cur && !(r->cur = pb_batch_new(r->cols, r->ncols, r->batch_rows)))
 		return -ENOMEM;
-	if (!pb_batch_append(r->cur, r->cols, data))
+	if (!pb_batch_append(r->cur, r->cols, data, size))
 		return -ENOMEM;
 	atomic_fetch_add(&r->records, 1);
 	if (r->cur->rows >= r->batch_rows)
@@ -330,6 +331,7 @@ napi_value pb_reader_open(napi_env env, pb_object *o, napi_value this_obj, napi_
 	if (!pb_arg_function(env, argv[3], "onBatch") ||
 	    !pb_layout_parse(env, argv[1], r->record_size, &r->cols, &r->ncols))
 		goto fail;
+	r->min_size = pb_layout_min_size(r->cols, r->ncols, r->record_size);
 	m = bpf_object__find_map_by_name(o->obj, r->map);
 	if (!m || bpf_map__type(m) != BPF_MAP_TYPE_RINGBUF) {
 		pb_throw_state(env, "ERR_BPF_NO_MAP", "%s has no ring buffer map named \"%s\"", o->path, r->map);

@@ -27,6 +27,8 @@ export interface ElfSymbols {
   byName: ReadonlyMap<string, ElfSymbol>;
   /** Executable PT_LOAD segments. */
   segments: readonly ElfSegment[];
+  /** Section names (".text", ".go.buildinfo", ...): what made the file, for messages. */
+  sections: readonly string[];
 }
 
 const SHT_SYMTAB = 2, SHT_DYNSYM = 11, STT_FUNC = 2, STT_GNU_IFUNC = 10, PT_LOAD = 1, PF_X = 1;
@@ -68,9 +70,12 @@ export function readElfSymbols(path: string): ElfSymbols {
 
   const sections = Array.from({ length: shoff ? shnum : 0 }, (_, i) => {
     const o = shoff + i * shentsize;
-    return { type: b.readUInt32LE(o + 4), offset: Number(b.readBigUInt64LE(o + 0x18)),
+    return { name: b.readUInt32LE(o), type: b.readUInt32LE(o + 4), offset: Number(b.readBigUInt64LE(o + 0x18)),
       size: Number(b.readBigUInt64LE(o + 0x20)), link: b.readUInt32LE(o + 0x28) };
   });
+  const names = sections[b.readUInt16LE(0x3e)]; // e_shstrndx: the section of section names
+  const sectionNames = names && names.offset + names.size <= b.length
+    ? sections.map((s) => b.toString("latin1", names.offset + s.name, b.indexOf(0, names.offset + s.name))) : [];
   const byAddr = new Map<number, ElfSymbol>();
   const byName = new Map<string, ElfSymbol>();
   for (const want of [SHT_SYMTAB, SHT_DYNSYM]) { // .symtab first: its names win
@@ -91,7 +96,7 @@ export function readElfSymbols(path: string): ElfSymbols {
     }
   }
   const functions = [...byAddr.values()].sort((x, y) => x.addr - y.addr);
-  return { path, type, functions, byName, segments };
+  return { path, type, functions, byName, segments, sections: sectionNames };
 }
 
 /** The function containing `addr` (an ELF virtual address), or undefined. */

@@ -5,6 +5,7 @@ import type { FeatureSource } from "./features.js";
 import { probeFeature } from "./features.js";
 import { currentPidNamespace, type PidNamespace } from "./pid-namespace.js";
 import { kernelTracefs, type TracefsSource } from "./tracefs.js";
+import { findTlsLibraries, type TlsLibrarySource } from "./tls-libraries.js";
 
 export interface HostFacts {
   /** The tracepoints and their formats (tracefs). */
@@ -16,6 +17,8 @@ export interface HostFacts {
   /** Which hooks the kernel has. Only the choice between a kernel function's hooks (fentry or
    *  kprobe) still reads it at plan time; every other variant is chosen by the loader. */
   features: FeatureSource;
+  /** Where OpenSSL's SSL_read/SSL_write are for tls(): process maps, the loader's libssl, a file. */
+  tlsLibraries: TlsLibrarySource;
 }
 
 /** Possible CPUs (/sys/devices/system/cpu/possible, "0-3,5"), 1 when unreadable. */
@@ -37,5 +40,6 @@ export function hostFacts(given: Partial<HostFacts> = {}): HostFacts {
     pidNamespace: given.pidNamespace ?? currentPidNamespace(),
     possibleCpus: given.possibleCpus ?? possibleCpus(),
     features: given.features ?? probeFeature,
+    tlsLibraries: given.tlsLibraries ?? findTlsLibraries,
   };
 }

@@ -13,6 +13,7 @@ import { checkDuration } from "./checks.js";
 import type { IntField } from "./fields.js";
 import type { StackColumnsPlan, StackName } from "../templates/stack-columns.js";
 import { STACK_MAP_ENTRIES } from "../templates/stack-columns.js";
+import type { TlsConfig } from "../templates/tls/layout.js";
 
 export const DEFAULT_MAX_KEYS = 10240;
 export const DEFAULT_MAX_KEYS_HIST = 1024;
@@ -174,7 +175,7 @@ export interface AggregationInstance {
   object: string;
   /** For people and errors: "count of syscalls:sys_enter_getppid by pid". */
   describe: string;
-  rodata: { cfg: AggTpConfig | AggFnConfig | LatPairsConfig };
+  rodata: { cfg: AggTpConfig | AggFnConfig | LatPairsConfig | TlsConfig };
   maps: Record<string, MapSizes>;
   attach: ProbeAttach[];
   /** fentry/fexit programs' kernel functions, named before load. */
@@ -206,10 +207,10 @@ export interface AggregationInstance {
 /** The spec of a keyed aggregation (agg_tp, agg_fn) from its parts: maps sized, stack keys
  *  named, the value columns and the time series. */
 export function keyedInstance(p: {
-  template: "agg_tp" | "agg_fn"; object: string; target: string;
+  template: "agg_tp" | "agg_fn" | "tls"; object: string; target: string;
   decl: { keys: string[]; durationMs: number; everyMs?: number }; value: AggregateValue;
   v: ReturnType<typeof planValue>; layout: ReturnType<typeof layoutKeys>; stackNames: StackName[]; maxKeys: number; unit: string;
-  cfg: AggTpConfig | AggFnConfig; attach: ProbeAttach[]; attachTargets?: Record<string, string>;
+  cfg: AggTpConfig | AggFnConfig | TlsConfig; attach: ProbeAttach[]; attachTargets?: Record<string, string>;
 }): AggregationInstance {
   const { decl, value, v, layout, stackNames } = p;
   const field = (value as { field?: string }).field;

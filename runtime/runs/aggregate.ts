@@ -379,7 +379,7 @@ class Rows {
       const t = this.types[name]!;
       // a slow pair's `time`: its time_ns on the wall clock (the series' `time` is read as each interval ends)
       columns[name] = name === "time" && this.instance.events ? wallClockMs(this.cols.get("time_ns") as number[], bootClock())
-        : t === "string" ? (values as string[])
+        : t === "string" || t === "binary" || t === "boolean" ? (values as string[])
         : t === "biguint64" ? BigUint64Array.from(values as unknown as bigint[])
         : t === "bigint64" ? BigInt64Array.from(values as unknown as bigint[])
         : new TYPED[t](values as number[]);

@@ -14,7 +14,8 @@ export function attachOne(obj: BpfObject, a: ProbeAttach): BpfLink {
     switch (a.kind) {
       case "tracepoint": return obj.attachTracepoint(a.program, a.category, a.event);
       case "uprobe":
-        return obj.attachUprobe(a.program, { binary: a.binary, symbol: a.symbol, retprobe: a.retprobe, ...(a.pid ? { pid: a.pid } : {}) });
+        return obj.attachUprobe(a.program, { binary: a.binary, symbol: a.symbol, retprobe: a.retprobe, ...(a.pid ? { pid: a.pid } : {}),
+          ...(a.cookie ? { cookie: a.cookie } : {}) });
       case "usdt":
         return obj.attachUsdt(a.program, { binary: a.binary, provider: a.provider, name: a.name, ...(a.pid ? { pid: a.pid } : {}) });
       case "kprobe": return obj.attachKprobe(a.program, { function: a.function, retprobe: a.retprobe });

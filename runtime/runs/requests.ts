@@ -149,6 +149,7 @@ function describeSource(s: Extract<AnyDeclaration, { kind: "events" | "aggregate
     case "uprobe": return `${s.retprobe ? "uretprobe" : "uprobe"} ${s.symbol}`;
     case "usdt": return `usdt ${s.provider}:${s.name}`;
     case "tcp": return "TCP state changes";
+    case "tls": return `TLS${s.binary ? ` in ${s.binary}` : ""}`;
     default: return `${s.type} ${s.function}`;
   }
 }

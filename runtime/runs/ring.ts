@@ -119,7 +119,7 @@ export async function startRingRun(spec: RingSpec, opts: RunEventsOptions = {}):
 export function ringResult(obj: BpfObject, spec: RingSpec, variant: Loaded["variant"], { table, stats }: RingRows, time?: Float64Array): EventsResult {
   const stacks = (spec as { stacks?: StackColumnsPlan }).stacks;
   if (stacks) nameStackColumns(obj, stacks, table.columns, table.columnTypes, table.rowCount);
-  templateNamed(spec.template).readable?.(table);
+  templateNamed(spec.template).readable?.(table, spec);
   return { ...table, ...withWallClock(table.columns, table.columnTypes, bootClock(), time), stats: { ...stats, variant }, plan: spec } as EventsResult;
 }
 
@@ -195,8 +195,9 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
   let limitReached = () => {};
   const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
   // Text columns dictionary-encoded in C (a comm repeats): one JS string per distinct value per batch.
-  const layout = plan.columns.map(({ name, offset, kind, length }) =>
-    ({ name, offset, kind: kind === "cstring" ? "cstring_dict" as const : kind, ...(length ? { length } : {}) }));
+  const layout = plan.columns.map(({ name, offset, kind, length, lengthAt }) =>
+    ({ name, offset, kind: kind === "cstring" ? "cstring_dict" as const : kind, ...(length ? { length } : {}),
+      ...(lengthAt !== undefined ? { lengthAt } : {}) }));
   const reader = obj.openRingReader(plan.ring.map, layout,
     { recordSize: plan.ring.recordSize, pollMs: plan.ring.pollMs, batchRows: plan.ring.batchRows },
     (batch) => {
@@ -307,8 +308,8 @@ function* assembling(instance: Pick<TpEventsInstance, "columns">, batches: Colum
   const columnTypes: Record<string, ColumnType> = {};
   for (const col of instance.columns) {
     columnTypes[col.name] = col.type;
-    if (col.type === "string") {
-      columns[col.name] = yield* textColumn(batches, col.name, rowCount);
+    if (col.type === "string" || col.type === "binary") { // binary: a Uint8Array per row, as plain as strings
+      columns[col.name] = (yield* textColumn(batches, col.name, rowCount)) as EventColumn;
       continue;
     }
     const only = batches.length === 1 ? batches[0]!.columns[col.name] as EventColumn : undefined;

@@ -84,10 +84,10 @@ export async function startDeclaration(decl: AnyDeclaration, opts: RunDeclaratio
 
 /** The reader of the spec's template, started. */
 async function startReader(spec: Spec, decl: AnyDeclaration, opts: RunDeclarationOptions, own: RunDeclarationOptions): Promise<Omit<Run, "stop">> {
-  const { templateNamed } = await import("../templates/registry.js");
+  const [{ templateNamed }, { readerOf }] = await Promise.all([import("../templates/registry.js"), import("../templates/template.js")]);
   let run: Omit<Run, "stop">;
   // the template's reader, not the declaration's kind, decides how the run is read
-  switch (templateNamed(spec.template).reader) {
+  switch (readerOf(templateNamed(spec.template), spec)) {
     case "ring": {
       const { startRingRun } = await import("./ring.js");
       // A stream filtered to one process ends when that process has gone (runs/ring.ts).

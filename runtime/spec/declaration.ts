@@ -83,7 +83,7 @@ interface AggregationCommon {
  *  probe (agg_fn: uprobe, uretprobe, USDT, kprobe, kretprobe, fentry) or TCP state changes. */
 export interface AggregateDeclaration extends AggregationCommon {
   kind: "aggregate";
-  source: Source | FunctionSource | TcpSource;
+  source: Source | FunctionSource | TcpSource | TlsSource;
   /** Function sources: the arguments and return value, by name, that value.field, keys and
    *  filter.where refer to (integers only). */
   values?: ProbeValue[];
@@ -210,7 +210,29 @@ export interface TcpDeclaration {
   limit?: number;
 }
 
-export type ProbeDeclaration = FunctionEventsDeclaration | ProfileDeclaration | TcpDeclaration;
+/** The plaintext of TLS traffic: OpenSSL's SSL_read/SSL_write and SSL_read_ex/SSL_write_ex, read
+ *  at their return, in the libssl each target process maps (filter.pid, filter.comm: those
+ *  processes; neither: every libssl mapped now and the system's), or in `binary`. As an
+ *  aggregation's source its values are len, captured and ret; its keys direction, function and
+ *  library too (read as names). */
+export interface TlsSource {
+  type: "tls";
+  /** A library or an executable (OpenSSL linked in statically) to probe, instead of finding them. */
+  binary?: string;
+  /** Bytes of plaintext copied per call at most (events; default 16384, at most 1048576). */
+  capBytes?: number;
+}
+
+/** One row per SSL_read/SSL_write call that moved bytes: direction, len, the bytes (up to the cap). */
+export interface TlsEventsDeclaration {
+  kind: "events";
+  source: TlsSource;
+  filter: Filter;
+  durationMs: number;
+  limit?: number;
+}
+
+export type ProbeDeclaration = FunctionEventsDeclaration | ProfileDeclaration | TcpDeclaration | TlsEventsDeclaration;
 
 /** Every declaration a cell can build: one union, told apart by `kind` and, for events and
  *  aggregates, `source.type`. */

@@ -16,7 +16,11 @@ export type PlanErrorCode =
   | "TOO_MANY_FIELDS"
   | "EVENT_TOO_LARGE"
   | "UNKNOWN_BINARY"
-  | "UNKNOWN_SYMBOL";
+  | "UNKNOWN_SYMBOL"
+  /** A process named by pid that does not exist. */
+  | "UNKNOWN_PROCESS"
+  /** tls(): no OpenSSL SSL_read/SSL_write where it looked (details: what it found instead, e.g. Go's crypto/tls). */
+  | "NO_TLS_LIBRARY";
 
 /** Every code a ProbebookError has. */
 export type ErrorCode =

@@ -11,9 +11,10 @@ import { member, structSize } from "./struct-codec.js";
 
 export { aggFn as aggFnDescriptor, aggTp as aggTpDescriptor, latPairs as latPairsDescriptor };
 
-export type AggregationTemplate = "agg_tp" | "agg_fn" | "lat_pairs";
+/** Templates whose spec is an AggregationInstance (tls too, when it aggregates). */
+export type AggregationTemplate = "agg_tp" | "agg_fn" | "lat_pairs" | "tls";
 
-export const AGGREGATION_DESCRIPTORS: Record<AggregationTemplate, TemplateDescriptor> = {
+export const AGGREGATION_DESCRIPTORS: Record<Exclude<AggregationTemplate, "tls">, TemplateDescriptor> = {
   agg_tp: aggTp,
   agg_fn: aggFn,
   lat_pairs: latPairs,

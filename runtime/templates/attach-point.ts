@@ -6,7 +6,8 @@ export type ProbeAttach =
   | { kind: "tracepoint"; program: string; category: string; event: string }
   /** A BTF tracepoint: its section names it; category and event say which, for people. */
   | { kind: "tp_btf"; program: string; category: string; event: string }
-  | { kind: "uprobe"; program: string; binary: string; symbol: string; retprobe: boolean; pid?: number }
+  /** `cookie`: what bpf_get_attach_cookie() returns in the program (tls: which function of which library). */
+  | { kind: "uprobe"; program: string; binary: string; symbol: string; retprobe: boolean; pid?: number; cookie?: number }
   | { kind: "usdt"; program: string; binary: string; provider: string; name: string; pid?: number }
   | { kind: "kprobe"; program: string; function: string; retprobe: boolean }
   /** fentry/fexit (the kernel function is named before load: the instance's attachTargets), or a

@@ -2,18 +2,21 @@
 // how the native reader decodes it, and what JS type it arrives as.
 import type { ColumnKind } from "../../native/surface.js";
 
-/** The JS storage of a column: a typed array's element type, or "string". */
+/** The JS storage of a column: a typed array's element type, "string", "binary" (a Uint8Array per
+ *  row) or "boolean" (made by a template's readable columns). */
 export type ColumnType =
   | "uint8" | "uint16" | "uint32" | "int8" | "int16" | "int32"
-  | "float64" | "biguint64" | "bigint64" | "string";
+  | "float64" | "biguint64" | "bigint64" | "string" | "binary" | "boolean";
 
 export interface OutputColumn {
   name: string;
   /** Byte offset in the record. */
   offset: number;
   kind: ColumnKind;
-  /** Bytes in the record for "cstring" and "hex". */
+  /** Bytes in the record for "cstring" and "hex"; "bytes": the most. */
   length?: number;
+  /** "bytes": offset of the u32 holding the row's byte count. */
+  lengthAt?: number;
   type: ColumnType;
   /** Where it comes from, for people: "header", or the tracepoint field's C type. */
   origin: string;
@@ -22,6 +25,7 @@ export interface OutputColumn {
 const TYPE_OF: Record<ColumnKind, ColumnType> = {
   u8: "uint8", u16: "uint16", u32: "uint32", s8: "int8", s16: "int16", s32: "int32",
   u64: "biguint64", s64: "bigint64", u64_f64: "float64", s64_f64: "float64", cstring: "string", hex: "string",
+  bytes: "binary",
 };
 
 export function columnType(kind: ColumnKind): ColumnType {

@@ -8,11 +8,12 @@ import { aggTp } from "./agg_tp/index.js";
 import { latPairs } from "./lat_pairs/index.js";
 import { profile } from "./profile/index.js";
 import { tcpEvents } from "./tcp_events/index.js";
+import { tls } from "./tls/index.js";
 import type { Template } from "./template.js";
 import { tpEvents } from "./tp_events/index.js";
 import { uprobeEvents } from "./uprobe_events/index.js";
 
-export const TEMPLATES: readonly Template<any>[] = [tpEvents, uprobeEvents, tcpEvents, aggTp, aggFn, latPairs, profile];
+export const TEMPLATES: readonly Template<any>[] = [tpEvents, uprobeEvents, tcpEvents, aggTp, aggFn, latPairs, profile, tls];
 
 const KINDS = ["events", "aggregate", "latency", "profile", "tcp"];
 

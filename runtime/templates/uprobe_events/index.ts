@@ -8,7 +8,7 @@ export const uprobeEvents: Template<FunctionEventsInstance> = {
   name: "uprobe_events",
   descriptor: uprobeEventsDescriptor,
   reader: "ring",
-  serves: (d) => d.kind === "events" && (d.source as { type?: unknown } | undefined)?.type !== "tracepoint",
+  serves: (d) => d.kind === "events" && !["tracepoint", "tls"].includes((d.source as { type?: string } | undefined)?.type ?? ""),
   plan: (d, facts) => planFunctionEvents(d as FunctionEventsDeclaration, facts),
   why: (p, { programs }) => `Function events: uprobe_events has one program per hook kind (uprobe, uretprobe, usdt, kprobe, kretprobe, fentry); ` +
     `only ${programs.join(", ")} is loaded, for ${p.target}. Arguments are read from registers by position, as the value plan in .rodata says.`,
