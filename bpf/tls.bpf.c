@@ -34,9 +34,8 @@ struct {
 	__type(value, struct tls_call);
 } pb_tls_calls SEC(".maps");
 
-PB_COUNTER(pb_drops);     /* records refused by a full ring */
-PB_COUNTER(pb_seen);      /* calls that passed the filter (= records + drops) */
-PB_COUNTER(pb_truncated); /* bytes moved beyond the cap: in len, not in the records */
+PB_COUNTER(pb_drops); /* records refused by a full ring */
+PB_COUNTER(pb_seen);  /* calls that passed the filter (= records + drops); a row's len - captured counts what the cap cut */
 
 static __always_inline bool is_ex(__u64 cookie)
 {
@@ -126,13 +125,6 @@ int pb_tls_return(struct pt_regs *ctx)
 		return agg_hit(ctx, &v, &cfg.filter, &cfg.agg);
 	if (!pb_filter_pass(&v, &cfg.filter, &ids))
 		return 0;
-	if (v.len > v.captured) {
-		__u32 zero = 0;
-		__u64 *t = bpf_map_lookup_elem(&pb_truncated, &zero);
-
-		if (t)
-			*t += v.len - v.captured;
-	}
 	if (v.captured <= TLS_ROOM(64))
 		return emit_sized(&v, c.buf, &ids, TLS_ROOM(64));
 	if (v.captured <= TLS_ROOM(512))

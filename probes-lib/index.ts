@@ -9,6 +9,7 @@ export { DateColumn } from "./date-column.js";
 export { FunctionProbe, uprobe, uretprobe, usdt, kprobe, kretprobe, fentry, type FunctionHook, type ValueType, type ProcessOptions } from "./function-probe.js";
 export { profile, ProfileProbe, type ProfileOptions } from "./profile.js";
 export { tcp, TcpProbe, type TcpWhere } from "./tcp.js";
+export { tls, TlsProbe, type TlsOptions, type TlsValue, type TlsWhere } from "./tls.js";
 export { Probe, isProbe } from "./probe.js";
 export { BackgroundRun, runs } from "./background-run.js";
 export { explain, Explanation, type ExplainOptions } from "./explain.js";

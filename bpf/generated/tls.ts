@@ -17,7 +17,6 @@ export const descriptor = {
     "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_seen": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_tls_calls": {"type": "lru_hash", "maxEntries": 10240, "keySize": 8, "valueSize": 24},
-    "pb_truncated": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_zero": {"type": "percpu_array", "maxEntries": 1}
   },
   "sections": {

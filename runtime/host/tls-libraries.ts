@@ -43,6 +43,8 @@ export interface TlsDiscovery {
   elsewhere: TlsElsewhere[];
   /** A target process that does not exist. */
   missingPid?: number;
+  /** A file given that does not exist. */
+  missingBinary?: string;
   /** Files given or found that define none of the functions, and why not. */
   without: { path: string; reason: string }[];
 }
@@ -196,6 +198,7 @@ export function findTlsLibraries(query: TlsQuery): TlsDiscovery {
   const c = new Collector();
   const processes: { pid: number; comm: string }[] = [];
   if (query.binary !== undefined) {
+    if (!inodeOf(query.binary)) return { libraries: [], processes, elsewhere: [], without: [], missingBinary: query.binary };
     c.add(query.binary, query.binary, "given", false);
     return { libraries: c.libraries, processes, elsewhere: c.elsewhere, without: c.without };
   }

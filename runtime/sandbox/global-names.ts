@@ -14,6 +14,7 @@ export const SANDBOX_GLOBALS = [
   "fentry",
   "profile",
   "tcp",
+  "tls",
   "block",
   "runqueue",
   "explain",

@@ -7,7 +7,7 @@ import * as aq from "arquero";
 
 export { aq };
 export {
-  tracepoint, syscall, uprobe, uretprobe, usdt, kprobe, kretprobe, fentry, profile, tcp, block, runqueue,
+  tracepoint, syscall, uprobe, uretprobe, usdt, kprobe, kretprobe, fentry, profile, tcp, tls, block, runqueue,
   explain, features, runs, parseDuration,
 } from "../../../probes-lib/index.js";
 export * as plot from "../../../probes-lib/plot.js";

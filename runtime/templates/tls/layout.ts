@@ -17,7 +17,6 @@ export const TLS = {
   ringMap: "pb_events" satisfies MapName,
   dropsMap: "pb_drops" satisfies MapName,
   seenMap: "pb_seen" satisfies MapName,
-  truncatedMap: "pb_truncated" satisfies MapName,
   callsMap: "pb_tls_calls" satisfies MapName,
   /** The values of a call: where predicates, keys and the folded value read them (struct tls_values). */
   valuesOffset: member(descriptor, "tls_event", "v").offset,

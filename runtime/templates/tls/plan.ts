@@ -82,8 +82,8 @@ function librariesOf(src: TlsSource, filter: Filter, facts: HostFacts): TlsLibra
   });
   if (found.missingPid !== undefined)
     throw new PlanError("UNKNOWN_PROCESS", `tls: there is no process ${found.missingPid} (it may have exited)`, { pid: found.missingPid });
-  if (src.binary !== undefined && found.libraries.length === 0 && found.without.length === 0)
-    throw new PlanError("UNKNOWN_BINARY", `tls: ${src.binary} does not exist (or is not a file).`, { binary: src.binary });
+  if (found.missingBinary !== undefined)
+    throw new PlanError("UNKNOWN_BINARY", `tls: ${found.missingBinary} does not exist.`, { binary: found.missingBinary });
   if (found.libraries.length === 0) throw nothingToProbe(found, src, filter);
   if (found.libraries.length > 0xffff) throw bad(`tls: ${found.libraries.length} libraries; at most 65535 are probed at once`);
   return found.libraries;

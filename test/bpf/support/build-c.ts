@@ -23,7 +23,8 @@ export interface BuiltC {
 const prebuilt = process.env.PB_PREBUILT_WORKLOADS;
 
 
-export function buildC(name: string, flags: string[] = ["-O2"]): BuiltC {
+/** `libs` go after the source (link order: -lssl, or -Wl,-Bstatic -lssl ... to link a library in). */
+export function buildC(name: string, flags: string[] = ["-O2"], libs: string[] = []): BuiltC {
   if (prebuilt) {
     const bin = join(prebuilt, prebuiltName(name, flags), name);
     if (!existsSync(bin)) throw new Error(`the host built no ${name} with ${flags.join(" ")} in ${prebuilt} (scripts/guest/test-kernels.mjs builds every flag set the tests use)`);
@@ -32,7 +33,7 @@ export function buildC(name: string, flags: string[] = ["-O2"]): BuiltC {
   const dir = mkdtempSync(join(tmpdir(), "probebook-wl-"));
   const bin = join(dir, name);
   try {
-    execFileSync("cc", [...flags, "-Wall", "-o", bin, join(here, `${name}.c`)], { stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync("cc", [...flags, "-Wall", "-o", bin, join(here, `${name}.c`), ...libs], { stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     const err = e as { stderr?: Buffer };
