@@ -67,7 +67,12 @@ describe("native errors", () => {
     const obj = track(openConfigured(openatPlan()));
     const open = (layout: unknown) => () => obj.openRingReader("pb_events", layout as never, { recordSize: 320 }, () => {});
     expect(thrown(open([{ name: "x", offset: 0, kind: "u128" }])).message).toBe(
-      'layout[0] (x): unknown kind "u128" (u8 u16 u32 u64 s8 s16 s32 s64 u64_f64 s64_f64 cstring cstring_dict hex)');
+      'layout[0] (x): unknown kind "u128" (u8 u16 u32 u64 s8 s16 s32 s64 u64_f64 s64_f64 cstring cstring_dict hex bytes)');
+    // bytes: a count before them, and nothing of the layout after them (a record may end where they do)
+    expect(thrown(open([{ name: "b", offset: 8, kind: "bytes", length: 64 }])).message).toBe(
+      "layout[0] (b): kind bytes needs lengthAt, the offset of a u32 byte count before the bytes (offset 8)");
+    expect(thrown(open([{ name: "b", offset: 8, kind: "bytes", length: 64, lengthAt: 0 }, { name: "n", offset: 100, kind: "u32" }])).message).toBe(
+      "b: a bytes column must be the last column, after every other byte of the layout");
     expect(thrown(open([{ name: "x", offset: 316, kind: "u64" }])).message).toBe(
       "layout[0] (x): bytes 316..324 lie outside the 320-byte record");
     expect(thrown(open([{ name: "s", offset: 0, kind: "cstring" }])).message).toBe(
