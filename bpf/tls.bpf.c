@@ -34,8 +34,8 @@ struct {
 	__type(value, struct tls_call);
 } pb_tls_calls SEC(".maps");
 
-PB_COUNTER(pb_drops); /* records refused by a full ring */
-PB_COUNTER(pb_seen);  /* calls that passed the filter (= records + drops); a row's len - captured counts what the cap cut */
+PB_COUNTER(pb_drops); /* records refused by a full ring (calls passed = rows + these); a row's len - captured is what the cap cut */
+PB_RUN_SWITCH;
 
 static __always_inline bool is_ex(__u64 cookie)
 {
@@ -50,6 +50,8 @@ int pb_tls_entry(struct pt_regs *ctx)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct tls_call c = {};
 
+	if (pb_run_stopped())
+		return 0;
 	/* another process: its return is filtered out anyway (with a pid namespace, the filter decides) */
 	if (cfg.filter.tgid && !cfg.filter.pidns_ino && (__u32)(id >> 32) != cfg.filter.tgid)
 		return 0;
@@ -68,7 +70,7 @@ static __always_inline int emit_sized(struct tls_values *v, __u64 buf, struct pb
 	struct tls_event *e;
 	__u32 n = v->captured;
 
-	e = pb_reserve(&pb_events, sizeof(struct tls_event) + room, &pb_seen, &pb_drops);
+	e = pb_reserve(&pb_events, sizeof(struct tls_event) + room, &pb_drops);
 	if (!e)
 		return 0;
 	/* A comparison, not a mask: the bound the verifier sees for the copy, and
@@ -98,6 +100,8 @@ int pb_tls_return(struct pt_regs *ctx)
 	struct tls_call *saved, c;
 	__u64 cap = cfg.cap;
 
+	if (pb_run_stopped())
+		return 0;
 	saved = bpf_map_lookup_elem(&pb_tls_calls, &id);
 	if (!saved)
 		return 0; /* the call began before the probe was attached */

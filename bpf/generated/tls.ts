@@ -15,11 +15,14 @@ export const descriptor = {
     "pb_hits": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_lost": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
-    "pb_seen": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_tls_calls": {"type": "lru_hash", "maxEntries": 10240, "keySize": 8, "valueSize": 24},
     "pb_zero": {"type": "percpu_array", "maxEntries": 1}
   },
   "sections": {
+    ".bss": {
+      "size": 4,
+      "vars": [{"name": "pb_stopped", "offset": 0, "size": 4, "type": {"kind": "int", "size": 4, "signed": false}}]
+    },
     ".rodata": {
       "size": 344,
       "vars": [

@@ -308,7 +308,8 @@ function* assembling(instance: Pick<TpEventsInstance, "columns">, batches: Colum
   const columnTypes: Record<string, ColumnType> = {};
   for (const col of instance.columns) {
     columnTypes[col.name] = col.type;
-    if (col.type === "string" || col.type === "binary") { // binary: a Uint8Array per row, as plain as strings
+    // binary: a Uint8Array per row, as plain as strings ("boolean" columns are made by readable(), never read)
+    if (col.type === "string" || col.type === "binary" || col.type === "boolean") {
       columns[col.name] = (yield* textColumn(batches, col.name, rowCount)) as EventColumn;
       continue;
     }

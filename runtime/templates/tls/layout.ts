@@ -5,6 +5,7 @@ import type { OutputColumn } from "../columns.js";
 import { columnType, integerKind } from "../columns.js";
 import { structColumns } from "../probe-header.js";
 import { member, structSize } from "../struct-codec.js";
+import { runSwitchOf } from "../ring-spec.js";
 
 export { descriptor as tlsDescriptor };
 
@@ -16,7 +17,8 @@ export const TLS = {
   programs: { entry: "pb_tls_entry", ret: "pb_tls_return" } satisfies Record<string, Program>,
   ringMap: "pb_events" satisfies MapName,
   dropsMap: "pb_drops" satisfies MapName,
-  seenMap: "pb_seen" satisfies MapName,
+  /** The run's switch in .bss (bpf/common.bpf.h, PB_RUN_SWITCH): stored to end a run. */
+  runSwitch: runSwitchOf(descriptor),
   callsMap: "pb_tls_calls" satisfies MapName,
   /** The values of a call: where predicates, keys and the folded value read them (struct tls_values). */
   valuesOffset: member(descriptor, "tls_event", "v").offset,
