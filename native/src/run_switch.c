@@ -5,8 +5,9 @@
  * now see it on their next event: how user space flips a run's switch.
  *
  * quiesceAsync(): resolves once every BPF program that was running anywhere
- * when it was called has returned. Tracepoint, kprobe, uprobe and tp_btf
- * programs run with preemption disabled (trace_call_bpf, __bpf_trace_run), so
+ * when it was called has returned. Tracepoint, kprobe, perf-event and tp_btf
+ * programs run with preemption disabled (trace_call_bpf, __bpf_trace_run; the
+ * faultable syscall tracepoints of 6.13+ disable it around BPF), so
  * once a CPU has switched to another task, whatever program ran there has
  * returned; a program that starts after that switch sees the stored switch
  * (the context switch orders memory). On a libuv worker, the thread moves
@@ -15,8 +16,10 @@
  * where a detach waits on three RCU grace periods (50-90 ms). When the thread
  * may not run on some CPU (a cpuset), membarrier(MEMBARRIER_CMD_GLOBAL) waits
  * for a full RCU grace period instead, which covers the same programs.
- * Programs that may be preempted while they run (fentry/fexit trampolines
- * under PREEMPT) are not covered: callers detach those instead. */
+ * Programs that may be preempted while they run (uprobes and USDT, which run
+ * under rcu_read_lock_trace with migration disabled since sleepable uprobes;
+ * fentry/fexit trampolines under PREEMPT) are not covered: callers detach
+ * those instead. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>

@@ -142,8 +142,10 @@ export interface RingPlan extends Pick<TpEventsInstance, "columns" | "ring" | "d
 
 /** Hooks whose programs run with preemption off: once the switch is stored, quiesceAsync()
  *  (native/src/run_switch.c) proves every one of them that had passed it has returned.
- *  fentry/fexit ("trace") run preemptible under PREEMPT: those runs detach instead. */
-const QUIESCIBLE = new Set<ProbeAttach["kind"]>(["tracepoint", "tp_btf", "uprobe", "usdt", "kprobe", "perf_event"]);
+ *  Not uprobes and USDT (since sleepable uprobes, 6.1, their programs run under
+ *  rcu_read_lock_trace with only migration disabled, so they can be preempted mid-program),
+ *  nor fentry/fexit ("trace", preemptible under PREEMPT): those runs detach instead. */
+const QUIESCIBLE = new Set<ProbeAttach["kind"]>(["tracepoint", "tp_btf", "kprobe", "perf_event"]);
 
 /**
  * Ends a run in the kernel so that its counters and a final drain agree: every
