@@ -13,6 +13,10 @@ const BPFTRACE_STREAM = ["bpftrace", "-e", 'tracepoint:syscalls:sys_enter_getppi
 
 /** One probe cell on a warm kernel: execute_request -> attached, and the end of collection -> execute_reply. */
 async function warmAttach(kernel, durationMs) {
+  // A finished cell's probe, switched off, detaches once the next run attached or after
+  // runtime/runs/idle-close.ts's IDLE_CLOSE_MS: wait until the kernel shows it gone, or the
+  // watcher below would see it, not this cell's.
+  await watchAttach(kernel.child.pid, { gone: true }).done;
   const watch = watchAttach(kernel.child.pid);
   await watch.started;
   const run = kernel.client.execute(probeCell(`${durationMs}ms`));

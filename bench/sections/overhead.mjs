@@ -3,7 +3,7 @@
 // (before and after the traced runs). Hooks: count by key, log2 latency
 // histogram over enter/exit, an event stream.
 import { loop, median, rotate, startBpftrace, startFloor, TP } from "../lib/procs.mjs";
-import { hasAggregation, runnableAggregation, startAggregation, startEvents } from "../lib/probebook-runs.mjs";
+import { hasAggregation, planStream, runnableAggregation, startAggregation, startEvents } from "../lib/probebook-runs.mjs";
 import { num } from "../lib/results.mjs";
 import { attachedBy, enableRunStats, ofPrograms, programs } from "../lib/bpf-stats.mjs";
 
@@ -25,6 +25,13 @@ function bpftraceEvents(kind, output) {
   return (output.match(/^\d+ \d+ \d+$/gm) ?? []).length;
 }
 
+/** The floor's stream uses the ring size and wakeup policy probebook's planner picks (the same design). */
+async function floorArgs(kind) {
+  if (kind !== "stream") return [];
+  const instance = await planStream();
+  return ["-r", String(instance.maps[instance.ring.map].maxEntries), "-w", String(instance.rodata.cfg.wakeup_bytes)];
+}
+
 const runnable = {};
 const variantNotes = new Map(); // kind -> how probebook's variant differs from the floor's
 
@@ -44,7 +51,7 @@ async function variantsFor(kind) {
         }
       : undefined;
   return [
-    { who: "floor", start: async () => { const f = await startFloor(kind); return Object.assign(() => f.stop(), { pid: f.pid }); } },
+    { who: "floor", start: async () => { const f = await startFloor(kind, await floorArgs(kind)); return Object.assign(() => f.stop(), { pid: f.pid }); } },
     { who: "bpftrace", start: async () => {
         const b = await startBpftrace(BPFTRACE[kind].script, BPFTRACE[kind].tps);
         return Object.assign(async () => ({ events: bpftraceEvents(kind, (await b.stop()).output), drops: 0 }), { pid: b.pid });

@@ -10,6 +10,7 @@
 import type { AggregateBatch, BpfLink, BpfObject, ColumnBatch, NativeColumn, NativeError, RingReader } from "../../native/surface.js";
 import type { AggregateDeclaration, LatencyDeclaration } from "../spec/declaration.js";
 import { attachOne } from "./attach.js";
+import { closeWaiting } from "./idle-close.js";
 import type { AggregationInstance } from "../planner/aggregation.js";
 import { bucketBounds } from "../planner/aggregation.js";
 import { plan } from "../planner/plan.js";
@@ -157,6 +158,7 @@ export async function startAggregateInstance(instance: AggregationInstance, opts
         (b) => void ringBatches.push(b));
     }
     links = attachPoints.map((a) => attachOne(obj, a));
+    closeWaiting(); // runs that ended before this one detach now, out of its way (idle-close.ts)
     await opts.onAttached?.();
   } catch (e) {
     obj.close();

@@ -8,6 +8,7 @@ import type { ProbeAttach } from "./attach.js";
 import type { ProgramRunStats, RunProgress } from "../spec/protocol.js";
 import { programRunStats } from "./program-stats.js";
 import { attachOne } from "./attach.js";
+import { closeWaiting, closeWhenIdle } from "./idle-close.js";
 import type { TpEventsInstance } from "../templates/tp_events/plan.js";
 import type { RingEventsInstance } from "../templates/ring-spec.js";
 import type { StackColumnsPlan } from "../templates/stack-columns.js";
@@ -106,7 +107,11 @@ export async function startRingRun(spec: RingSpec, opts: RunEventsOptions = {}):
     const run = await startRing(obj, spec, attach, opts);
     let finished: EventsResult | undefined;
     // shaped before close: stack ids are named from the object's stack map
-    const done = run.done.then(async (rows) => (finished = await ringResultInSlices(obj, spec, variant, rows))).finally(() => void obj.closeAsync());
+    const done = run.done.then(async (rows) => (finished = await ringResultInSlices(obj, spec, variant, rows))).finally(() => {
+      // Stopped in the kernel: its detach can wait for a moment that costs nothing.
+      if (run.stoppedInKernel()) closeWhenIdle(obj);
+      else void obj.closeAsync();
+    });
     return { snapshot: () => finished ?? ringResult(obj, spec, variant, run.snapshot()), done };
   } catch (error) {
     obj.close();
@@ -180,6 +185,8 @@ export interface RingRun {
   snapshot(): RingRows;
   /** The final rows once the run ended: duration, row limit or abort. */
   readonly done: Promise<RingRows & { stats: EventsStats }>;
+  /** Whether its programs record nothing any more (the switch stored, or detached). */
+  stoppedInKernel(): boolean;
 }
 
 /**
@@ -208,6 +215,7 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
       if (plan.limit !== undefined && received >= plan.limit) limitReached();
     });
   attach.forEach((a) => attachOne(obj, a)); // detached when the caller closes obj
+  closeWaiting(); // runs that ended before this one detach now, out of its way (idle-close.ts)
   const attachedAt = performance.now();
   await opts.onAttached?.();
   const programs = [...new Set(attach.map((a) => a.program))];
@@ -215,6 +223,7 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
   // Drops are counted only where a reservation fails, so seen = rows + drops by construction.
   const counters = (dropped = obj.percpuSum(plan.counters.drops, 0)) => ({ dropped, seen: received + dropped, missed: missed() });
 
+  let stopped = false;
   const done = (async () => {
     const stoppedBy = await waitForEnd(plan.durationMs, limitHit, opts, () => ({
       elapsedMs: performance.now() - attachedAt,
@@ -225,7 +234,10 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
     // A finished run stops in the kernel first (the switch, then no program still
     // running), so the drop counter and the final drain agree: rows + dropped = seen.
     // An aborted run's rows are thrown away by the cell, so it doesn't wait.
-    if (stoppedBy !== "abort" || opts.exactOnAbort) await stopInKernel(obj, plan, attach);
+    if (stoppedBy !== "abort" || opts.exactOnAbort) {
+      await stopInKernel(obj, plan, attach);
+      stopped = true;
+    }
     const dropped = obj.percpuSum(plan.counters.drops, 0);
     await reader.stop(); // the final drain: every record reserved before the stop
     const stats: EventsStats = { ...counters(dropped), events: received, durationMs, stoppedBy,
@@ -237,6 +249,7 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
   return {
     snapshot: () => ({ table: assemble(plan, batches, plan.limit), stats: { ...counters(), events: received, durationMs: performance.now() - attachedAt } }),
     done,
+    stoppedInKernel: () => stopped,
   };
 }
 

@@ -19,7 +19,7 @@ export interface TcpEventsInstance extends RingEventsInstance {
 
 const FAMILIES = { ipv4: 2, ipv6: 10 } as const;
 
-export function planTcp(decl: TcpDeclaration, _facts: HostFacts): TcpEventsInstance {
+export function planTcp(decl: TcpDeclaration, facts: HostFacts): TcpEventsInstance {
   checkDuration(decl.durationMs);
   checkLimit(decl.limit);
   const port = decl.port ?? 0;
@@ -32,7 +32,7 @@ export function planTcp(decl: TcpDeclaration, _facts: HostFacts): TcpEventsInsta
   const retransmit: ProbeAttach[] = retransmits
     ? [{ kind: "tracepoint", program: P.retransmit, category: "tcp", event: "tcp_retransmit_skb" }] : [];
   const attach: ProbeAttach[] = [{ kind: "tracepoint", program: P.state, category: "sock", event: "inet_sock_set_state" }, ...retransmit];
-  const ringBytes = ringSize(TCP_EVENTS.eventSize);
+  const ringBytes = ringSize(TCP_EVENTS.eventSize, facts.possibleCpus);
   return {
     template: "tcp_events",
     object: tcpEventsDescriptor.object,

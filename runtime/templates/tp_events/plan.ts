@@ -85,7 +85,7 @@ export function planEvents(decl: EventsDeclaration, facts: HostFacts): TpEventsI
   const header = headerLayout(headerKeep);
   const stacks = stackLayout(stackNames, header.size);
   const { fields, columns, eventSize } = layout(chosen, format, stacks.end);
-  const ringBytes = ringSize(eventSize);
+  const ringBytes = ringSize(eventSize, facts.possibleCpus);
   const cfg: TpEventsConfig = {
     event_size: eventSize,
     nfields: fields.length,

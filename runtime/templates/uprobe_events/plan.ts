@@ -102,7 +102,7 @@ export function planFunctionEvents(decl: FunctionEventsDeclaration, facts: HostF
       return slot;
     },
   }, pidns);
-  const ringBytes = ringSize(eventSize);
+  const ringBytes = ringSize(eventSize, facts.possibleCpus);
   const cfg: UprobeEventsConfig = {
     event_size: eventSize,
     nvalues: values.length,

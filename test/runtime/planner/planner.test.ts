@@ -204,7 +204,7 @@ describe("plan() instances", () => {
         { src_off: 40, size: 2, dst_off: 316, max_len: 0, kind: "TP_FIELD_INT" },
       ],
     });
-    expect(p.maps).toEqual({ pb_events: { maxEntries: 8388608 } });
+    expect(p.maps).toEqual({ pb_events: { maxEntries: 8388608 } }); // 16 384 records
     expect(p.ring).toEqual({ map: "pb_events", recordSize: 320, pollMs: 20, batchRows: 4096 });
     expect(p.columns.map((c) => `${c.name}:${c.kind}@${c.offset}${c.length ? `/${c.length}` : ""}=${c.type}`)).toEqual([
       "time_ns:u64_f64@0=float64", "cpu:u32@16=uint32", "pid:u32@20=uint32", "tid:u32@24=uint32",
