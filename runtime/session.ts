@@ -18,6 +18,7 @@ import type {
 } from "../kernel/executor.js";
 import { resolve } from "node:path";
 import { BackgroundRuns } from "./runs/background.js";
+import { memoryBudget, type Hold } from "./host/memory-budget.js";
 import { createSandboxHost } from "./sandbox/host-bridge.js";
 import { checkComplete } from "./sandbox/is-complete.js";
 import { CellLanguageService } from "./sandbox/language-service.js";
@@ -106,10 +107,13 @@ export class Session implements Executor {
   #shutDown = false;
   /** Isolates V8 gave up on (see SandboxDeath "catastrophic"): their threads and memory stay with the process. */
   #lostSandboxes = 0;
+  /** The sandbox's heap limit, held in the kernel's memory budget while the session lives (a cell may grow to it any time). */
+  readonly #sandboxMemory: Hold;
 
   constructor(options: SessionOptions = {}) {
     this.#log = options.log ?? ((message) => process.stderr.write(`probebook runtime: ${message}\n`));
     this.#memoryLimitMb = options.memoryLimitMb ?? memoryLimitFromEnv() ?? DEFAULT_MEMORY_LIMIT_MB;
+    this.#sandboxMemory = memoryBudget.hold("sandbox", this.#memoryLimitMb * 1024 * 1024);
     this.#runner = options.probeRunner ?? defaultProbeRunner;
     this.#backgroundRuns = new BackgroundRuns(() => this.#runner, this.#log);
     this.#preludePath = options.preludePath ?? defaultPreludePath();
@@ -184,6 +188,7 @@ export class Session implements Executor {
     if (starting) await starting.then((s) => s.dispose(), () => undefined);
     this.#sandbox?.dispose();
     this.#sandbox = undefined;
+    this.#sandboxMemory.release();
     // This process will end by SIGKILL (see #onCatastrophe), which skips what a normal exit
     // waits for: output still buffered, such as the shutdown reply the kernel has just queued
     // on its sockets. A moment lets it leave first.
@@ -337,6 +342,7 @@ export class Session implements Executor {
   async #rebuild(): Promise<string> {
     this.#sandbox?.dispose();
     this.#sandbox = undefined;
+    this.#sandboxMemory.release();
     this.#history = [];
     this.#language?.reset();
     try {
@@ -392,6 +398,8 @@ export class Session implements Executor {
    */
   #onCatastrophe(message: string): void {
     this.#lostSandboxes++;
+    // That memory is the process's for good: it stays in the memory budget (never released).
+    memoryBudget.hold("sandbox", this.#memoryLimitMb * 1024 * 1024);
     this.#log(
       `the sandbox's V8 reported a catastrophic error (${message}); its thread and about ${this.#memoryLimitMb} MB stay with this process ` +
         `(${this.#lostSandboxes} sandbox${this.#lostSandboxes === 1 ? "" : "es"} lost so far), which will end with SIGKILL when it exits, as a normal exit would hang; restarting the kernel is advised`,

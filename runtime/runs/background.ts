@@ -5,12 +5,14 @@
 // - starting a run under the name of one still registered stops the old one
 //   first, so re-running a cell replaces its run rather than adding another;
 // - stop() detaches and hands over the final result; a run that ended by
-//   itself (its duration ran out) keeps its result until stop() collects it;
+//   itself (its duration ran out) keeps its result until stop() collects it,
+//   and meanwhile it counts in the kernel's memory budget (host/memory-budget.ts);
 // - kernel shutdown stops every run (stopAll), and the kernel process dying
 //   releases its fds, which detaches everything (nothing is pinned).
 
 import type { AnyDeclaration, RunInfo } from "../spec/protocol.js";
 import type { ProbeRunResult, Run, RunDeclarationOptions } from "./run.js";
+import { columnsBytes, memoryBudget, type Hold } from "../host/memory-budget.js";
 
 /** How the registry runs declarations: the session's probe runner (runtime/sandbox/probe-runner.ts). */
 export interface BackgroundRunner {
@@ -40,6 +42,8 @@ interface Entry {
   run?: Run;
   done: Promise<ProbeRunResult>;
   result?: ProbeRunResult;
+  /** A result that waits for stop() counts in the kernel's memory budget until then. */
+  resultMemory?: Hold;
   error?: Error;
 }
 
@@ -91,6 +95,7 @@ export class BackgroundRuns {
     entry.done.then(
       (result) => {
         entry.result = result;
+        if (this.#entries.get(name) === entry) entry.resultMemory = memoryBudget.hold("result", columnsBytes(result.columns));
         if (entry.info.state === "running") entry.info.state = "finished";
       },
       (error: unknown) => {
@@ -121,6 +126,7 @@ export class BackgroundRuns {
       return await entry.done;
     } finally {
       if (this.#entries.get(name) === entry) this.#entries.delete(name);
+      entry.resultMemory?.release();
     }
   }
 

@@ -11,6 +11,7 @@ import type { AnyDeclaration, ProbeReply, ProbeRequest, ProgramRunStats, ResultP
 import type { ProbeRunResult } from "./run.js";
 import type { ProbeRunner, RunOptions } from "../sandbox/probe-runner.js";
 import { rowCapMessage } from "./row-cap.js";
+import { memoryStopMessage } from "../host/memory-budget.js";
 import { ProgressDisplay } from "../sandbox/progress-display.js";
 
 /** What handling a request needs of the session (a subset of the bridge's state). */
@@ -55,6 +56,7 @@ export async function handleProbeRequest(json: string, state: ProbeRequestState)
         }
         progress.finish(result.stats);
         if (result.stats.rowCap) state.context()?.stream("stderr", `${rowCapMessage(describeDeclaration(declaration), result.stats.rowCap)}\n`);
+        if (result.stats.memory) state.context()?.stream("stderr", `${memoryStopMessage(describeDeclaration(declaration), result.rowCount, result.stats.memory)}\n`);
         return { ok: true, result: await payloadOf(result, declaration) };
       }
       case "start": {

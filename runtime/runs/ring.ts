@@ -20,6 +20,7 @@ import { bootClock, wallClockMsInto, withWallClock, type ResultColumnType } from
 import { maxRows } from "./row-cap.js";
 import { native } from "../../native/load.js";
 import { recordDictionary } from "../spec/text-dictionary.js";
+import { columnsBytes, memoryBudget, type MemoryStop } from "../host/memory-budget.js";
 
 /** Typed arrays for numbers, string[] for text. */
 export type EventColumn = NativeColumn;
@@ -37,14 +38,18 @@ export interface EventsStats {
   missed: number;
   /** Time attached, in milliseconds. */
   durationMs: number;
-  /** "target-exited": the process the run was filtered to (opts.targetPid) exited; the rows are all it made. */
-  stoppedBy: "duration" | "limit" | "abort" | "target-exited";
+  /** "target-exited": the process the run was filtered to (opts.targetPid) exited; the rows are all it made.
+   *  "memory": the kernel's memory budget was used up, or the rows reached the sandbox's heap limit
+   *  (host/memory-budget.ts); `memory` says which, and where the memory went. */
+  stoppedBy: "duration" | "limit" | "abort" | "target-exited" | "memory";
   /** The variant the loader kept: "tp_btf" (tcp_events on a kernel with BTF tracepoints) or "tracepoint". */
   variant?: "tracepoint" | "tp_btf";
   /** Set when the run stopped at the row cap (the declaration set no limit of its own): the cap. */
   rowCap?: number;
   /** With opts.bpfStats: each program's runs and run time (runs/program-stats.ts). */
   programs?: ProgramRunStats[];
+  /** Set when the run stopped because the memory budget was used up: what held it then. */
+  memory?: MemoryStop;
 }
 
 export interface EventsResult {
@@ -201,8 +206,11 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
   const plan = given.limit !== undefined ? given : { ...given, limit: maxRows() };
   const batches: ColumnBatch[] = [];
   let received = 0;
-  let limitReached = () => {};
-  const limitHit = new Promise<void>((resolve) => (limitReached = resolve));
+  let limitReached: (why: "limit" | "memory") => void = () => {};
+  const limitHit = new Promise<"limit" | "memory">((resolve) => (limitReached = resolve));
+  // The rows collected count in the kernel's memory budget until the run ends: at the budget it stops.
+  const held = memoryBudget.hold("rows");
+  let usedAtStop: MemoryStop | undefined;
   // Text columns dictionary-encoded in C (a comm repeats): one JS string per distinct value per batch.
   const layout = plan.columns.map(({ name, offset, kind, length, lengthAt }) =>
     ({ name, offset, kind: kind === "cstring" ? "cstring_dict" as const : kind, ...(length ? { length } : {}),
@@ -212,7 +220,9 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
     (batch) => {
       batches.push(batch);
       received += batch.rows;
-      if (plan.limit !== undefined && received >= plan.limit) limitReached();
+      held.add(columnsBytes(batch.columns));
+      if (plan.limit !== undefined && received >= plan.limit) limitReached("limit");
+      else if (!usedAtStop && (usedAtStop = memoryBudget.reached(held))) limitReached("memory");
     });
   attach.forEach((a) => attachOne(obj, a)); // detached when the caller closes obj
   closeWaiting(); // runs that ended before this one detach now, out of its way (idle-close.ts)
@@ -242,10 +252,11 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
     await reader.stop(); // the final drain: every record reserved before the stop
     const stats: EventsStats = { ...counters(dropped), events: received, durationMs, stoppedBy,
       ...(opts.bpfStats ? { programs: programRunStats(obj, programs) } : {}),
-      ...(stoppedBy === "limit" && given.limit === undefined ? { rowCap: plan.limit } : {}) };
+      ...(stoppedBy === "limit" && given.limit === undefined ? { rowCap: plan.limit } : {}),
+      ...(stoppedBy === "memory" && usedAtStop ? { memory: usedAtStop } : {}) };
     const rows = batches.splice(0); // the result owns them now: nothing else keeps the batches alive
     return { table: await assembleInSlices(plan, rows, plan.limit), stats };
-  })();
+  })().finally(() => held.release());
   return {
     snapshot: () => ({ table: assemble(plan, batches, plan.limit), stats: { ...counters(), events: received, durationMs: performance.now() - attachedAt } }),
     done,
@@ -258,10 +269,10 @@ export async function collectRing(obj: BpfObject, plan: RingPlan, attach: ProbeA
   return (await startRing(obj, plan, attach, opts)).done;
 }
 
-/** Resolves when the run should end: duration, row limit or abort (ring runs). */
+/** Resolves when the run should end: duration, row limit, memory budget, abort or the target gone (ring runs). */
 export function waitForEnd(
   durationMs: number,
-  limitHit: Promise<void>,
+  limitHit: Promise<"limit" | "memory">,
   opts: RunEventsOptions,
   progress: () => RunProgress,
 ): Promise<EventsStats["stoppedBy"]> {
@@ -281,7 +292,7 @@ export function waitForEnd(
     const watcher = targetPid !== undefined ? setInterval(() => processExists(targetPid) || done("target-exited"), TARGET_POLL_MS) : undefined;
     if (signal?.aborted) return done("abort");
     signal?.addEventListener("abort", onAbort, { once: true });
-    void limitHit.then(() => done("limit"));
+    void limitHit.then(done);
   });
 }
 

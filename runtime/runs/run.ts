@@ -10,6 +10,7 @@ import type { ProfileInstance } from "../templates/profile/plan.js";
 import type { AnyDeclaration, RunStats } from "../spec/protocol.js";
 import type { AggregateResult, AggregateSnapshot, RunAggregateOptions } from "./aggregate.js";
 import type { RingSpec, RunEventsOptions } from "./ring.js";
+import type { MemoryStop } from "../host/memory-budget.js";
 
 /** Options of runDeclaration() and startDeclaration(): signal, onProgress, onAttached, exactOnAbort, bpfStats, and for time series onInterval. */
 export type RunDeclarationOptions = RunEventsOptions & Pick<RunAggregateOptions, "onInterval">;
@@ -30,7 +31,8 @@ export interface ProbeRunResult {
   columns: Record<string, ArrayLike<unknown>>;
   columnTypes: Record<string, string>;
   rowCount: number;
-  stats: RunStats & { seen?: number };
+  /** `memory`: what held the memory budget when a stream stopped at it (host/memory-budget.ts). */
+  stats: RunStats & { seen?: number; memory?: MemoryStop };
   /** The spec that ran (for explain). */
   plan?: Spec;
 }

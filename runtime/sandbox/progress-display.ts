@@ -44,8 +44,8 @@ export class ProgressDisplay {
   finish(stats: { events: number; dropped: number; lost?: number; missed?: number; durationMs: number; stoppedBy?: string }): void {
     if (!this.#shown) return;
     const lost = losses(stats);
-    // A run that ended because its process exited says so: it ended before its duration.
-    const why = stats.stoppedBy === "target-exited" ? ", then the traced process exited" : "";
+    // A run that ended before its duration for a reason of its own says so.
+    const why = ENDED_EARLY[stats.stoppedBy ?? ""] ?? "";
     this.#show(lost || why ? `${this.#what()}: collected ${stats.events} events in ${seconds(stats.durationMs)}${why}${lost}` : "");
   }
 
@@ -62,6 +62,14 @@ export class ProgressDisplay {
     this.#shown = true;
   }
 }
+
+/** What the progress line adds when a run ended early for a reason of its own. */
+const ENDED_EARLY: Record<string, string> = {
+  "target-exited": ", then the traced process exited",
+  "target-unmapped": ", then the traced process unmapped the traced file",
+  "target-replaced": ", then the traced file was replaced on disk",
+  memory: ", then this kernel's memory budget was used up",
+};
 
 /** Losses are shouted: a result with drops is not the whole truth. */
 function losses({ dropped, lost, missed }: { dropped: number; lost?: number; missed?: number }): string {

@@ -34,7 +34,9 @@ export type ErrorCode =
   /** Loading a template failed otherwise (details.errno). */
   | "LOAD_FAILED"
   /** Attaching a program failed (details.errno, the attach point). */
-  | "ATTACH_FAILED";
+  | "ATTACH_FAILED"
+  /** The probe's maps would not fit in the kernel's memory budget (host/memory-budget.ts; details: asked, used, budget). */
+  | "MEMORY_BUDGET";
 
 export class ProbebookError extends Error {
   override readonly name: string = "ProbebookError";

@@ -28,8 +28,11 @@ export interface RunStats {
   dropped: number;
   /** How long the probe was attached, in milliseconds. */
   durationMs: number;
-  /** Why collection ended: the duration ran out, the row limit was reached, or it was stopped. */
-  stoppedBy?: "duration" | "limit" | "abort" | "target-exited";
+  /** Why collection ended: the duration ran out, the row limit was reached, it was stopped, the
+   *  kernel's memory budget was used up ("memory"), or what it traced went away: the process exited
+   *  ("target-exited"), the traced file is no longer mapped by it ("target-unmapped"), or the file
+   *  was replaced on disk ("target-replaced"; the probe stays on the old file). */
+  stoppedBy?: "duration" | "limit" | "abort" | "memory" | "target-exited" | "target-unmapped" | "target-replaced";
   /** Set when an event stream stopped at the row cap (runs/row-cap.ts) rather than a limit of its own. */
   rowCap?: number;
   /** Aggregations: updates lost because the map was full (more keys than maxKeys). */

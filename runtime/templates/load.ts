@@ -1,6 +1,7 @@
 // The one loader: every spec becomes a loaded BPF object here, and only here
 // is the running kernel asked what it supports. load() checks the features
-// the template can't run without, keeps the variant the kernel has (tp_btf
+// the template can't run without, that the spec's maps fit in the process's
+// memory budget (host/memory-budget.ts), keeps the variant the kernel has (tp_btf
 // over classic tracepoints where it exists), opens the object, autoloads only
 // the programs that variant attaches, names fentry/fexit targets, writes the
 // rodata configuration, sizes the maps and loads through the verifier. Every
@@ -13,11 +14,14 @@ import type { BpfObject, NativeError, VerifierError } from "../../native/surface
 import { ProbebookError } from "../spec/errors.js";
 import { missingCapabilities } from "../host/capabilities.js";
 import type { FeatureSource } from "../host/features.js";
+import { possibleCpus } from "../host/facts.js";
+import { memoryBudget, type MemoryBudget } from "../host/memory-budget.js";
 import { probeFeature, requireFeature } from "../host/features.js";
 import type { ProbeAttach } from "./attach-point.js";
 import { templateNamed } from "./registry.js";
 import type { EncodableValue } from "./struct-codec.js";
 import { encodeSection } from "./struct-codec.js";
+import { plannedMapBytes } from "./map-memory.js";
 
 /** A template instance the kernel refused; says which template, for what, with which configuration.
  *  code: VERIFIER_REJECTED (with the whole verifierLog), PERMISSION (EPERM, EACCES) or LOAD_FAILED;
@@ -72,9 +76,11 @@ export function objectPath(object: string): string {
   return isAbsolute(object) ? object : join(packageRoot(), object);
 }
 
-export function load(spec: LoadableSpec, features: FeatureSource = probeFeature): Loaded {
+/** `budget`: the kernel process's memory budget, which the spec's maps must fit in before any is made. */
+export function load(spec: LoadableSpec, features: FeatureSource = probeFeature, budget: MemoryBudget = memoryBudget): Loaded {
   const template = templateNamed(spec.template);
   for (const r of template.requires ?? []) requireFeature(r.feature, r.alternative, features);
+  budget.admit(plannedMapBytes(template.descriptor, spec.maps, possibleCpus()), `the probe ${spec.describe ?? spec.tracepoint ?? `${spec.template} for ${spec.target}`}`);
   const { attach, variant } = chooseVariant(spec, features);
   const programs = new Set(variant === "tracepoint" && spec.programs ? spec.programs : attach.map((a) => a.program));
   const rodata = encodeSection(template.descriptor, ".rodata", spec.rodata as Record<string, EncodableValue>);

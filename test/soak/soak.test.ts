@@ -40,8 +40,9 @@ beforeAll(async () => {
   build = buildC("getppid-loop");
   kernel = await spawnKernel({
     command: [process.execPath, probebookBin, "kernel"],
-    // Rows are kept for the accounting: the row cap and the sandbox are raised for the stream.
-    env: { ...process.env, PROBEBOOK_MAX_ROWS: "400000000", PROBEBOOK_SANDBOX_MEMORY_MB: "3072" },
+    // Rows are kept for the accounting: the row cap, the sandbox and the memory budget (which
+    // counts the sandbox) are raised for the stream.
+    env: { ...process.env, PROBEBOOK_MAX_ROWS: "400000000", PROBEBOOK_SANDBOX_MEMORY_MB: "3072", PROBEBOOK_MAX_MEMORY_MB: "8192" },
   });
   client = new TestClient(kernel.info);
   await client.waitForReady(30_000);
