@@ -7,6 +7,7 @@
 //   interval, time, ...                              time series: the same per interval (time: the interval's end)
 //   time_ns, time, latency_ns, keys...               latency pairs above a threshold: one row per pair
 // `time` columns are wall-clock epoch milliseconds of type "date" (runtime/host/wall-clock.ts).
+import type { TargetGone } from "./target-watch.js";
 import type { AggregateBatch, BpfLink, BpfObject, ColumnBatch, NativeColumn, NativeError, RingReader } from "../../native/surface.js";
 import type { AggregateDeclaration, LatencyDeclaration } from "../spec/declaration.js";
 import { attachOne } from "./attach.js";
@@ -41,7 +42,8 @@ export interface AggregateStats {
   batched: boolean;
   /** Time attached, in milliseconds. */
   durationMs: number;
-  stoppedBy: "duration" | "abort" | "stop";
+  /** TargetGone: what it traced went away (runs/target-watch.ts, watched by runs/run.ts). */
+  stoppedBy: "duration" | "abort" | "stop" | TargetGone;
   /** The programs that ran: classic tracepoints, or their BTF variant. */
   variant: "tracepoint" | "tp_btf";
   /** The hit counter as each CPU kept it (a per-CPU array: no CPU waits for another), before the sum that is `events`. */

@@ -12,6 +12,7 @@ import type { ProbeRunResult } from "./run.js";
 import type { ProbeRunner, RunOptions } from "../sandbox/probe-runner.js";
 import { rowCapMessage } from "./row-cap.js";
 import { memoryStopMessage } from "../host/memory-budget.js";
+import { targetGoneMessage, type TargetGone } from "./target-watch.js";
 import { ProgressDisplay } from "../sandbox/progress-display.js";
 
 /** What handling a request needs of the session (a subset of the bridge's state). */
@@ -57,6 +58,9 @@ export async function handleProbeRequest(json: string, state: ProbeRequestState)
         progress.finish(result.stats);
         if (result.stats.rowCap) state.context()?.stream("stderr", `${rowCapMessage(describeDeclaration(declaration), result.stats.rowCap)}\n`);
         if (result.stats.memory) state.context()?.stream("stderr", `${memoryStopMessage(describeDeclaration(declaration), result.rowCount, result.stats.memory)}\n`);
+        const gone = result.stats.stoppedBy?.startsWith("target-") &&
+          targetGoneMessage(describeDeclaration(declaration), result.stats.stoppedBy as TargetGone, result.stats.targetFile, result.rowCount);
+        if (gone) state.context()?.stream("stderr", `${gone}\n`);
         return { ok: true, result: await payloadOf(result, declaration) };
       }
       case "start": {
@@ -122,6 +126,7 @@ function statsOf(result: ProbeRunResult): ResultPayload["stats"] {
     durationMs: s.durationMs,
     ...(s.stoppedBy ? { stoppedBy: s.stoppedBy } : {}),
     ...(typeof s.rowCap === "number" ? { rowCap: s.rowCap } : {}),
+    ...(typeof s.targetFile === "string" ? { targetFile: s.targetFile } : {}),
     ...(typeof s.lost === "number" ? { lost: s.lost } : {}),
     ...(typeof s.missed === "number" ? { missed: s.missed } : {}),
     ...(Array.isArray(s.eventsPerCpu) ? { eventsPerCpu: s.eventsPerCpu as number[] } : {}),

@@ -21,6 +21,7 @@ import { maxRows } from "./row-cap.js";
 import { native } from "../../native/load.js";
 import { recordDictionary } from "../spec/text-dictionary.js";
 import { columnsBytes, memoryBudget, type MemoryStop } from "../host/memory-budget.js";
+import type { TargetGone } from "./target-watch.js";
 
 /** Typed arrays for numbers, string[] for text. */
 export type EventColumn = NativeColumn;
@@ -38,10 +39,11 @@ export interface EventsStats {
   missed: number;
   /** Time attached, in milliseconds. */
   durationMs: number;
-  /** "target-exited": the process the run was filtered to (opts.targetPid) exited; the rows are all it made.
+  /** "target-exited", "target-unmapped", "target-replaced": what the run traced went away (opts.targetGone,
+   *  runs/target-watch.ts); the rows are all it made.
    *  "memory": the kernel's memory budget was used up, or the rows reached the sandbox's heap limit
    *  (host/memory-budget.ts); `memory` says which, and where the memory went. */
-  stoppedBy: "duration" | "limit" | "abort" | "target-exited" | "memory";
+  stoppedBy: "duration" | "limit" | "abort" | "memory" | TargetGone;
   /** The variant the loader kept: "tp_btf" (tcp_events on a kernel with BTF tracepoints) or "tracepoint". */
   variant?: "tracepoint" | "tp_btf";
   /** Set when the run stopped at the row cap (the declaration set no limit of its own): the cap. */
@@ -73,23 +75,10 @@ export interface RunEventsOptions {
   onAttached?: () => void | Promise<void>;
   /** Interval of onProgress calls (default 250 ms). */
   progressIntervalMs?: number;
-  /** The process the run is filtered to: once it has exited the run ends, with everything it collected. */
-  targetPid?: number;
+  /** Resolves when what the run traces has gone (runs/target-watch.ts): the run ends then, with everything it collected. */
+  targetGone?: Promise<{ why: TargetGone }>;
   /** Report each program's runs and run time; the caller holds the kernel's run statistics on (runs/program-stats.ts). */
   bpfStats?: boolean;
-}
-
-/** How often a run checks that its target process still exists. */
-const TARGET_POLL_MS = 100;
-
-/** True while `pid` exists (signal 0 checks without sending; EPERM means it exists but isn't ours). */
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** A spec of a ring-buffer template (tp_events, uprobe_events, tcp_events). */
@@ -281,15 +270,13 @@ export function waitForEnd(
     const done = (why: EventsStats["stoppedBy"]) => {
       clearTimeout(timer);
       if (ticker) clearInterval(ticker);
-      if (watcher) clearInterval(watcher);
       signal?.removeEventListener("abort", onAbort);
       resolve(why);
     };
     const onAbort = () => done("abort");
     const timer = setTimeout(() => done("duration"), durationMs);
     const ticker = onProgress ? setInterval(() => onProgress(progress()), opts.progressIntervalMs ?? 250) : undefined;
-    const { targetPid } = opts;
-    const watcher = targetPid !== undefined ? setInterval(() => processExists(targetPid) || done("target-exited"), TARGET_POLL_MS) : undefined;
+    void opts.targetGone?.then((gone) => done(gone.why));
     if (signal?.aborted) return done("abort");
     signal?.addEventListener("abort", onAbort, { once: true });
     void limitHit.then(done);

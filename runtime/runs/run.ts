@@ -11,6 +11,7 @@ import type { AnyDeclaration, RunStats } from "../spec/protocol.js";
 import type { AggregateResult, AggregateSnapshot, RunAggregateOptions } from "./aggregate.js";
 import type { RingSpec, RunEventsOptions } from "./ring.js";
 import type { MemoryStop } from "../host/memory-budget.js";
+import { targetOf, watchTarget, type TargetGone, type TargetWatch } from "./target-watch.js";
 
 /** Options of runDeclaration() and startDeclaration(): signal, onProgress, onAttached, exactOnAbort, bpfStats, and for time series onInterval. */
 export type RunDeclarationOptions = RunEventsOptions & Pick<RunAggregateOptions, "onInterval">;
@@ -32,7 +33,7 @@ export interface ProbeRunResult {
   columnTypes: Record<string, string>;
   rowCount: number;
   /** `memory`: what held the memory budget when a stream stopped at it (host/memory-budget.ts). */
-  stats: RunStats & { seen?: number; memory?: MemoryStop };
+  stats: RunStats & { seen?: number; memory?: MemoryStop; targetFile?: string };
   /** The spec that ran (for explain). */
   plan?: Spec;
 }
@@ -70,32 +71,46 @@ export async function startDeclaration(decl: AnyDeclaration, opts: RunDeclaratio
   const spec = plan(decl);
   const stopper = new AbortController();
   const signal = opts.signal ? AbortSignal.any([opts.signal, stopper.signal]) : stopper.signal;
-  const own = { ...opts, signal };
+  // A run ends when what it traces has gone: its process, or the file its uprobes are on (target-watch.ts).
+  const target = spec.template === "profile" ? undefined : targetOf((decl as { filter?: { pid?: unknown } }).filter?.pid, spec.attach);
+  const watch = target ? watchTarget(target) : undefined;
+  const own = { ...opts, signal, ...(watch ? { targetGone: watch.gone } : {}) };
   // The kernel's run statistics count only while held on: from before attach to after the last read.
   const stats = opts.bpfStats ? (await import("./program-stats.js")).holdRunStats() : undefined;
   let run: Omit<Run, "stop">;
   try {
-    run = await startReader(spec, decl, opts, own);
+    run = await startReader(spec, own);
   } catch (e) {
     stats?.close();
+    watch?.stop();
     throw e;
   }
   if (stats) run = { ...run, done: run.done.finally(() => stats.close()) };
+  if (watch) run = { ...run, done: withTargetFile(run.done, watch) };
   return { ...run, stop: () => (stopper.abort(), run.done) };
 }
 
+/** The run's result once it ended, the watch stopped; a run ended by its target's going names the file concerned. */
+async function withTargetFile(done: Promise<ProbeRunResult>, watch: TargetWatch): Promise<ProbeRunResult> {
+  try {
+    const result = await done;
+    const gone = await Promise.race([watch.gone, Promise.resolve(undefined)]);
+    if (gone?.file && result.stats.stoppedBy === gone.why) result.stats.targetFile = gone.file;
+    return result;
+  } finally {
+    watch.stop();
+  }
+}
+
 /** The reader of the spec's template, started. */
-async function startReader(spec: Spec, decl: AnyDeclaration, opts: RunDeclarationOptions, own: RunDeclarationOptions): Promise<Omit<Run, "stop">> {
+async function startReader(spec: Spec, own: RunDeclarationOptions): Promise<Omit<Run, "stop">> {
   const [{ templateNamed }, { readerOf }] = await Promise.all([import("../templates/registry.js"), import("../templates/template.js")]);
   let run: Omit<Run, "stop">;
   // the template's reader, not the declaration's kind, decides how the run is read
   switch (readerOf(templateNamed(spec.template), spec)) {
     case "ring": {
       const { startRingRun } = await import("./ring.js");
-      // A stream filtered to one process ends when that process has gone (runs/ring.ts).
-      const pid = (decl as { filter?: { pid?: unknown } }).filter?.pid;
-      const watch = decl.kind === "events" && opts.targetPid === undefined && typeof pid === "number" && Number.isInteger(pid);
-      const r = await startRingRun(spec as RingSpec, watch ? { ...own, targetPid: pid } : own);
+      const r = await startRingRun(spec as RingSpec, own);
       run = { done: r.done as Promise<ProbeRunResult>, snapshot: async () => r.snapshot() as ProbeRunResult };
       break;
     }
@@ -114,8 +129,8 @@ async function startAggregation(spec: AggregationInstance, opts: RunDeclarationO
   const { startAggregateInstance } = await import("./aggregate.js");
   const run = await startAggregateInstance(spec, opts);
   const done = (async () => {
-    const why = await new Promise<"duration" | "abort">((resolve) => {
-      const end = (w: "duration" | "abort") => {
+    const why = await new Promise<"duration" | "abort" | TargetGone>((resolve) => {
+      const end = (w: "duration" | "abort" | TargetGone) => {
         clearTimeout(timer);
         opts.signal?.removeEventListener("abort", onAbort);
         resolve(w);
@@ -124,6 +139,7 @@ async function startAggregation(spec: AggregationInstance, opts: RunDeclarationO
       const timer = setTimeout(() => end("duration"), spec.durationMs);
       if (opts.signal?.aborted) return end("abort");
       opts.signal?.addEventListener("abort", onAbort, { once: true });
+      void opts.targetGone?.then((gone) => end(gone.why));
     });
     const result = await run.stop();
     result.stats.stoppedBy = why;

@@ -35,6 +35,8 @@ export interface RunStats {
   stoppedBy?: "duration" | "limit" | "abort" | "memory" | "target-exited" | "target-unmapped" | "target-replaced";
   /** Set when an event stream stopped at the row cap (runs/row-cap.ts) rather than a limit of its own. */
   rowCap?: number;
+  /** stoppedBy "target-unmapped" or "target-replaced": the file concerned. */
+  targetFile?: string;
   /** Aggregations: updates lost because the map was full (more keys than maxKeys). */
   lost?: number;
   /** Events the kernel did not run the probe for because another BPF program was already running
