@@ -2,6 +2,11 @@
 // bounding set with setpriv, so the process really lacks them: checked in
 // /proc/<pid>/status): ordinary cells run, data saved earlier loads, and a
 // probe cell fails with an error naming the missing capability and what to do.
+// Then each dropped on its own, and in the pairs that matter: the kernel lets
+// CAP_SYS_ADMIN stand in for CAP_BPF (bpf_capable()) and for CAP_PERFMON
+// (perfmon_capable()), so one missing alone costs nothing and probes run;
+// CAP_BPF or CAP_PERFMON missing together with CAP_SYS_ADMIN fails the probe
+// cell with exactly those named.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -53,5 +58,32 @@ describe("a kernel without CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN", () => {
     expect(r.content.evalue).toMatch(/^template tp_events for sched:sched_switch did not load: .*EPERM .*\(this kernel process lacks CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN: probes need CAP_BPF and CAP_PERFMON, and CAP_SYS_ADMIN for some hooks; start the kernel as root, or with those capabilities; cells without probes and load\(\) work without them\)/);
     // And the kernel carries on.
     expect((await k.execute("6 * 7")).text).toBe("42");
+  }, 60_000);
+});
+
+describe.each([
+  { drop: "bpf", missing: [], why: "CAP_SYS_ADMIN stands in for it" },
+  { drop: "perfmon", missing: [], why: "CAP_SYS_ADMIN stands in for it" },
+  { drop: "sys_admin", missing: [], why: "CAP_BPF and CAP_PERFMON are enough where tracefs is mounted" },
+  { drop: "bpf,sys_admin", missing: ["CAP_BPF", "CAP_SYS_ADMIN"], why: "" },
+  { drop: "perfmon,sys_admin", missing: ["CAP_PERFMON", "CAP_SYS_ADMIN"], why: "" },
+])("a kernel without $drop", ({ drop, missing, why }) => {
+  const own = fileKernel({
+    command: ["setpriv", "--inh-caps=-all", `--bounding-set=${drop.split(",").map((c) => `-${c}`).join(",")}`, "--", process.execPath, probebookBin, "kernel"],
+    cwd: dir,
+  });
+
+  it(missing.length ? `fails a probe cell naming ${missing.join(" and ")}; ordinary cells and load() work` : `runs probes (${why}), ordinary cells and load()`, async () => {
+    expect(missingCapabilities(readFileSync(`/proc/${own.kernel.child.pid}/status`, "utf8"))).toEqual(missing.length ? missing : drop === "sys_admin" ? ["CAP_SYS_ADMIN"] : [`CAP_${drop.toUpperCase()}`]);
+    const r = await own.execute('(await tracepoint("sched:sched_switch").limit(5).events({ for: "5s" })).numRows()', { timeoutMs: 60_000 });
+    if (missing.length) {
+      expect(r.content).toMatchObject({ status: "error", ename: "TemplateLoadError" });
+      expect(r.content.evalue).toContain(`EPERM`);
+      expect(r.content.evalue).toContain(`(this kernel process lacks ${missing.join(", ")}: probes need CAP_BPF and CAP_PERFMON`);
+    } else {
+      expect(r.content.status, JSON.stringify(r.content)).toBe("ok");
+      expect(r.text).toBe("5");
+    }
+    expect((await own.execute('(await load("earlier.arrow")).array("pid").join()')).text).toBe("'1,2,3'");
   }, 60_000);
 });

@@ -98,6 +98,66 @@ describe("replays", () => {
   });
 });
 
+/** `m`'s frames signed with another key: a forgery. */
+function forged(m: { frames: Buffer[] }) {
+  const h = createHmac("sha256", "not-the-key");
+  for (const f of m.frames.slice(2, 6)) h.update(f);
+  m.frames[1] = Buffer.from(h.digest("hex"));
+  return m;
+}
+
+describe("control and stdin are guarded like shell", () => {
+  it("control: a forged shutdown_request and a forged interrupt_request are dropped (the cell runs on, the kernel lives); malformed frames too", async () => {
+    const id = await k.client.send("shell", "execute_request", executeRequest('await sleep(800); "slept"'));
+    await k.client.iopubMsg(id, "execute_input");
+    const interrupt = forged(k.client.frames("interrupt_request", {}));
+    const shutdown = forged(k.client.frames("shutdown_request", { restart: false }));
+    await k.client.sendRaw("control", interrupt.frames);
+    await k.client.sendRaw("control", shutdown.frames);
+    await k.client.sendRaw("control", Array.from({ length: 1000 }, () => Buffer.alloc(0)));
+    const badJson = [Buffer.from("{not json"), Buffer.from("{}"), Buffer.from("{}"), Buffer.from("{}")];
+    await k.client.sendRaw("control", [Buffer.from("<IDS|MSG>"), Buffer.from(k.client.sign(badJson)), ...badJson]);
+    expect((await k.client.reply("shell", id, 10_000)).content.status).toBe("ok");
+    await k.client.iopubUntilIdle(id);
+    await expect(k.client.reply("control", shutdown.msgId, 300)).rejects.toThrow(/timed out/);
+    await expect(k.client.reply("control", interrupt.msgId, 100)).rejects.toThrow(/timed out/);
+    await waitForLog(/(dropped a message on control: signature does not match the connection key[\s\S]*){2}/);
+    await waitForLog(/dropped a message on control: header frame is not valid JSON/);
+    const info = await k.client.send("control", "kernel_info_request");
+    expect((await k.client.reply("control", info)).content.status).toBe("ok");
+    expect(k.kernel.child.exitCode).toBeNull();
+  });
+
+  it("stdin: while a cell waits for input(), forged, altered and malformed input_replies are dropped, and only the genuine one answers; replayed, it is dropped too", async () => {
+    const ask = async () => {
+      const id = await k.client.send("shell", "execute_request", executeRequest('await input("name? ")', { allow_stdin: true }));
+      return { id, request: await k.client.nextStdin(10_000) };
+    };
+    const first = await ask();
+    expect(first.request.header.msg_type).toBe("input_request");
+    const other = forged(k.client.frames("input_reply", { value: "forged" }, { parent: first.request.header }));
+    const altered = k.client.frames("input_reply", { value: "genuine" }, { parent: first.request.header });
+    altered.frames[5] = Buffer.from(altered.frames[5].toString().replace("genuine", "altered"));
+    for (const m of [other, altered]) await k.client.sendRaw("stdin", m.frames);
+    await k.client.sendRaw("stdin", ["<IDS|MSG>", "x", "{"]);
+    const genuine = k.client.frames("input_reply", { value: "genuine" }, { parent: first.request.header });
+    await k.client.sendRaw("stdin", genuine.frames);
+    const reply = await k.client.reply("shell", first.id, 10_000);
+    const iopub = await k.client.iopubUntilIdle(first.id);
+    expect(reply.content.status).toBe("ok");
+    expect(iopub.find((m) => m.header.msg_type === "execute_result")?.content.data["text/plain"]).toBe("'genuine'");
+    await waitForLog(/(dropped a message on stdin: signature does not match the connection key[\s\S]*){2}/);
+    // The same genuine frames again, to the next input(): a replay, dropped; a fresh reply answers.
+    const second = await ask();
+    await k.client.sendRaw("stdin", genuine.frames);
+    await waitForLog(/dropped a message on stdin: the signature was seen before: a replayed message/);
+    await k.client.send("stdin", "input_reply", { value: "fresh" }, { parent: second.request.header });
+    await k.client.reply("shell", second.id, 10_000);
+    const iopub2 = await k.client.iopubUntilIdle(second.id);
+    expect(iopub2.find((m) => m.header.msg_type === "execute_result")?.content.data["text/plain"]).toBe("'fresh'");
+  });
+});
+
 describe("message size", () => {
   it("refuses a message over the 1 MB cap (frames each under it), logs the cap and how to raise it, and runs nothing", async () => {
     const cell = markingCell("big");
