@@ -278,6 +278,10 @@ export interface NativeAddon {
   /** Opens (does not load) a BPF object file. */
   openObject(path: string): BpfObject;
   numPossibleCpus(): number;
+  /** Frees a ring batch's buffers now instead of when the GC finds them (native/src/columns_dict.c):
+   *  its typed arrays and dictionary codes are detached (empty afterwards), their memory freed and
+   *  the heap trimmed. For batches whose rows were copied out. Returns the buffers released. */
+  releaseColumns(columns: ColumnBatch["columns"]): number;
   /** Whether the kernel can load a program of this type (libbpf's name, e.g. "tracepoint"). */
   probeProgramType(type: string): boolean;
   /** Whether the kernel can create a map of this type (libbpf's name, e.g. "ringbuf"). */

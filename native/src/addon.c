@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/libbpf_version.h>
 #include "common.h"
+#include "columns.h"
 
 pb_addon *pb_addon_get(napi_env env)
 {
@@ -67,6 +68,8 @@ static napi_value init(napi_env env, napi_value exports)
 	PB_CHECK(env, napi_set_named_property(env, exports, "openObject", fn));
 	PB_CHECK(env, napi_create_function(env, "numPossibleCpus", NAPI_AUTO_LENGTH, num_possible_cpus, NULL, &fn));
 	PB_CHECK(env, napi_set_named_property(env, exports, "numPossibleCpus", fn));
+	PB_CHECK(env, napi_create_function(env, "releaseColumns", NAPI_AUTO_LENGTH, pb_release_columns, NULL, &fn));
+	PB_CHECK(env, napi_set_named_property(env, exports, "releaseColumns", fn));
 	PB_CHECK(env, napi_set_named_property(env, exports, "BpfObject", object_ctor));
 	PB_CHECK(env, napi_set_named_property(env, exports, "BpfLink", link_ctor));
 	PB_CHECK(env, napi_set_named_property(env, exports, "RingReader", reader_ctor));

@@ -58,5 +58,6 @@ void pb_dict_free(pb_colbuf *c);
 bool pb_dict_append(pb_colbuf *c, const uint8_t *src, uint32_t len, uint32_t row);
 napi_value pb_dict_to_js(napi_env env, pb_colbuf *c, uint32_t rows);
 napi_value pb_external_array(napi_env env, pb_colbuf *c, napi_typedarray_type t, uint32_t rows);
+napi_value pb_release_columns(napi_env env, napi_callback_info info);
 
 #endif

@@ -244,7 +244,9 @@ export async function startRing(obj: BpfObject, given: RingPlan, attach: ProbeAt
       ...(stoppedBy === "limit" && given.limit === undefined ? { rowCap: plan.limit } : {}),
       ...(stoppedBy === "memory" && usedAtStop ? { memory: usedAtStop } : {}) };
     const rows = batches.splice(0); // the result owns them now: nothing else keeps the batches alive
-    return { table: await assembleInSlices(plan, rows, plan.limit), stats };
+    const table = await assembleInSlices(plan, rows, plan.limit);
+    releaseBatches(rows, table.columns);
+    return { table, stats };
   })().finally(() => held.release());
   return {
     snapshot: () => ({ table: assemble(plan, batches, plan.limit), stats: { ...counters(), events: received, durationMs: performance.now() - attachedAt } }),
@@ -292,6 +294,17 @@ const ARRAYS = {
  *  a few milliseconds of work, so a 51M-row hand-over leaves the JS thread free for the other
  *  channels (a kernel_info_request on control, the heartbeat's replies) between slices. */
 export const SLICE_ROWS = 1 << 18;
+
+/** Frees the batches' buffers now (native releaseColumns: detached, freed, heap trimmed), except
+ *  arrays that are columns of the result themselves (one batch, uncut). */
+function releaseBatches(batches: ColumnBatch[], kept: Record<string, unknown>): void {
+  const keep = new Set(Object.values(kept));
+  const addon = native();
+  for (const b of batches) {
+    const copied = Object.fromEntries(Object.entries(b.columns).filter(([, c]) => !keep.has(c)));
+    addon.releaseColumns(copied);
+  }
+}
 
 /** Concatenates the batches column by column, cut at `limit` rows (all at once: snapshots, small runs). */
 export function assemble(instance: Pick<TpEventsInstance, "columns">, batches: ColumnBatch[], limit?: number) {

@@ -49,6 +49,33 @@ describe("the run switch", () => {
     }
   });
 
+  it("releaseColumns frees a batch's buffers now: its typed arrays and dictionary codes read as empty", async () => {
+    const p = openatPlan();
+    const obj = openConfigured(p);
+    opened.push(obj);
+    const batches: ColumnBatch[] = [];
+    const at = (name: string) => p.columns.find((c) => c.name === name)!.offset;
+    const reader = obj.openRingReader(p.ring.map, [
+      { name: "pid", offset: at("pid"), kind: "u32" },
+      { name: "comm", offset: at("comm"), kind: "cstring_dict", length: 16 },
+    ], { recordSize: p.ring.recordSize, pollMs: 5 }, (b) => batches.push(b));
+    const path = `/tmp/probebook-release-${randomBytes(6).toString("hex")}`;
+    writeFileSync(path, "");
+    try {
+      obj.attachTracepoint("pb_tp_events", "syscalls", "sys_enter_openat");
+      for (let i = 0; i < 20; i++) closeSync(openSync(path, "r"));
+      await reader.stop();
+    } finally {
+      rmSync(path, { force: true });
+    }
+    const b = batches[0]!;
+    expect(b.rows).toBeGreaterThan(0);
+    expect(native().releaseColumns(b.columns)).toBe(2); // pid's buffer and comm's codes
+    expect((b.columns.pid as Uint32Array).length).toBe(0);
+    expect((b.columns.comm as { codes: Uint32Array }).codes.length).toBe(0);
+    expect(native().releaseColumns(b.columns)).toBe(0); // already released
+  });
+
   it("refuses what is not a u32 of a data section, and an object not loaded", () => {
     const p = openatPlan();
     const early = openConfigured(p, false);
