@@ -12,6 +12,7 @@ import { kernelLatencyAndMemory } from "./sections/kernel-latency.mjs";
 import { perEventOverhead } from "./sections/overhead.mjs";
 import { playgroundFigures } from "./sections/playground.mjs";
 import { streamThroughput } from "./sections/throughput.mjs";
+import { tlsOverhead } from "./sections/tls.mjs";
 
 const quick = process.env.BENCH_QUICK === "1";
 const settings = quick
@@ -27,6 +28,7 @@ const sections = [
   ["throughput", () => streamThroughput(settings)],
   ["kernel", () => kernelLatencyAndMemory(settings)],
   ["playground", () => playgroundFigures(settings)],
+  ["tls", () => tlsOverhead(settings)],
 ];
 
 settings.log = log;

@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 [[ ${BENCH_SKIP_SETUP:-0} == 1 ]] || bash scripts/setup.sh
+# the tls rows: a loop of SSL_write (OpenSSL's headers) on a certificate made by openssl
+source scripts/lib/debian-packages.sh
+[[ ${BENCH_SKIP_SETUP:-0} == 1 ]] || ensure_packages bench openssl libssl-dev
 make -C bench --no-print-directory
 
 # tslab is a peer, never a dependency of the project: it lives in a temp dir.

@@ -29,11 +29,12 @@ enum __attribute__((packed)) tls_direction {
 /* Bytes of plaintext a record can carry at most (the planner's limit on the cap). */
 #define TLS_CAP_MAX (1 << 20)
 
-/* A call in progress, saved at its entry for its return (pb_tls_calls). */
+/* A thread's call in progress, saved at its entry for its return (pb_tls_calls). */
 struct tls_call {
 	__u64 buf;    /* the plaintext buffer: filled by SSL_read by the time it returns */
 	__u64 nbytes; /* _ex: the size_t * where the function stores the bytes it moved */
 	__u64 cookie; /* function | library << 8 */
+	__u64 active; /* 1 from the entry to its return */
 };
 
 /* What a call moved: read by the filter's predicates and the aggregation's

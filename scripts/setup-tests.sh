@@ -16,5 +16,9 @@ packages=(
   # npm run test:kernels: a second kernel (Debian's 6.1, fetched by apt-get download)
   # booted under qemu's software emulation with a busybox initramfs (cpio)
   qemu-system-x86 busybox-static cpio
+  # test/runtime/runs/tls, the bench's tls rows: certificates made at test time (openssl, also
+  # s_server/s_client), Debian's python3 whose ssl module links libssl3, OpenSSL's headers and
+  # static libraries for the SSL_write loop (linked dynamically and statically), unshare(1)
+  openssl libssl3 libssl-dev python3 util-linux
 )
 ensure_packages setup-tests "${packages[@]}"

@@ -15,7 +15,7 @@ export const descriptor = {
     "pb_hits": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_lost": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
     "pb_sample_seq": {"type": "percpu_array", "maxEntries": 1, "keySize": 4, "valueSize": 8},
-    "pb_tls_calls": {"type": "lru_hash", "maxEntries": 10240, "keySize": 8, "valueSize": 24},
+    "pb_tls_calls": {"type": "task_storage", "keySize": 4, "valueSize": 32},
     "pb_zero": {"type": "percpu_array", "maxEntries": 1}
   },
   "sections": {

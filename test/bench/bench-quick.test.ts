@@ -66,6 +66,7 @@ describe("npm run bench (BENCH_QUICK=1)", () => {
       "kernel launch -> kernel_info_reply", "complete_request latency p50", "kernel RSS idle", "kernel RSS holding",
       "playground: page load -> editable editor", "playground: bundle size", "playground: keypress -> completion list shown",
       "playground: interrupt a 60 s probe -> page ready",
+      "SSL_write of 100 B, untraced", "per-call overhead: tls() events", "per-call overhead: tls().count()",
     ]) row(prefix);
     for (const r of rows) {
       expect(typeof r.name).toBe("string");
@@ -96,6 +97,14 @@ describe("npm run bench (BENCH_QUICK=1)", () => {
       }
     }
     expect(raw.overhead["stream/probebook"].drops).toEqual(raw.overhead["stream/probebook"].drops.map(() => 0));
+  });
+
+  it("tls(): every SSL_write of the loop seen, as a row and as a count, against bpftrace on the same uprobes", () => {
+    for (const key of ["events", "count"]) expect(raw.tls[key].seen, key).toEqual(raw.tls[key].seen.map(() => 1));
+    for (const prefix of ["per-call overhead: tls() events", "per-call overhead: tls().count()"]) {
+      expect(row(prefix).peer, prefix).toBeGreaterThan(0);
+      expect(row(prefix).note, prefix).toMatch(/in the BPF programs \(bpf_stats\): \d+ ns\/call/);
+    }
   });
 
   it("counts every event lost when producers outrun the ring", () => {
