@@ -3,7 +3,8 @@
 // names, and the errors as the cell sees them.
 import { afterAll, afterEach, expect, test } from "vitest";
 import { killSpawned, spawnTracked } from "../support/children.js";
-import { cellPrinted } from "./fixtures/real-runner.js";
+import { cellPrinted, realRunner, withSession } from "./fixtures/real-runner.js";
+import { recordingContext } from "./fixtures/recording-context.js";
 import { makeCertificate, request, response, startTlsPair } from "./runs/support/tls-workloads.js";
 
 const cert = makeCertificate();
@@ -25,6 +26,17 @@ test("tls().events(): direction, len, captured, truncated, text and the bytes as
     r: [res.length, false, res.toString("latin1").replace(/\r/g, "\\r").replace(/\n/g, "\\n")],
     first: [...request(500).subarray(0, 4)],
   });
+}, 60_000);
+
+test("a tls table as the notebook shows it: the text, and the bytes as their first bytes in hex and their size", async () => {
+  const pair = await startTlsPair(cert, 500, 40);
+  const shown = await withSession(realRunner(async () => void (await pair.go())), async (session) => {
+    const outcome = await session.execute(`await tls({ cap: 100 }).where({ pid: ${pair.client.pid} }).events({ for: "10s" })`, recordingContext(1));
+    return String((outcome as { result?: { data: Record<string, unknown> } }).result?.data["text/plain"]);
+  });
+  expect(shown).toContain("POST /upload HTTP/1.1\\r\\nHost");
+  expect(shown).toContain(`${request(500).subarray(0, 12).toString("hex")}… (100 B)`);
+  expect(shown).toContain(`${response(40).subarray(0, 12).toString("hex")}… (${response(40).length} B)`);
 }, 60_000);
 
 test("tls().sum(\"len\").by(\"comm\", \"direction\"): the bytes each side moved, keys as names", async () => {

@@ -91,10 +91,17 @@ function cellText(value: unknown): string {
   let text: string;
   if (value === null || value === undefined) text = "";
   else if (value instanceof Date) text = value.toISOString();
+  else if (value instanceof Uint8Array) text = bytesText(value);
   else if (typeof value === "object") text = JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? String(v) : v)) ?? String(value);
   else text = String(value);
   text = text.replace(/\n/g, "\\n");
   return text.length > MAX_CELL_CHARS ? `${text.slice(0, MAX_CELL_CHARS - 1)}…` : text;
+}
+
+/** A binary cell (tls()'s data): its first bytes in hex and its size, within a cell's width (the text column shows it as text). */
+function bytesText(b: Uint8Array): string {
+  const shown = Array.from(b.subarray(0, 12), (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${shown}${b.length > 12 ? "…" : ""} (${b.length} B)`;
 }
 
 function runMeta(table: Table): EventsMeta | undefined {
