@@ -8,7 +8,7 @@
 
 import { table as makeTable, toArrow, type ColumnTable } from "arquero";
 import {
-  TimeUnit, float32, float64, int16, int32, int64, int8, tableFromIPC, tableToIPC, timestamp, uint16, uint32, uint64, uint8, utf8, type DataType,
+  TimeUnit, binary, bool, float32, float64, int16, int32, int64, int8, tableFromIPC, tableToIPC, timestamp, uint16, uint32, uint64, uint8, utf8, type DataType,
 } from "@uwdata/flechette";
 import { DateColumn } from "./date-column.js";
 
@@ -38,10 +38,12 @@ export function tableToArrowBytes(table: ColumnTable): Uint8Array {
   // fall on midnight would be written as days). An empty table (a filter that matched
   // nothing) has no values to infer from: every column's type comes from its container,
   // or for a plain array from the run's column types (a probe's strings), else text.
+  // Bytes (tls()'s data) as Arrow binary: inferred, a Uint8Array would be a list of int8.
   const empty = table.numRows() === 0;
+  const isBinary = (name: string) => meta?.columnTypes?.[name] === "binary" || table.column(name)?.at(0) instanceof Uint8Array;
   const types = Object.fromEntries(Object.entries(containers)
-    .filter(([, c]) => c === "DateColumn" || empty)
-    .map(([name, c]) => [name, arrowType(c, meta?.columnTypes?.[name])]));
+    .filter(([name, c]) => c === "DateColumn" || empty || (c === "Array" && isBinary(name)))
+    .map(([name, c]) => [name, isBinary(name) ? binary() : arrowType(c, meta?.columnTypes?.[name])]));
   const arrow = toArrow(table, { types });
   const metadata = new Map<string, string>([
     [FORMAT_KEY, FORMAT_VERSION],
@@ -79,7 +81,7 @@ export function tableFromArrowBytes(bytes: Uint8Array): ColumnTable & { readonly
 const ARROW_TYPES: Record<string, () => DataType> = {
   Int8Array: int8, Uint8Array: uint8, Int16Array: int16, Uint16Array: uint16, Int32Array: int32, Uint32Array: uint32,
   Float32Array: float32, Float64Array: float64, BigInt64Array: int64, BigUint64Array: uint64,
-  int8, uint8, int16, uint16, int32, uint32, float64, bigint64: int64, biguint64: uint64, string: utf8,
+  int8, uint8, int16, uint16, int32, uint32, float64, bigint64: int64, biguint64: uint64, string: utf8, boolean: bool,
 };
 
 /** The Arrow type of a column held in `container` (of the run's type `columnType`, if known). */

@@ -47,6 +47,10 @@ test.each<[string, () => unknown, unknown]>([
   ["isProbe", () => [isProbe(syscall("read").count()), isProbe("syscalls:sys_enter_read")], [true, false]],
   ["applyWhere", () => applyWhere({}, { pid: 42, count: { gt: 4096 } }, 'syscall("read").where(...)'), { pid: 42, where: [{ field: "count", op: ">", value: 4096 }] }],
   ["Arrow bytes round trip", () => tableFromArrowBytes(tableToArrowBytes(aq.table({ comm: ["a", "b"] }))).numRows(), 2],
+  ["Arrow round trip of bytes (tls()'s data) and booleans", () => {
+    const back = tableFromArrowBytes(tableToArrowBytes(aq.table({ data: [Uint8Array.of(1, 2, 255), Uint8Array.of()], truncated: [true, false] })));
+    return [back.column("data")!.at(0) instanceof Uint8Array, Array.from(back.column("data")!.at(0) as Uint8Array), back.array("truncated")];
+  }, [true, [1, 2, 255], [true, false]]],
 ])("%s", (_name, run, expected) => {
   expect(run()).toEqual(expected);
 });
