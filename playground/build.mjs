@@ -8,7 +8,7 @@
 //
 // Usage: node playground/build.mjs [--outdir DIR]
 
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -36,7 +36,6 @@ export async function buildPlayground({ outdir = PLAYGROUND_OUTDIR } = {}) {
   mkdirSync(outdir, { recursive: true });
   const common = {
     bundle: true,
-    format: "iife",
     platform: "browser",
     target: "es2022",
     minify: true,
@@ -50,6 +49,14 @@ export async function buildPlayground({ outdir = PLAYGROUND_OUTDIR } = {}) {
     ...common,
     entryPoints: { main: join(here, "src/main.ts") },
     outdir,
+    // ES modules split at dynamic imports: main.js is what the first paint
+    // needs (Monaco and the editor); the session (@jupyterlab/services, the
+    // output area and its renderers) loads once the editor is up, vega at the
+    // first plot (the vega5 renderer imports it on use). Chunks sit beside
+    // main.js, where import.meta.url finds the workers.
+    format: "esm",
+    splitting: true,
+    chunkNames: "[name]-[hash]",
     loader: { ".ttf": "file", ".woff": "file", ".woff2": "file", ".svg": "dataurl", ".png": "dataurl", ".gif": "dataurl" },
     plugins: [tildeImports],
   });
@@ -57,10 +64,30 @@ export async function buildPlayground({ outdir = PLAYGROUND_OUTDIR } = {}) {
     ...common,
     entryPoints: { "editor.worker": monaco("editor/editor.worker.js"), "ts.worker": monaco("language/typescript/ts.worker.js") },
     outdir,
+    // Classic workers (new Worker(url)): one script each, no imports.
+    format: "iife",
   });
+  dropLazyStylesheets(outdir);
   writeFileSync(join(outdir, "probe-types.json"), JSON.stringify(probeTypes()));
   copyFileSync(join(here, "src/index.html"), join(outdir, "index.html"));
   return outdir;
+}
+
+/**
+ * esbuild writes the stylesheets a lazily loaded chunk imports beside it, and
+ * nothing loads them: here they are Monaco's own, which main.css already has
+ * (the editor core imports them first). Deleted, after checking that main.css
+ * has every rule of theirs, so that a stylesheet a lazy chunk truly needs
+ * fails the build instead of going missing.
+ */
+function dropLazyStylesheets(outdir) {
+  const rules = (file) => readFileSync(join(outdir, file), "utf8").split("}").map((r) => r.trim()).filter(Boolean);
+  const main = new Set(rules("main.css"));
+  for (const name of readdirSync(outdir).filter((f) => f.endsWith(".css") && f !== "main.css")) {
+    const missing = rules(name).filter((r) => !main.has(r));
+    if (missing.length) throw new Error(`${name} (a lazily loaded chunk's stylesheet) has ${missing.length} rules main.css lacks, e.g. ${missing[0].slice(0, 120)}: import that stylesheet from main.ts`);
+    rmSync(join(outdir, name));
+  }
 }
 
 /** Bytes of every file the page loads (what the bench reports as the bundle size). */

@@ -33,6 +33,9 @@ export function probeTypes() {
     emitDeclarationOnly: true,
     removeComments: false,
     rootDir: root,
+    // node_modules may be a symlink (a git worktree's): paths stay under the
+    // repository, where the browser's TS worker resolves them.
+    preserveSymlinks: true,
     outDir: join(root, "__types__"),
   };
   const program = ts.createProgram([GLOBALS], options);
@@ -86,11 +89,9 @@ export function probeTypes() {
 function jsdoc(ts, checker, symbol) {
   const doc = ts.displayPartsToString(symbol.getDocumentationComment(checker));
   const tags = symbol.getJsDocTags(checker).map((t) => ({ name: t.name, text: t.text ? ts.displayPartsToString(t.text) : "" }));
-  // Monaco's hover writes a tag as "@example — text", which breaks a fenced
-  // block; examples go into the body instead, where Markdown renders them.
-  const examples = tags.filter((t) => t.name === "example").map((t) => `**Example**\n\n${t.text}`);
-  const others = tags.filter((t) => t.name !== "example").map((t) => `@${t.name}${t.text ? " " + t.text : ""}`);
-  const body = [doc, ...examples, ...others].filter(Boolean).join("\n\n").replaceAll("*/", "*\\/");
+  // Tags as written (the editor renders them, examples as code blocks: playground/src/tsdoc.ts).
+  const written = tags.map((t) => `@${t.name}${t.text ? (t.name === "example" ? "\n" : " ") + t.text : ""}`);
+  const body = [doc, ...written].filter(Boolean).join("\n\n").replaceAll("*/", "*\\/");
   if (!body) return "";
   return ["  /**", ...body.split("\n").map((l) => `   * ${l}`.trimEnd()), "   */"].join("\n");
 }

@@ -6,6 +6,8 @@
 
 import * as monaco from "./monaco.js";
 import type { Kernel } from "@jupyterlab/services";
+import { SuggestAdapter } from "monaco-editor/languages/features/typescript/languageFeatures.js";
+import { docMarkdown, type DocPart, type DocTag } from "./tsdoc.js";
 
 const ts = monaco.typescript;
 
@@ -24,11 +26,15 @@ export interface ProbeTypes {
 export interface Editor {
   readonly editor: monaco.editor.IStandaloneCodeEditor;
   readonly model: monaco.editor.ITextModel;
+  /** The probe library's declaration files (probe-types.json). */
+  addTypes(types: ProbeTypes): void;
   /** A run that succeeded: its declarations become visible to the next cells' types. */
   addRun(code: string): void;
+  /** The kernel restarted or died: the runs' declarations are gone. */
+  forgetRuns(): void;
 }
 
-export function createEditor(host: HTMLElement, types: ProbeTypes, kernel: () => Kernel.IKernelConnection | undefined): Editor {
+export function createEditor(host: HTMLElement, kernel: () => Kernel.IKernelConnection | undefined): Editor {
   ts.typescriptDefaults.setCompilerOptions({
     target: ts.ScriptTarget.ESNext,
     module: ts.ModuleKind.ESNext,
@@ -42,7 +48,11 @@ export function createEditor(host: HTMLElement, types: ProbeTypes, kernel: () =>
   });
   ts.typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false, diagnosticCodesToIgnore: NOT_ERRORS_IN_A_CELL });
   ts.typescriptDefaults.setEagerModelSync(true);
-  for (const [path, text] of Object.entries(types.files)) ts.typescriptDefaults.addExtraLib(text, path);
+  // Hovers are ours (below), so that TSDoc renders; the rest is Monaco's.
+  ts.typescriptDefaults.setModeConfiguration({ ...ts.typescriptDefaults.modeConfiguration, hovers: false });
+  // The completion list's details panel renders TSDoc through this one static
+  // method of Monaco's adapter: the same Markdown as the hovers.
+  SuggestAdapter.createDocumentationString = (details: { documentation?: DocPart[]; tags?: DocTag[] }) => docMarkdown(details.documentation, details.tags);
 
   const model = monaco.editor.createModel("", "typescript", monaco.Uri.parse("file:///cell.ts"));
   const editor = monaco.editor.create(host, {
@@ -58,40 +68,56 @@ export function createEditor(host: HTMLElement, types: ProbeTypes, kernel: () =>
   });
 
   let runs = 0;
+  let runLibs: monaco.IDisposable[] = [];
   const worker = async () => (await ts.getTypeScriptWorker())(model.uri);
 
-  // Kernel completions where the worker offers nothing (e.g. members of a
-  // value the types can't see into). Monaco waits for every provider before
-  // it shows the list: after a "." (the worker's fast path, measured in the
-  // bench) this one steps aside; typing or Ctrl-Space asks it.
+  // Kernel completions for what the worker doesn't know (names a run defined
+  // before it failed, members of a value typed `any`): the kernel's matches
+  // the worker's list lacks. Monaco waits for every provider before it shows
+  // the list: after a "." (the worker's fast path, measured in the bench) this
+  // one steps aside; typing on or Ctrl-Space asks it.
   monaco.languages.registerCompletionItemProvider("typescript", {
     async provideCompletionItems(m, position, context) {
       const k = kernel();
       if (!k || m !== model || context.triggerKind === monaco.languages.CompletionTriggerKind.TriggerCharacter) return { suggestions: [] };
       const code = m.getValue();
       const offset = m.getOffsetAt(position);
-      const local = await worker().then((w) => w.getCompletionsAtPosition(m.uri.toString(), offset)).catch(() => undefined);
-      if (local?.entries?.length) return { suggestions: [] };
-      const reply = await k.requestComplete({ code, cursor_pos: offset }).catch(() => undefined);
+      const [local, reply] = await Promise.all([
+        worker().then((w) => w.getCompletionsAtPosition(m.uri.toString(), offset)).catch(() => undefined),
+        k.requestComplete({ code, cursor_pos: codePoints(code, offset) }).catch(() => undefined),
+      ]);
       if (!reply || reply.content.status !== "ok") return { suggestions: [] };
-      const start = m.getPositionAt(reply.content.cursor_start);
-      const end = m.getPositionAt(reply.content.cursor_end);
+      const known = new Set<string>((local?.entries ?? []).map((e: { name: string }) => e.name));
+      const start = m.getPositionAt(utf16(code, reply.content.cursor_start));
+      const end = m.getPositionAt(utf16(code, reply.content.cursor_end));
       const range = new monaco.Range(start.lineNumber, start.column, end.lineNumber, end.column);
       return {
-        suggestions: reply.content.matches.map((name) => ({ label: name, insertText: name, range, kind: monaco.languages.CompletionItemKind.Variable, detail: "from the kernel", sortText: `~${name}` })),
+        suggestions: reply.content.matches.filter((name) => !known.has(name)).map((name) => ({ label: name, insertText: name, range, kind: monaco.languages.CompletionItemKind.Variable, detail: "from the kernel" })),
       };
     },
   });
 
-  // Kernel inspection where the worker has no quick info (e.g. a name from a run).
+  // Hovers: the worker's quick info, its TSDoc rendered by docMarkdown (code
+  // blocks for @example); where the worker knows nothing (a name from a run),
+  // the kernel's inspect_request.
   monaco.languages.registerHoverProvider("typescript", {
     async provideHover(m, position) {
-      const k = kernel();
-      if (!k || m !== model || !m.getWordAtPosition(position)) return null;
+      if (m !== model || !m.getWordAtPosition(position)) return null;
       const offset = m.getOffsetAt(position);
       const local = await worker().then((w) => w.getQuickInfoAtPosition(m.uri.toString(), offset)).catch(() => undefined);
-      if (local) return null;
-      const reply = await k.requestInspect({ code: m.getValue(), cursor_pos: offset, detail_level: 0 }).catch(() => undefined);
+      // kind "" is a name the worker can't resolve (it says "any"): the kernel may know it.
+      if (local && local.kind !== "") {
+        const start = m.getPositionAt(local.textSpan.start);
+        const end = m.getPositionAt(local.textSpan.start + local.textSpan.length);
+        const signature = local.displayParts.map((p: { text: string }) => p.text).join("");
+        return {
+          range: new monaco.Range(start.lineNumber, start.column, end.lineNumber, end.column),
+          contents: [{ value: "```typescript\n" + signature + "\n```" }, { value: docMarkdown(local.documentation, local.tags) }],
+        };
+      }
+      const k = kernel();
+      if (!k) return null;
+      const reply = await k.requestInspect({ code: m.getValue(), cursor_pos: codePoints(m.getValue(), offset), detail_level: 0 }).catch(() => undefined);
       if (!reply || reply.content.status !== "ok" || !reply.content.found) return null;
       const data = reply.content.data as Record<string, string>;
       return { contents: [{ value: data["text/markdown"] ?? "```\n" + (data["text/plain"] ?? "") + "\n```" }] };
@@ -101,10 +127,23 @@ export function createEditor(host: HTMLElement, types: ProbeTypes, kernel: () =>
   return {
     editor,
     model,
+    addTypes(types) {
+      for (const [path, text] of Object.entries(types.files)) ts.typescriptDefaults.addExtraLib(text, path);
+    },
     addRun(code) {
       // Each successful run is a script the worker sees beside the cell, as
-      // the kernel's language service sees the history.
-      ts.typescriptDefaults.addExtraLib(code, `file:///runs/run-${++runs}.ts`);
+      // the kernel's language service sees the history. (A run that failed
+      // may have defined names before it failed: only the kernel knows, and
+      // its complete_request and inspect_request answer for them.)
+      runLibs.push(ts.typescriptDefaults.addExtraLib(code, `file:///runs/run-${++runs}.ts`));
+    },
+    forgetRuns() {
+      for (const lib of runLibs) lib.dispose();
+      runLibs = [];
     },
   };
 }
+
+// The protocol counts cursor positions in code points, Monaco in UTF-16 units.
+const codePoints = (code: string, utf16Offset: number) => [...code.slice(0, utf16Offset)].length;
+const utf16 = (code: string, codePointOffset: number) => [...code].slice(0, codePointOffset).join("").length;

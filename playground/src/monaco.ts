@@ -30,9 +30,8 @@ import "monaco-editor/languages/definitions/typescript/register.js";
 export * as typescript from "monaco-editor/languages/features/typescript/register.js";
 export * from "monaco-editor/editor/editor.api.js";
 
-// Workers are separate bundles next to main.js (see playground/build.mjs).
-// document.currentScript is only set while main.js first runs: read it now.
-const base = new URL(".", document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : location.href);
+// Workers are separate bundles next to the page's modules (see playground/build.mjs).
+const base = new URL(".", import.meta.url);
 (globalThis as any).MonacoEnvironment = {
   getWorker(_id: string, label: string): Worker {
     return new Worker(new URL(label === "typescript" || label === "javascript" ? "ts.worker.js" : "editor.worker.js", base), { name: label });

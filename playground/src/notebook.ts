@@ -4,6 +4,7 @@
 
 import type { ContentsManager } from "@jupyterlab/services";
 import type * as nbformat from "@jupyterlab/nbformat";
+import type { OpenedCell } from "./runs.js";
 
 export function download(notebook: nbformat.INotebookContent, name: string): void {
   const blob = new Blob([JSON.stringify(notebook, null, 1) + "\n"], { type: "application/x-ipynb+json" });
@@ -28,11 +29,16 @@ export async function listNotebooks(contents: ContentsManager, path = "", depth 
   return found.sort();
 }
 
-export async function codeCells(contents: ContentsManager, path: string): Promise<string[]> {
+/** The code cells of a notebook on the server, in order, with their saved outputs. */
+export async function notebookCells(contents: ContentsManager, path: string): Promise<OpenedCell[]> {
   const model = await contents.get(path, { content: true, type: "notebook" });
   const notebook = model.content as nbformat.INotebookContent;
   return notebook.cells
-    .filter((cell) => cell.cell_type === "code")
-    .map((cell) => (Array.isArray(cell.source) ? cell.source.join("") : cell.source))
-    .filter((source) => source.trim() !== "");
+    .filter((cell): cell is nbformat.ICodeCell => cell.cell_type === "code")
+    .map((cell) => ({
+      source: Array.isArray(cell.source) ? cell.source.join("") : cell.source,
+      outputs: cell.outputs ?? [],
+      executionCount: cell.execution_count ?? null,
+    }))
+    .filter((cell) => cell.source.trim() !== "");
 }

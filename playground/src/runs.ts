@@ -21,7 +21,17 @@ export const rendermime = new RenderMimeRegistry({
 // (90) a plot's bundle also carries, so plots are vega's, interactive.
 rendermime.addFactory(vegaExtension.rendererFactory, vegaExtension.rank);
 
-export type RunState = "queued" | "running" | "ok" | "error" | "aborted" | "not run";
+export type RunState = "queued" | "running" | "ok" | "error" | "interrupted" | "aborted" | "not run";
+
+/** nbclient's tag for a cell whose error is expected: the notebook runs on past it. */
+export const RAISES_EXCEPTION = "raises-exception";
+
+/** A code cell of a notebook being opened: its source, and what it showed when saved. */
+export interface OpenedCell {
+  source: string;
+  outputs: nbformat.IOutput[];
+  executionCount: number | null;
+}
 
 export interface Run {
   readonly code: string;
@@ -40,7 +50,7 @@ export class History {
   }
 
   /** Adds a run at the end (or a cell opened from a notebook, not run yet). */
-  add(code: string, state: RunState, actions: { edit: (code: string) => void; run?: (code: string, from: Run) => void }): Run {
+  add(code: string, state: RunState, actions: { edit: (code: string) => void; run?: (code: string, from: Run) => void }, opened?: OpenedCell): Run {
     const element = document.createElement("article");
     element.className = "pg-run";
     element.tabIndex = 0;
@@ -60,7 +70,9 @@ export class History {
     element.append(head, source);
     this.#host.append(element);
     Widget.attach(area, element);
-    const run: Run = { code, element, outputs, state, executionCount: null };
+    // An opened cell shows what it showed when the notebook was saved, until it runs here.
+    if (opened) outputs.fromJSON(opened.outputs);
+    const run: Run = { code, element, outputs, state, executionCount: opened?.executionCount ?? null };
     (element as any).__area = area;
     this.#show(run);
     // Keyboard: Enter on a focused run puts its code into the editor.
@@ -91,7 +103,7 @@ export class History {
       const reply = await future.done;
       const content = reply.content;
       run.executionCount = content.execution_count;
-      run.state = content.status === "ok" ? "ok" : content.status === "error" ? "error" : "aborted";
+      run.state = content.status === "ok" ? "ok" : content.status !== "error" ? "aborted" : content.ename === "KeyboardInterrupt" ? "interrupted" : "error";
       return content;
     } catch {
       // The future is disposed when the kernel restarts or dies mid-run.
@@ -103,6 +115,11 @@ export class History {
     }
   }
 
+  setState(run: Run, state: RunState): void {
+    run.state = state;
+    this.#show(run);
+  }
+
   #show(run: Run): void {
     run.element.dataset.state = run.state;
     const prompt = run.element.querySelector(".pg-prompt")!;
@@ -111,11 +128,15 @@ export class History {
   }
 
   /**
-   * The session as a notebook: the runs that succeeded, in order, with their
-   * outputs. Failed, interrupted and unrun cells are the exploration's dead
-   * ends: left in, they would stop the notebook under nbclient.
+   * The session as a notebook: every run, in the REPL's order, with its
+   * outputs, failures and interrupted runs included (their error outputs as
+   * they were). Those carry nbclient's "raises-exception" tag, so the notebook
+   * runs top to bottom under nbclient as the session did; an interrupted run's
+   * metadata says so (run again, it runs in full). Cells opened but not run
+   * and runs still queued are not runs yet: left out.
    */
   toNotebook(): nbformat.INotebookContent {
+    const ran = this.runs.filter((run) => run.state === "ok" || run.state === "error" || run.state === "interrupted");
     return {
       nbformat: 4,
       nbformat_minor: 5,
@@ -123,10 +144,10 @@ export class History {
         kernelspec: { name: "probebook", display_name: "probebook (TypeScript + eBPF)", language: "typescript" },
         language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript" },
       },
-      cells: this.runs.filter((run) => run.state === "ok").map((run, i) => ({
+      cells: ran.map((run, i) => ({
         cell_type: "code",
         id: `playground-${i + 1}`,
-        metadata: {},
+        metadata: run.state === "ok" ? {} : { tags: [RAISES_EXCEPTION], ...(run.state === "interrupted" ? { probebook: { interrupted: true } } : {}) },
         source: run.code,
         execution_count: run.executionCount,
         outputs: run.outputs.toJSON(),

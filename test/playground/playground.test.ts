@@ -64,6 +64,33 @@ describe("the probe playground in Chromium", () => {
     await hover.first().waitFor({ timeout: 30_000 });
     await pg.shot("1-hover");
     expect(await hover.first().textContent()).toMatch(/const tracepoint: \(name: string\) => TracepointProbe/);
+    // TSDoc rendered: @param as a list item naming the parameter, @example as a code block.
+    expect(await hover.first().locator("li").allTextContents()).toEqual([expect.stringMatching(/^name — e\.g\. "syscalls:sys_enter_openat" or "sched:sched_switch"\.$/)]);
+    expect(await hover.first().locator("li code").first().textContent()).toBe("name");
+    const example = hover.first().locator("pre, .monaco-tokenized-source, code").filter({ hasText: 'const opens = await tracepoint("syscalls:sys_enter_openat")' });
+    expect(await example.count()).toBeGreaterThan(0);
+    expect(await example.last().textContent()).toContain('.fields("filename", "flags")');
+    await page.keyboard.press("Escape");
+  });
+
+  it("renders a method's @example as a code block in its hover", async () => {
+    const { page } = pg;
+    await setCode(page, 'tracepoint("sched:sched_switch").count().by("cpu")');
+    // The cursor onto "by".
+    await page.keyboard.press("End");
+    for (let i = 0; i < '("cpu")'.length + 1; i++) await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I");
+    const hover = page.locator(".monaco-hover").filter({ hasText: "by(" });
+    await hover.first().waitFor({ timeout: 30_000 });
+    await pg.shot("1-hover-method");
+    const text = (await hover.first().textContent())!;
+    expect(text).not.toMatch(/@example/);
+    expect(text).toMatch(/Example/);
+    const blocks = hover.first().locator(".monaco-tokenized-source").filter({ hasText: 'await syscall("read").count().by("comm", "pid").run({ for: "5s" })' });
+    expect(await blocks.count()).toBe(1);
+    // The example's two lines stay two lines (a flattened tag ran them together).
+    expect(await blocks.first().evaluate((el) => (el as HTMLElement).innerText.split("\n").filter((l) => l.includes("await")).length)).toBeGreaterThanOrEqual(2);
     await page.keyboard.press("Escape");
   });
 
@@ -149,7 +176,8 @@ describe("the probe playground in Chromium", () => {
     const readyMs = Date.now() - t0;
     await pg.shot("5-interrupted");
     const run = page.locator(".pg-run").nth(before);
-    expect(await run.getAttribute("data-state")).toBe("error");
+    expect(await run.getAttribute("data-state")).toBe("interrupted");
+    expect(await run.locator(".pg-prompt").textContent()).toMatch(/^\[\d+\] interrupted$/);
     expect(await run.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").textContent()).toMatch(/KeyboardInterrupt/);
     expect(readyMs).toBeLessThan(1000);
   }, 60_000);
@@ -163,6 +191,33 @@ describe("the probe playground in Chromium", () => {
     const text = await run.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").textContent();
     expect(text).toMatch(/sched:sched_swich/);
     expect(text).toMatch(/sched:sched_switch/);
+  });
+
+  it("completes and inspects, through the kernel, a name a run defined before it failed", async () => {
+    const { page } = pg;
+    // The run defines \`early\`, then fails: the page's types only take runs
+    // that succeeded, the kernel's language service has every run it started.
+    await runCode(page, 'const early = { threshold: 5, label: "cpu" };\nawait tracepoint("sched:sched_swich").count().run({ for: "1s" })');
+    expect(await lastRun(page).getAttribute("data-state")).toBe("error");
+    await setCode(page, "early.thr");
+    await page.keyboard.press("Control+Space");
+    const rows = page.locator(".suggest-widget .monaco-list-row");
+    await rows.first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(300);
+    await pg.shot("6-kernel-completion");
+    expect(await rows.locator(".label-name").allTextContents()).toEqual(["threshold"]);
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => (window as any).__playground.value())).toBe("early.threshold");
+    // Inspect: the kernel's answer in the hover, from the keyboard.
+    await page.keyboard.press("Home");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Control+K");
+    await page.keyboard.press("Control+I");
+    const hover = page.locator(".monaco-hover").filter({ hasText: "threshold" });
+    await hover.first().waitFor({ timeout: 30_000 });
+    await pg.shot("6-kernel-inspect");
+    expect((await hover.first().textContent())!.replace(/\s+/g, " ")).toMatch(/const early: \{ threshold: number; label: string; ?\}/);
+    await page.keyboard.press("Escape");
   });
 
   it("opens a notebook's code cells into the history, and runs them", async () => {
@@ -183,31 +238,65 @@ describe("the probe playground in Chromium", () => {
     expect(await lastRun(page).locator(".jp-OutputArea-executeResult").textContent()).toMatch(/42/);
   });
 
-  it("exports the session as an .ipynb that nbclient runs without errors", async () => {
+  it("exports every run as an .ipynb (errors and interrupted runs included) that nbclient runs, and opens it back", async () => {
     const { page } = pg;
+    const ran = page.locator(".pg-run:is([data-state=ok], [data-state=error], [data-state=interrupted])");
+    const sources = await ran.locator(".pg-source").allTextContents();
+    const states = await ran.evaluateAll((els) => els.map((el) => (el as HTMLElement).dataset.state));
+    // What the earlier tests left: successes, failures and the interrupted 60 s probe.
+    expect(new Set(states)).toEqual(new Set(["ok", "error", "interrupted"]));
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
-    const dir = mkdtempSync(join(tmpdir(), "probebook-playground-export-"));
-    try {
-      const path = join(dir, download.suggestedFilename());
-      await download.saveAs(path);
-      const notebook = JSON.parse(readFileSync(path, "utf8"));
-      const ok = await page.locator(".pg-run[data-state=ok] .pg-source").allTextContents();
-      expect(notebook.cells.map((c: { source: string }) => c.source)).toEqual(ok);
-      expect(notebook.metadata.kernelspec.name).toBe("probebook");
-      const script = [
-        "import sys, nbformat, nbclient",
-        "nb = nbformat.read(sys.argv[1], as_version=4)",
-        "nbformat.validate(nb)",
-        "nbclient.NotebookClient(nb, kernel_name='probebook', timeout=120).execute()",
-        "bad = [o for c in nb.cells for o in c.outputs if o.output_type == 'error' or (o.output_type == 'stream' and o.name == 'stderr')]",
-        "print(len(nb.cells), len(bad))",
-      ].join("\n");
-      const out = execFileSync(DEBIAN_PYTHON, ["-c", script, path], { env: { ...process.env, JUPYTER_PATH: pg.prefix.jupyterPath }, encoding: "utf8", timeout: 180_000 });
-      expect(out.trim()).toBe(`${ok.length} 0`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 200_000);
+    const path = join(root, "exported.ipynb");
+    await download.saveAs(path);
+    const notebook = JSON.parse(readFileSync(path, "utf8"));
+    expect(notebook.metadata.kernelspec.name).toBe("probebook");
+    expect(notebook.cells.map((c: { source: string }) => c.source)).toEqual(sources);
+    type Cell = { source: string; metadata: { tags?: string[]; probebook?: { interrupted?: boolean } }; outputs: { output_type: string; ename?: string; traceback?: string[] }[] };
+    notebook.cells.forEach((cell: Cell, i: number) => {
+      const errors = cell.outputs.filter((o) => o.output_type === "error");
+      if (states[i] === "ok") {
+        expect(cell.metadata, cell.source).toEqual({});
+        expect(errors, cell.source).toEqual([]);
+      } else {
+        // The failure as the kernel reported it: an error output with its traceback, tagged for nbclient.
+        expect(cell.metadata.tags, cell.source).toEqual(["raises-exception"]);
+        expect(errors.length, cell.source).toBe(1);
+        expect(errors[0]!.traceback!.length, cell.source).toBeGreaterThan(0);
+        if (states[i] === "interrupted") {
+          expect(errors[0]!.ename).toBe("KeyboardInterrupt");
+          expect(cell.metadata.probebook).toEqual({ interrupted: true });
+        }
+      }
+    });
+    const misspelled = notebook.cells.find((c: Cell) => c.source.includes("sched_swich") && !c.source.includes("early"));
+    expect(misspelled.outputs.find((o: { output_type: string }) => o.output_type === "error").traceback.join("\n")).toMatch(/sched:sched_switch/);
+
+    // The notebooks' own check (test/frontends/test_notebooks.py): nbclient runs
+    // it top to bottom; no untagged cell errs or writes to stderr, and each
+    // failure tagged raises-exception fails again (the interrupted probe runs in full).
+    const script = [
+      "import sys, json, nbformat, nbclient",
+      "nb = nbformat.read(sys.argv[1], as_version=4)",
+      "nbformat.validate(nb)",
+      "nbclient.NotebookClient(nb, kernel_name='probebook', timeout=120).execute()",
+      "bad = lambda c: [o for o in c.outputs if o.output_type == 'error' or (o.output_type == 'stream' and o.name == 'stderr')]",
+      "print(json.dumps([len(bad(c)) > 0 for c in nb.cells]))",
+    ].join("\n");
+    const out = execFileSync(DEBIAN_PYTHON, ["-c", script, path], { env: { ...process.env, JUPYTER_PATH: pg.prefix.jupyterPath }, encoding: "utf8", timeout: 300_000 });
+    expect(JSON.parse(out.trim().split("\n").pop()!)).toEqual(states.map((s) => s === "error"));
+
+    // Open it back: every run comes into the REPL in order, not run yet, showing what it showed.
+    const before = await page.locator(".pg-run").count();
+    await page.focus("#open");
+    await page.locator("#open option[value='exported.ipynb']").waitFor({ state: "attached" });
+    await page.selectOption("#open", "exported.ipynb");
+    await page.locator(".pg-run").nth(before + sources.length - 1).waitFor();
+    expect(await page.locator(".pg-run .pg-source").evaluateAll((els, from) => els.slice(from).map((e) => e.textContent), before)).toEqual(sources);
+    expect(await page.locator(".pg-run").evaluateAll((els, from) => els.slice(from).map((e) => (e as HTMLElement).dataset.state), before)).toEqual(sources.map(() => "not run"));
+    const reopenedMisspelled = page.locator(".pg-run[data-state='not run']").filter({ hasText: "sched_swich" }).filter({ hasNotText: "early" });
+    expect(await reopenedMisspelled.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").textContent()).toMatch(/sched:sched_switch/);
+    await pg.shot("7-reopened-export");
+  }, 400_000);
 
   // After the export: a run that asked for input needs a person, and nbclient has none.
   it("answers an input() prompt in the page", async () => {
