@@ -12,6 +12,7 @@ export { tcp, TcpProbe, type TcpWhere } from "./tcp.js";
 export { tls, TlsProbe, type TlsOptions, type TlsValue, type TlsWhere } from "./tls.js";
 export { Probe, isProbe } from "./probe.js";
 export { BackgroundRun, runs } from "./background-run.js";
+export { workload, Workload, setWorkloadHost, type WorkloadName, type WorkloadParams, type WorkloadCounts, type WorkloadFacts, type WorkloadResult, type WorkloadHost } from "./workload.js";
 export { explain, Explanation, type ExplainOptions } from "./explain.js";
 export { features } from "./features.js";
 export { parseDuration, parseNanoseconds } from "./duration.js";

@@ -19,6 +19,7 @@ import type {
 import { resolve } from "node:path";
 import { BackgroundRuns } from "./runs/background.js";
 import { memoryBudget, type Hold } from "./host/memory-budget.js";
+import { Workloads } from "./workloads/registry.js";
 import { createSandboxHost } from "./sandbox/host-bridge.js";
 import { checkComplete } from "./sandbox/is-complete.js";
 import { CellLanguageService } from "./sandbox/language-service.js";
@@ -86,6 +87,10 @@ export class Session implements Executor {
   readonly #runner: ProbeRunner;
   /** Background runs belong to the session: they outlive cells and interrupts, not the kernel. */
   readonly #backgroundRuns: BackgroundRuns;
+  /** Workloads cells started (runtime/workloads/): killed on interrupt, re-run of their cell, shutdown. */
+  readonly #workloads = new Workloads();
+  /** The running cell's code: the key under which its workloads are kept. */
+  #cellKey: string | undefined;
   readonly #preludePath: string;
   readonly #graceMs: number;
   readonly #dataDir: () => string;
@@ -145,6 +150,7 @@ export class Session implements Executor {
   }
 
   interrupt(): void {
+    this.#workloads.killAll();
     const epoch = this.#epoch;
     this.#epoch = new AbortController();
     epoch.abort(new Error("interrupted by the user"));
@@ -182,6 +188,7 @@ export class Session implements Executor {
   async shutdown(): Promise<void> {
     this.#shutDown = true;
     await this.#backgroundRuns.stopAll();
+    await this.#workloads.stopAll();
     this.interrupt();
     const starting = this.#starting;
     this.#starting = undefined;
@@ -233,6 +240,11 @@ export class Session implements Executor {
     const onAbort = () => {
       if (this.#epoch === epoch) this.interrupt();
     };
+    if (record) {
+      // Running a cell again replaces what its previous run started.
+      this.#workloads.cellStarting(code);
+      this.#cellKey = code;
+    }
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     const previousOutput = this.#output;
     this.#output = ctx;
@@ -340,6 +352,8 @@ export class Session implements Executor {
 
   /** Drops the dead sandbox and starts a new one; says "rebuilt" or why not. */
   async #rebuild(): Promise<string> {
+    // The handles of running workloads die with the old sandbox: so do the workloads.
+    this.#workloads.killAll();
     this.#sandbox?.dispose();
     this.#sandbox = undefined;
     this.#sandboxMemory.release();
@@ -364,6 +378,8 @@ export class Session implements Executor {
         signal: () => this.#epoch.signal,
         runner: this.#runner,
         backgroundRuns: this.#backgroundRuns,
+        workloads: this.#workloads,
+        cellKey: () => this.#cellKey,
         log: this.#log,
         dataDir: this.#dataDir,
         documentation: (expression) => {

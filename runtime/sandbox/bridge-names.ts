@@ -13,6 +13,8 @@ export const BRIDGE = {
   clearOutput: "__probebook_clear_output",
   /** (requestJson: string) => Promise<ProbeReply>: run, start/snapshot/stop/list background runs, explain (runtime/spec/protocol.ts) */
   probe: "__probebook_probe",
+  /** (requestJson: string) => Promise<WorkloadReply>: start/go/wait/stop a catalog workload (runtime/spec/workload-protocol.ts) */
+  workload: "__probebook_workload",
   /** (ms: number) => Promise<boolean>: true when the time passed, false when interrupted */
   sleep: "__probebook_sleep",
   /** (prompt: string, password: boolean) => Promise<InputReply> */

@@ -20,6 +20,7 @@ export const SANDBOX_GLOBALS = [
   "explain",
   "features",
   "runs",
+  "workload",
   "parseDuration",
   "plot",
   "save",

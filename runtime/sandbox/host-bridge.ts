@@ -12,6 +12,8 @@ import type { BackgroundRuns } from "../runs/background.js";
 import { handleProbeRequest } from "../runs/requests.js";
 import type { ProbeRunner } from "./probe-runner.js";
 import type { SandboxHost } from "./sandbox.js";
+import { handleWorkloadRequest } from "../workloads/requests.js";
+import type { Workloads } from "../workloads/registry.js";
 
 export interface BridgeState {
   /** The running cell's context; output after a cell finished goes to the last one. */
@@ -24,6 +26,10 @@ export interface BridgeState {
   log(message: string): void;
   /** The notebook's directory: the only place save() writes and load() reads. */
   dataDir(): string;
+  /** The kernel's workloads (runtime/workloads/registry.ts); without them workload() says so. */
+  workloads?: Workloads;
+  /** The running cell's key (its code): a re-run of the cell kills the workloads it started. */
+  cellKey?(): string | undefined;
   /** The documentation of a global's name (e.g. "aq.table") as a MIME bundle, if known (the language service's inspect). */
   documentation?(expression: string): Record<string, unknown> | undefined;
 }
@@ -70,6 +76,10 @@ export function createSandboxHost(state: BridgeState): SandboxHost {
     },
     probe(requestJson) {
       return handleProbeRequest(requestJson, state);
+    },
+    async workload(requestJson) {
+      if (!state.workloads) return { ok: false, error: { name: "Error", message: "this kernel runs no workloads (the session was made without a registry)" } };
+      return handleWorkloadRequest(requestJson, state.workloads, state.cellKey?.());
     },
     sleep(ms) {
       const signal = state.signal();

@@ -7,6 +7,7 @@ import { BRIDGE, type CellReply, type InputReply, type LoadReply, type RenderRep
 import { packColumns } from "./column-transfer.js";
 import { compilePrelude } from "./prelude-script.js";
 import type { ProbeReply } from "../spec/protocol.js";
+import type { WorkloadReply } from "../spec/workload-protocol.js";
 
 /** What the sandbox may ask of the host (the session routes it to the running cell). */
 export interface SandboxHost {
@@ -15,6 +16,8 @@ export interface SandboxHost {
   clearOutput(wait: boolean): void;
   /** Probe requests of probes-lib (runtime/spec/protocol.ts), as JSON. */
   probe(requestJson: string): Promise<ProbeReply>;
+  /** Workload requests of probes-lib (runtime/spec/workload-protocol.ts), as JSON. */
+  workload(requestJson: string): Promise<WorkloadReply>;
   sleep(ms: number): Promise<boolean>;
   input(prompt: string, password: boolean): Promise<InputReply>;
   /** Renders a Vega-Lite spec to SVG (vega runs on the host, never in the sandbox). */
@@ -119,6 +122,7 @@ export class Sandbox {
         const request = String(json);
         return host.probe(request).then((reply) => (isRunRequest(request) ? withColumnsPacked(reply) : reply));
       }));
+      await global.set(BRIDGE.workload, new ivm.Reference((json: string) => host.workload(String(json))));
       await global.set(BRIDGE.sleep, new ivm.Reference((ms: number) => host.sleep(Number(ms))));
       await global.set(BRIDGE.input, new ivm.Reference((prompt: string, password: boolean) => host.input(String(prompt), Boolean(password))));
       // Called with applySyncPromise, which passes only primitives back: the reply travels as JSON.

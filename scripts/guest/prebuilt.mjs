@@ -1,4 +1,4 @@
-// The test workloads (test/bpf/support/*.c) the host builds before it boots a
+// The test workloads (test/bpf/support/*.c, workloads/*.c) the host builds before it boots a
 // guest, since compiling under the guest's emulation takes tens of seconds a
 // file. test-kernels.mjs builds them; build-c.ts finds them by these names.
 

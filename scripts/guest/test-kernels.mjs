@@ -39,15 +39,17 @@ function options(argv) {
 }
 
 function prebuildWorkloads() {
-    const src = join(root, "test/bpf/support");
   const out = join(root, "build/guest/workloads");
   rmSync(out, { recursive: true, force: true });
-  for (const file of readdirSync(src).filter((f) => f.endsWith(".c"))) {
-    const name = file.slice(0, -2);
-    for (const flags of FLAG_SETS) {
-      const dir = join(out, prebuiltName(name, flags));
-      mkdirSync(dir, { recursive: true });
-      execFileSync("cc", [...flags, "-Wall", "-o", join(dir, name), join(src, file)], { stdio: ["ignore", "ignore", "pipe"] });
+  // the tests' own workloads, and the catalog's they share (test/bpf/support/build-c.ts)
+  for (const src of [join(root, "test/bpf/support"), join(root, "workloads")]) {
+    for (const file of readdirSync(src).filter((f) => f.endsWith(".c") && f !== "launch.c")) {
+      const name = file.slice(0, -2);
+      for (const flags of FLAG_SETS) {
+        const dir = join(out, prebuiltName(name, flags));
+        mkdirSync(dir, { recursive: true });
+        execFileSync("cc", [...flags, "-Wall", "-pthread", "-o", join(dir, name), join(src, file)], { stdio: ["ignore", "ignore", "pipe"] });
+      }
     }
   }
   return out;

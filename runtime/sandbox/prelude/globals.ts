@@ -8,7 +8,7 @@ import * as aq from "arquero";
 export { aq };
 export {
   tracepoint, syscall, uprobe, uretprobe, usdt, kprobe, kretprobe, fentry, profile, tcp, tls, block, runqueue,
-  explain, features, runs, parseDuration,
+  explain, features, runs, parseDuration, workload,
 } from "../../../probes-lib/index.js";
 export * as plot from "../../../probes-lib/plot.js";
 export { save, load } from "../../../probes-lib/save.js";

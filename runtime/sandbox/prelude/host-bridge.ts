@@ -3,6 +3,7 @@
 
 import { BRIDGE, type InputReply, type BridgeError, type LoadReply, type RenderReply, type SaveReply } from "../bridge-names.js";
 import type { ProbeReply, ProbeRequest } from "../../spec/protocol.js";
+import type { WorkloadReply, WorkloadRequest } from "../../spec/workload-protocol.js";
 import { unpackColumns } from "./column-unpack.js";
 import { flushStreams } from "./output-buffer.js";
 
@@ -27,6 +28,7 @@ const refs = {
   display: take(BRIDGE.display),
   clearOutput: take(BRIDGE.clearOutput),
   probe: take(BRIDGE.probe),
+  workload: take(BRIDGE.workload),
   sleep: take(BRIDGE.sleep),
   input: take(BRIDGE.input),
   renderPlot: take(BRIDGE.renderPlot),
@@ -59,6 +61,14 @@ export async function hostProbe(request: ProbeRequest): Promise<ProbeReply & { o
   if (!reply.ok) throw bridgeError(reply.error);
   // Columns may arrive packed (runtime/sandbox/column-transfer.ts).
   if ("result" in reply) reply.result.columns = unpackColumns(reply.result.columns);
+  return reply;
+}
+
+/** Sends a workload request (runtime/spec/workload-protocol.ts) to the host; throws the host's error in the cell. */
+export async function hostWorkload(request: WorkloadRequest): Promise<WorkloadReply & { ok: true }> {
+  flushStreams();
+  const reply = (await refs.workload.apply(undefined, [JSON.stringify(request)], COPY_PROMISE)) as WorkloadReply;
+  if (!reply.ok) throw bridgeError(reply.error);
   return reply;
 }
 

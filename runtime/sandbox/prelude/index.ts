@@ -9,11 +9,12 @@ import "./text-codec.js";
 import "./microtask.js";
 import { ColumnTable } from "arquero";
 import { setProbeHost } from "../../../probes-lib/host.js";
+import { setWorkloadHost } from "../../../probes-lib/workload.js";
 import { setPlotRenderer, setTextWidth } from "../../../probes-lib/plot-host.js";
 import { setSavedDataHost } from "../../../probes-lib/save-host.js";
 import { RUN_CELL } from "../bridge-names.js";
 import * as sandboxGlobals from "./globals.js";
-import { hostLoadData, hostRenderPlot, hostSaveData, hostTextWidth } from "./host-bridge.js";
+import { hostLoadData, hostRenderPlot, hostSaveData, hostTextWidth, hostWorkload } from "./host-bridge.js";
 import { bridgeProbeHost } from "./probe-host.js";
 import { inspectCustom } from "./inspect.js";
 import { tableText } from "./render-table.js";
@@ -25,6 +26,7 @@ import { runCell } from "./run-cell.js";
 Error.stackTraceLimit = 100;
 
 setProbeHost(bridgeProbeHost);
+setWorkloadHost({ request: hostWorkload });
 installTableErrors();
 
 setPlotRenderer(hostRenderPlot);

@@ -1,5 +1,6 @@
-// Compiles a test workload (support/<name>.c) with cc into a fresh temp dir;
-// the one C build helper of the tests (flags default to -O2).
+// Compiles a test workload (support/<name>.c, or a catalog workload the tests
+// share: workloads/<name>.c) with cc into a fresh temp dir; the one C build
+// helper of the tests (flags default to -O2).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +9,13 @@ import { fileURLToPath } from "node:url";
 import { prebuiltName } from "../../../scripts/guest/prebuilt.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
+const catalog = join(here, "../../../workloads");
+
+/** The source of workload `name`: the tests' own, else the catalog's. */
+export function workloadSource(name: string): string {
+  const own = join(here, `${name}.c`);
+  return existsSync(own) ? own : join(catalog, `${name}.c`);
+}
 
 export interface BuiltC {
   bin: string;
@@ -33,7 +41,7 @@ export function buildC(name: string, flags: string[] = ["-O2"], libs: string[] =
   const dir = mkdtempSync(join(tmpdir(), "probebook-wl-"));
   const bin = join(dir, name);
   try {
-    execFileSync("cc", [...flags, "-Wall", "-o", bin, join(here, `${name}.c`), ...libs], { stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync("cc", [...flags, "-Wall", "-pthread", "-o", bin, workloadSource(name), ...libs], { stdio: ["ignore", "pipe", "pipe"] });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     const err = e as { stderr?: Buffer };
