@@ -156,6 +156,7 @@ export class Workload<N extends WorkloadName = WorkloadName> {
  * The catalog (README.md lists every parameter with its bounds):
  * - `open-loop` `{ opens, missing, pauseUs }`: opens a file of its own; `missing` opens fail with ENOENT. Counts `opens`, `opened`, `enoent`, `failed`.
  * - `getppid-loop` `{ calls }`: getppid() as fast as it can. Counts `calls`.
+ * - `sleep-loop` `{ sleeps, us }`: `sleeps` sleeps of `us` µs. Counts `sleeps`, `sleptUs`.
  *
  * @param name - the workload's name in the catalog.
  * @param params - its parameters; any left out take the catalog's defaults.

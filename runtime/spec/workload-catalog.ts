@@ -43,6 +43,15 @@ export const WORKLOAD_CATALOG = {
     counts: { calls: "getppid calls made (fewer only if the time cap stopped it)" },
     info: {},
   },
+  "sleep-loop": {
+    doc: "sleeps `sleeps` times for `us` microseconds each (clock_nanosleep, one syscall a sleep)",
+    params: {
+      sleeps: { min: 1, max: 100_000, default: 100, doc: "sleeps" },
+      us: { min: 1, max: 1_000_000, default: 1000, doc: "microseconds each sleep lasts (sleeps x us at most 60 s)" },
+    },
+    counts: { sleeps: "sleeps made", sleptUs: "microseconds asleep in all, as the program measured them" },
+    info: {},
+  },
 } as const satisfies Record<string, WorkloadEntry>;
 
 export type WorkloadName = keyof typeof WORKLOAD_CATALOG;
@@ -113,6 +122,9 @@ export function checkWorkload(name: unknown, params: unknown): { name: WorkloadN
   }
   if (name === "open-loop" && out.missing! > out.opens!) {
     throw new WorkloadError(`${call}: missing must be at most opens (${out.opens}): it is how many of the opens fail, not ${out.missing}`, { param: "missing", min: 0, max: out.opens });
+  }
+  if (name === "sleep-loop" && out.sleeps! * out.us! > 60_000_000) {
+    throw new WorkloadError(`${call}: sleeps x us must be at most 60 s (60000000 us), not ${out.sleeps! * out.us!} us`, { param: "us", min: 1, max: Math.floor(60_000_000 / out.sleeps!) });
   }
   return { name: name as WorkloadName, params: out };
 }

@@ -33,6 +33,8 @@ export function programFor(name: WorkloadName, params: Record<string, number>): 
       const missingPath = join(dir, "open-loop.missing");
       return { binary, args: [path, p("opens"), p("pauseUs"), missingPath, p("missing")], info: { path, missingPath } };
     }
+    case "sleep-loop":
+      return { binary, args: [p("sleeps"), p("us")], info: {} };
     case "getppid-loop":
       return { binary, args: [seconds, p("calls")], info: {} };
   }

@@ -1,0 +1,35 @@
+// getppid-loop and sleep-loop from a cell: a probe filtered on w.pid counts
+// exactly the syscalls each workload says it made.
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { buildSandbox } from "../../../scripts/build-sandbox.mjs";
+import { recordingContext } from "../fixtures/recording-context.js";
+import { cellJson, workloadSession } from "./session-workload.js";
+
+const session = workloadSession();
+beforeAll(() => buildSandbox(), 60_000);
+afterAll(() => session.shutdown());
+
+const countedCell = (name: string, params: string, tracepoint: string) => [
+  `const w = await workload(${JSON.stringify(name)}, ${params});`,
+  `const run = tracepoint(${JSON.stringify(tracepoint)}).where({ pid: w.pid }).count().start();`,
+  `await run.started;`,
+  `const end = await w.start();`,
+  `const t = await run.stop();`,
+  `console.log(JSON.stringify({ seen: t.get("count", 0), exitCode: end.exitCode, counts: end.counts }))`,
+];
+
+test("getppid-loop: 50000 calls, exactly 50000 sys_enter_getppid for its pid", async () => {
+  expect(await cellJson(session, countedCell("getppid-loop", "{ calls: 50000 }", "syscalls:sys_enter_getppid")))
+    .toEqual({ seen: 50000, exitCode: 0, counts: { calls: 50000 } });
+});
+
+test("sleep-loop: 50 sleeps of 2 ms, exactly 50 sys_enter_clock_nanosleep for its pid", async () => {
+  const seen = (await cellJson(session, countedCell("sleep-loop", "{ sleeps: 50, us: 2000 }", "syscalls:sys_enter_clock_nanosleep"))) as { counts: { sleptUs: number } };
+  expect(seen).toEqual({ seen: 50, exitCode: 0, counts: { sleeps: 50, sleptUs: expect.any(Number) } });
+  expect(seen.counts.sleptUs).toBeGreaterThanOrEqual(50 * 2000);
+});
+
+test("sleep-loop refuses more than 60 s of sleeping", async () => {
+  const outcome = await session.execute(`await workload("sleep-loop", { sleeps: 1000, us: 100000 })`, recordingContext(9));
+  expect(outcome.status === "error" && outcome.evalue).toBe('workload("sleep-loop", ...): sleeps x us must be at most 60 s (60000000 us), not 100000000 us');
+});
