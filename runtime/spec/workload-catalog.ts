@@ -52,6 +52,15 @@ export const WORKLOAD_CATALOG = {
     counts: { sleeps: "sleeps made", sleptUs: "microseconds asleep in all, as the program measured them" },
     info: {},
   },
+  "tcp-echo": {
+    doc: "a loopback echo server (thread \"server\") and a client in one process: `connections` connections, each carrying `bytes` bytes there and back",
+    params: {
+      connections: { min: 1, max: 10_000, default: 100, doc: "TCP connections the client makes, one after another" },
+      bytes: { min: 1, max: 1_048_576, default: 1024, doc: "bytes the client sends on each (echoed back)" },
+    },
+    counts: { connections: "connections made", bytesSent: "bytes the client sent in all", bytesEchoed: "bytes it read back in all" },
+    info: { address: "the server's address (127.0.0.1)", port: "the server's port" },
+  },
 } as const satisfies Record<string, WorkloadEntry>;
 
 export type WorkloadName = keyof typeof WORKLOAD_CATALOG;

@@ -35,6 +35,8 @@ export function programFor(name: WorkloadName, params: Record<string, number>): 
     }
     case "sleep-loop":
       return { binary, args: [p("sleeps"), p("us")], info: {} };
+    case "tcp-echo":
+      return { binary, args: [p("connections"), p("bytes")], info: {} };
     case "getppid-loop":
       return { binary, args: [seconds, p("calls")], info: {} };
   }

@@ -1,5 +1,5 @@
-// getppid-loop and sleep-loop from a cell: a probe filtered on w.pid counts
-// exactly the syscalls each workload says it made.
+// getppid-loop, sleep-loop and tcp-echo from a cell: a probe filtered on
+// w.pid counts exactly the syscalls each workload says it made.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../../scripts/build-sandbox.mjs";
 import { recordingContext } from "../fixtures/recording-context.js";
@@ -32,4 +32,12 @@ test("sleep-loop: 50 sleeps of 2 ms, exactly 50 sys_enter_clock_nanosleep for it
 test("sleep-loop refuses more than 60 s of sleeping", async () => {
   const outcome = await session.execute(`await workload("sleep-loop", { sleeps: 1000, us: 100000 })`, recordingContext(9));
   expect(outcome.status === "error" && outcome.evalue).toBe('workload("sleep-loop", ...): sleeps x us must be at most 60 s (60000000 us), not 100000000 us');
+});
+
+test("tcp-echo: 200 connections of 4096 bytes, exactly 200 connect calls for its pid, every byte echoed", async () => {
+  const seen = await cellJson(session, [
+    ...countedCell("tcp-echo", "{ connections: 200, bytes: 4096 }", "syscalls:sys_enter_connect").slice(0, -1),
+    `console.log(JSON.stringify({ seen: t.get("count", 0), exitCode: end.exitCode, counts: end.counts, port: w.info.port > 0, address: w.info.address, threads: w.tids.length }))`,
+  ]);
+  expect(seen).toEqual({ seen: 200, exitCode: 0, counts: { connections: 200, bytesSent: 200 * 4096, bytesEchoed: 200 * 4096 }, port: true, address: "127.0.0.1", threads: 2 });
 });
