@@ -157,6 +157,7 @@ export class Workload<N extends WorkloadName = WorkloadName> {
  * - `open-loop` `{ opens, missing, pauseUs }`: opens a file of its own; `missing` opens fail with ENOENT. Counts `opens`, `opened`, `enoent`, `failed`.
  * - `getppid-loop` `{ calls }`: getppid() as fast as it can. Counts `calls`.
  * - `sleep-loop` `{ sleeps, us }`: `sleeps` sleeps of `us` µs. Counts `sleeps`, `sleptUs`.
+ * - `cpu-spin` `{ ms }`: spins through named functions (the hottest: `w.info.hottest`, probebook_hash), for a flame graph. Counts `requests`.
  * - `tcp-echo` `{ connections, bytes }`: a loopback echo server and a client; `w.info.port`. Counts `connections`, `bytesSent`, `bytesEchoed`.
  *
  * @param name - the workload's name in the catalog.

@@ -61,6 +61,14 @@ export const WORKLOAD_CATALOG = {
     counts: { connections: "connections made", bytesSent: "bytes the client sent in all", bytesEchoed: "bytes it read back in all" },
     info: { address: "the server's address (127.0.0.1)", port: "the server's port" },
   },
+  "cpu-spin": {
+    doc: "spins on the CPU for `ms` through named functions (main > probebook_serve > probebook_handle > probebook_parse ~1/5, probebook_hash ~4/5), built with frame pointers and symbols, for a flame graph",
+    params: {
+      ms: { min: 10, max: 60_000, default: 3000, doc: "milliseconds to spin" },
+    },
+    counts: { requests: "made-up requests handled (one trip down the call chain each)" },
+    info: { hottest: "the function that takes most of the time (probebook_hash)" },
+  },
 } as const satisfies Record<string, WorkloadEntry>;
 
 export type WorkloadName = keyof typeof WORKLOAD_CATALOG;

@@ -37,6 +37,8 @@ export function programFor(name: WorkloadName, params: Record<string, number>): 
       return { binary, args: [p("sleeps"), p("us")], info: {} };
     case "tcp-echo":
       return { binary, args: [p("connections"), p("bytes")], info: {} };
+    case "cpu-spin":
+      return { binary, args: [p("ms")], info: {} };
     case "getppid-loop":
       return { binary, args: [seconds, p("calls")], info: {} };
   }

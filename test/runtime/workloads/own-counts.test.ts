@@ -1,5 +1,5 @@
-// getppid-loop, sleep-loop and tcp-echo from a cell: a probe filtered on
-// w.pid counts exactly the syscalls each workload says it made.
+// getppid-loop, sleep-loop, tcp-echo and cpu-spin from a cell: a probe
+// filtered on w.pid counts exactly what each workload says it did.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../../scripts/build-sandbox.mjs";
 import { recordingContext } from "../fixtures/recording-context.js";
@@ -40,4 +40,16 @@ test("tcp-echo: 200 connections of 4096 bytes, exactly 200 connect calls for its
     `console.log(JSON.stringify({ seen: t.get("count", 0), exitCode: end.exitCode, counts: end.counts, port: w.info.port > 0, address: w.info.address, threads: w.tids.length }))`,
   ]);
   expect(seen).toEqual({ seen: 200, exitCode: 0, counts: { connections: 200, bytesSent: 200 * 4096, bytesEchoed: 200 * 4096 }, port: true, address: "127.0.0.1", threads: 2 });
+});
+
+test("cpu-spin: profiled while it spins, its hottest user frame is its spinning function, under its call chain", async () => {
+  const seen = await cellJson(session, [
+    `const w = await workload("cpu-spin", { ms: 3000 });`,
+    `const ended = w.start();`,
+    `const p = await profile({ hz: 99 }).where({ pid: w.pid }).run({ for: "1s" });`,
+    `const top = p.orderby(aq.desc("samples")).objects()[0];`,
+    `const end = await ended;`,
+    `console.log(JSON.stringify({ leaf: top.stack.split(";").pop(), chain: /main;probebook_serve;probebook_handle;probebook_hash$/.test(top.stack), hottest: w.info.hottest, comm: top.comm, requests: end.counts.requests > 0, exitCode: end.exitCode }))`,
+  ]);
+  expect(seen).toEqual({ leaf: "probebook_hash", chain: true, hottest: "probebook_hash", comm: "cpu-spin", requests: true, exitCode: 0 });
 });
