@@ -4,6 +4,7 @@
 
 import type { ColumnTable } from "arquero";
 import { columnValues, formatCount, wholeCountAxis, labelOf, numericValues, requireColumn, requireTable } from "./plot-data.js";
+import { withTitle } from "./plot-meta.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 import { unitOfColumn } from "./plot-units.js";
 import { barText } from "../runtime/plot/text/bar-text.js";
@@ -44,6 +45,7 @@ const MAX_TOP = 1000;
 export function bar(table: ColumnTable, options: BarOptions): Plot {
   const at = "plot.bar(table, { x, y })";
   const t = requireTable(table, at);
+  options = withTitle(t, options);
   if (options === null || typeof options !== "object") throw new TypeError(`${at}: say which column holds the categories, e.g. plot.bar(t, { x: "comm", y: "count" })`);
   const xName = requireColumn(t, options.x, at, "x");
   const yName = options.y === undefined ? undefined : requireColumn(t, options.y, at, "y");

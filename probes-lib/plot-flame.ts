@@ -6,6 +6,7 @@
 
 import type { ColumnTable } from "arquero";
 import { columnValues, findColumn, formatCount, MAX_PLOT_ROWS, numericValues, requireColumn, requireTable } from "./plot-data.js";
+import { withTitle } from "./plot-meta.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 import { flameText } from "../runtime/plot/text/flame-text.js";
 
@@ -59,6 +60,7 @@ interface FrameRect {
 export function flame(table: ColumnTable, options: FlameOptions = {}): Plot {
   const at = "plot.flame(table, { stack, value })";
   const t = requireTable(table, at);
+  options = withTitle(t, options);
   const stackName = requireColumn(t, options.stack ?? findColumn(t, ["stack", "stacks", "frames"]) ?? options.stack, at, "stack");
   const valueName = options.value ?? findColumn(t, ["count", "samples"]);
   if (valueName !== undefined) requireColumn(t, valueName, at, "value");

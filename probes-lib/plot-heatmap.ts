@@ -7,7 +7,7 @@
 import type { ColumnTable } from "arquero";
 import { logBucket, logScale, logSlot, scaleFromBounds, type Bucket } from "./plot-buckets.js";
 import { axisValues, capRows, columnValues, findColumn, formatCount, numericValues, requireColumn, requireTable, TEMPORAL_TOOLTIP, xEncoding } from "./plot-data.js";
-import { measuredOf } from "./plot-meta.js";
+import { measuredOf, withTitle } from "./plot-meta.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 import { log2Note, unitOfColumn, type PlotUnit } from "./plot-units.js";
 import { heatmapText } from "../runtime/plot/text/heatmap-text.js";
@@ -57,6 +57,7 @@ interface Cell {
 export function heatmap(table: ColumnTable, options: HeatmapOptions): Plot {
   const at = "plot.heatmap(table, { x, y })";
   const t = requireTable(table, at);
+  options = withTitle(t, options);
   if (options === null || typeof options !== "object") throw new TypeError(`${at}: say which columns to use, e.g. plot.heatmap(t, { x: "time_ns", y: "latency_ns" })`);
   const xName = requireColumn(t, options.x, at, "x");
   const yName = requireColumn(t, options.y, at, "y");

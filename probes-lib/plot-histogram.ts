@@ -7,7 +7,7 @@
 import type { ColumnTable } from "arquero";
 import { linearBins, logBucket, logScale, logSlot, scaleFromBounds, type Bucket } from "./plot-buckets.js";
 import { columnValues, findColumn, formatCount, wholeCountAxis, labelOf, numericValues, requireColumn, requireTable } from "./plot-data.js";
-import { measuredOf } from "./plot-meta.js";
+import { measuredOf, withTitle } from "./plot-meta.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 import { log2Note, unitOfColumn, type PlotUnit } from "./plot-units.js";
 import { histogramText } from "../runtime/plot/text/histogram-text.js";
@@ -76,6 +76,7 @@ interface Histogram {
 export function histogram(table: ColumnTable, options: HistogramOptions = {}): Plot {
   const at = "plot.histogram(table, ...)";
   const t = requireTable(table, at);
+  options = withTitle(t, options);
   if (options === null || typeof options !== "object") throw new TypeError(`${at}: options must be an object such as { value: "latency_ns" }`);
   const bucketTable = options.value === undefined && findColumn(t, options.low ? [options.low] : LOW_NAMES) !== undefined;
   return draw(bucketTable ? fromBuckets(t, options, at) : fromValues(t, options, at), options);

@@ -5,6 +5,7 @@
 
 import type { ColumnTable } from "arquero";
 import { axisValues, capRows, columnValues, formatCount, labelOf, MAX_PLOT_ROWS, numericValues, requireColumn, requireTable, TEMPORAL_TOOLTIP, xEncoding } from "./plot-data.js";
+import { withTitle } from "./plot-meta.js";
 import { Plot, type PlotLayout } from "./plot-object.js";
 import { unitOfColumn } from "./plot-units.js";
 import { lineText } from "../runtime/plot/text/line-text.js";
@@ -46,6 +47,7 @@ export const MAX_LINE_SERIES = 20;
 export function line(table: ColumnTable, options: LineOptions): Plot {
   const at = "plot.line(table, { x, y })";
   const t = requireTable(table, at);
+  options = withTitle(t, options);
   if (options === null || typeof options !== "object") throw new TypeError(`${at}: say which columns to draw, e.g. plot.line(t, { x: "time_ns", y: "count" })`);
   const xName = requireColumn(t, options.x, at, "x");
   const yName = requireColumn(t, options.y, at, "y");

@@ -38,3 +38,31 @@ export function measuredOf(table: ColumnTable): Measured {
   if (typeof declaration.everyMs === "number" && declaration.everyMs > 0) measured.everyMs = declaration.everyMs;
   return measured;
 }
+
+interface RunMeta {
+  durationMs?: number;
+  explain?: { describe?: string };
+}
+
+/**
+ * The plot's title: the one given (`title: ""` for none), else, for a table a
+ * probe returned, what it measured and for how long ("latency of syscall read
+ * by comm, 2.0 s"), from its `meta`. A table derived with arquero verbs has no
+ * meta and gets no title unless given one.
+ */
+export function titleOf(table: ColumnTable, given: string | undefined): string | undefined {
+  if (given !== undefined) return given || undefined;
+  const meta = (table as ColumnTable & { meta?: RunMeta }).meta;
+  const describe = meta?.explain?.describe;
+  if (typeof describe !== "string" || !describe) return undefined;
+  const what = describe.replace(/^hist_(log2|linear) of /, "").replace(/^the /, "");
+  const ms = meta?.durationMs;
+  return typeof ms === "number" && ms > 0 ? `${what}, ${ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`}` : what;
+}
+
+/** `options` with its title decided by {@link titleOf}. */
+export function withTitle<O extends { title?: string }>(table: ColumnTable, options: O): O {
+  if (options === null || typeof options !== "object") return options; // the plot's own check says what to pass
+  const title = titleOf(table, options.title);
+  return { ...options, title } as O;
+}

@@ -22,6 +22,7 @@ export interface TracepointState {
   /** Common columns to keep (all eight when absent). */
   columns?: string[];
   limit?: number;
+  ringBytes?: number;
 }
 
 /**
@@ -187,6 +188,27 @@ export class TracepointProbe extends Probe {
   }
 
   /**
+   * Sizes the ring buffer the events travel through (bytes: a power of two
+   * from 4096 to 64 MiB; default room for about 16 000 events). A ring too
+   * small for the rate fills up: events that find it full are dropped in the
+   * kernel, counted, and shown as `table.meta.dropped`.
+   *
+   * @param bytes - a power of two from 4096 (one page) to 67108864.
+   *
+   * @example
+   * ```ts
+   * const t = await syscall("getppid").where({ pid: 4242 }).ringBytes(4096).events({ for: "1s" });
+   * t.meta.dropped >= 0  // true
+   * ```
+   */
+  ringBytes(bytes: number): this {
+    if (!Number.isInteger(bytes) || bytes < 4096 || bytes > 64 * 1024 * 1024 || (bytes & (bytes - 1)) !== 0) {
+      throw new RangeError(`${this.code}.ringBytes(${quote(bytes)}): the size must be a power of two from 4096 (a page) to 67108864 (64 MiB) bytes`);
+    }
+    return this.derive(`ringBytes(${bytes})`, { ringBytes: bytes });
+  }
+
+  /**
    * Attaches the probe, collects one row per event for the given time, and
    * resolves to an arquero table. The table's `meta` holds the counters:
    * `events`, `dropped` (lost to a full ring buffer) and `durationMs`.
@@ -325,6 +347,7 @@ export class TracepointProbe extends Probe {
     };
     if (this.state.columns) declaration.columns = [...this.state.columns];
     if (this.state.limit !== undefined) declaration.limit = this.state.limit;
+    if (this.state.ringBytes !== undefined) declaration.ringBytes = this.state.ringBytes;
     return declaration;
   }
 
@@ -341,6 +364,9 @@ export class TracepointProbe extends Probe {
   }
 
   #shape(call: string, value: AggregateValue, options: RunOptions | undefined): AggregationProbe | Promise<ProbeTable> {
+    if (this.state.ringBytes !== undefined) {
+      throw new TypeError(`${this.code}.${call}: .ringBytes() sizes an event stream's ring buffer; an aggregation keeps its values in a map (use .maxKeys(n) to size it)`);
+    }
     if (this.state.limit !== undefined) {
       throw new TypeError(`${this.code}.${call}: .limit() is for events; an aggregation has one row per key (use .top(n) to keep the largest)`);
     }

@@ -56,6 +56,17 @@ export const RING_HEADROOM_MS = 25;
 export const MAX_HEADROOM_RING_BYTES = 2 * 1024 * 1024;
 /** The ring of one stream never takes more than this. */
 export const MAX_RING_BYTES = 64 * 1024 * 1024;
+/** The smallest ring a declaration may ask for: a page. */
+export const MIN_RING_BYTES = 4096;
+
+/** A ring size a declaration asked for (`ringBytes`): a power of two from a page to
+ *  MAX_RING_BYTES, what BPF_MAP_TYPE_RINGBUF accepts within our cap. */
+export function requestedRingSize(requested: unknown): number {
+  const n = requested as number;
+  if (!Number.isInteger(n) || n < MIN_RING_BYTES || n > MAX_RING_BYTES || (n & (n - 1)) !== 0)
+    throw bad(`ringBytes must be a power of two from ${MIN_RING_BYTES} (a page) to ${MAX_RING_BYTES} (64 MiB), got ${JSON.stringify(requested)}`);
+  return n;
+}
 
 /**
  * Ring bytes, a power of two from 256 KiB to 64 MiB: room for 16 384 records, and for

@@ -54,6 +54,8 @@ export interface EventsDeclaration {
   durationMs: number;
   /** Stop after this many rows (optional). */
   limit?: number;
+  /** The ring buffer's size in bytes (a power of two, 4 KiB to 64 MiB; default: room for ~16k events). */
+  ringBytes?: number;
 }
 
 /** What an aggregation folds per key. Fields are integer tracepoint fields. */

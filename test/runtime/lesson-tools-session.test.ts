@@ -113,3 +113,37 @@ test("explain(..., { misconfigure }) of an unknown name or another template is a
     ]);
   });
 }, 60_000);
+
+test("a ring of one page overflows on purpose: rows + drops are exactly the workload's calls, and most are drops", async () => {
+  const stepper = await steps.stepper();
+  await withSession(realRunner(() => stepper.step("p 200000")), async (session) => {
+    const ctx = recordingContext(1);
+    const outcome = await session.execute([
+      `const t = await syscall("getppid").where({ pid: ${stepper.pid} }).ringBytes(4096).events({ for: "300ms" });`,
+      `const e = await explain(t);`,
+      `console.log(JSON.stringify({ rows: t.numRows(), dropped: t.meta.dropped, ring: e.data.maps.find((m) => m.type === "ringbuf").maxEntries }))`,
+    ].join("\n"), ctx);
+    expect(outcome).toEqual({ status: "ok" });
+    const r = printed(ctx) as { rows: number; dropped: number; ring: number };
+    expect(r.ring).toBe(4096);
+    expect(r.rows + r.dropped).toBe(200_000);
+    expect(r.dropped).toBeGreaterThan(0);
+  });
+}, 60_000);
+
+test("ringBytes that is no power of two, or on an aggregation, is refused with what to do", async () => {
+  await withSession(realRunner(), async (session) => {
+    const ctx = recordingContext(1);
+    const outcome = await session.execute([
+      `const out = [];`,
+      `try { syscall("getppid").ringBytes(5000) } catch (e) { out.push(e.message) }`,
+      `try { await syscall("getppid").ringBytes(4096).count().run({ for: "100ms" }) } catch (e) { out.push(e.message) }`,
+      `console.log(JSON.stringify(out))`,
+    ].join("\n"), ctx);
+    expect(outcome).toEqual({ status: "ok" });
+    expect(printed(ctx)).toEqual([
+      `syscall("getppid").ringBytes(5000): the size must be a power of two from 4096 (a page) to 67108864 (64 MiB) bytes`,
+      expect.stringContaining(`.ringBytes() sizes an event stream's ring buffer; an aggregation keeps its values in a map`),
+    ]);
+  });
+}, 60_000);

@@ -18,7 +18,7 @@ import { COMMON_COLUMN_NAMES, headerLayout, TP_EVENTS, tpEventsDescriptor } from
 import type { TpStackPlan } from "./layout.js";
 import type { StackColumnsPlan } from "../stack-columns.js";
 import { isStackName, STACK_MAP_ENTRIES, STACK_NAMES } from "../stack-columns.js";
-import { BATCH_ROWS, checkDuration, checkLimit, checkPid, POLL_MS, ringSize, STRING_MAX } from "../../planner/checks.js";
+import { BATCH_ROWS, checkDuration, checkLimit, checkPid, POLL_MS, requestedRingSize, ringSize, STRING_MAX } from "../../planner/checks.js";
 
 /** Largest event the planner lays out. */
 export const MAX_EVENT_SIZE = 8192;
@@ -85,7 +85,7 @@ export function planEvents(decl: EventsDeclaration, facts: HostFacts): TpEventsI
   const header = headerLayout(headerKeep);
   const stacks = stackLayout(stackNames, header.size);
   const { fields, columns, eventSize } = layout(chosen, format, stacks.end);
-  const ringBytes = ringSize(eventSize, facts.possibleCpus);
+  const ringBytes = decl.ringBytes !== undefined ? requestedRingSize(decl.ringBytes) : ringSize(eventSize, facts.possibleCpus);
   const cfg: TpEventsConfig = {
     event_size: eventSize,
     nfields: fields.length,
