@@ -2,13 +2,15 @@
 // with a caption (row and column counts, and the run's drops when the table
 // came from a probe), and the same as plain text for terminals and logs.
 // A probe's histogram also shows a readable bucket column ([256us, 512us))
-// beside its numeric bounds (bucket-column.ts).
+// beside its numeric bounds (bucket-column.ts), and a latency's nanoseconds
+// show as times (duration-column.ts).
 // Dates (a probe's `time`) show in UTC, ISO 8601 with milliseconds, in both:
 // 2024-11-25T14:21:07.123Z, whatever the kernel's time zone.
 
 import type { ColumnTable as Table } from "arquero";
 import type { EventsMeta } from "../../../probes-lib/events-table.js";
 import { withBucketLabels } from "./bucket-column.js";
+import { withDurationLabels } from "./duration-column.js";
 
 /** Rows shown before "... N more rows". */
 export const TABLE_ROW_LIMIT = 20;
@@ -35,7 +37,7 @@ export function tableCaption(table: Table, limit = TABLE_ROW_LIMIT): string {
 }
 
 function tableHtml(probeTable: Table, limit: number): string {
-  const table = withBucketLabels(probeTable);
+  const table = withDurationLabels(withBucketLabels(probeTable));
   // arquero would show dates in local time, without a zone, and without milliseconds
   // when a column's times all fall on whole seconds.
   const format = Object.fromEntries(dateColumns(table, limit).map((name) => [name, { utc: true }]));
@@ -48,7 +50,7 @@ function tableHtml(probeTable: Table, limit: number): string {
 
 /** A padded text table of the first `limit` rows, then the caption. */
 export function tableText(probeTable: Table, limit = TABLE_ROW_LIMIT): string {
-  const table = withBucketLabels(probeTable);
+  const table = withDurationLabels(withBucketLabels(probeTable));
   const names = table.columnNames();
   const rows = Math.min(table.numRows(), limit);
   // Filtered or ordered tables keep all rows and an index of the visible ones.
