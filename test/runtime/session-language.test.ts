@@ -36,7 +36,7 @@ describe("complete", () => {
     const code = 'tracepoint("sched:sched_switch").';
     const result = await session.complete(code, code.length);
     expect(result.matches).toEqual([
-      "avg", "columns", "count", "events", "fields", "histogram", "limit", "max", "min", "name", "sample", "start", "stats", "sum", "toDeclaration", "toString", "where",
+      "avg", "columns", "count", "events", "fields", "histogram", "limit", "max", "min", "name", "ringBytes", "sample", "start", "stats", "sum", "toDeclaration", "toString", "where",
     ]);
     expect([result.cursorStart, result.cursorEnd]).toEqual([code.length, code.length]);
     expect(result.metadata?._jupyter_types_experimental).toContainEqual({ start: code.length, end: code.length, text: "where", type: "method" });
