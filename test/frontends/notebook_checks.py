@@ -106,6 +106,25 @@ def quickstart_plots_have_titles_and_units(nb):
     expect("1us = 1024ns" in json.dumps(hist), "the histogram's axis does not say its log2 unit")
 
 
+# --- 02-files -------------------------------------------------------------------
+
+def files_sees_exactly_the_workloads_opens_and_enoent_failures(nb):
+    """1,000 opens seen of the 1,000 made, 1,000 returns, 100 ENOENT of the 100 the workload counted, nothing dropped."""
+    text = shown(nb, "proof")
+    expect(number(text, r"probebook saw (\d+) of the") == 1000 and number(text, r"of the (\d+) opens this workload made") == 1000, text)
+    expect(number(text, r"and (\d+) of their returns") == 1000, text)
+    expect(number(text, r"(\d+) of its \d+ ENOENT") == 100 and number(text, r"of its (\d+) ENOENT") == 100, text)
+    expect(number(text, r"dropped: (\d+)") == 0, text)
+
+
+def files_tables_count_the_files_and_name_the_errno(nb):
+    """The top files are the workload's two paths (900 and 100 opens); the failures are 100 of ret -2, ENOENT; opensnoop has its columns."""
+    expect(column(shown(nb, "files"), "count") == ["900", "100"], shown(nb, "files"))
+    expect(table_rows(shown(nb, "failures")) == [["-2", "ENOENT", "100"]], shown(nb, "failures"))
+    expect(table_header(shown(nb, "opensnoop")) == ["time", "pid", "comm", "fd", "err", "path"], shown(nb, "opensnoop"))
+    expect(re.search(r"^1000 rows × 6 columns", shown(nb, "opensnoop"), re.M), shown(nb, "opensnoop")[-200:])
+
+
 # --- 10-lesson-verifier-and-jit ------------------------------------------------
 
 def verifier_explains_the_templates_programs(nb):
@@ -146,6 +165,7 @@ def verifier_runtime_refusals_say_what_to_do(nb):
 
 CHECKS = {
     "01-quickstart": [quickstart_table_has_exactly_the_rows_asked_with_their_columns, quickstart_plots_have_titles_and_units],
+    "02-files": [files_sees_exactly_the_workloads_opens_and_enoent_failures, files_tables_count_the_files_and_name_the_errno],
     "10-lesson-verifier-and-jit": [verifier_explains_the_templates_programs, verifier_statistics_of_every_program,
                                    verifier_refuses_the_misconfigured_template, verifier_runtime_refusals_say_what_to_do],
 }
