@@ -77,7 +77,11 @@ export class History {
     this.#show(run);
     // Keyboard: Enter on a focused run puts its code into the editor.
     element.addEventListener("keydown", (e) => {
-      if (e.key === "Enter" && e.target === element) actions.edit(code);
+      if (e.key === "Enter" && e.target === element) {
+        // Or the Enter goes on to the editor, now focused, as a newline.
+        e.preventDefault();
+        actions.edit(code);
+      }
     });
     this.runs.push(run);
     return run;

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildWorkload, startHeld, type HeldWorkload } from "../bpf/support/workload.js";
 import { killSpawned } from "../support/children.js";
 import { DEBIAN_PYTHON } from "../frontends/support/jupyter-server.js";
-import { lastRun, openPlayground, runCode, setCode, type Playground } from "./support/playground-page.js";
+import { SCREENSHOTS, lastRun, openPlayground, runCode, setCode, type Playground } from "./support/playground-page.js";
 
 let pg: Playground;
 let root: string;
@@ -191,6 +191,27 @@ describe("the probe playground in Chromium", () => {
     const text = await run.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").textContent();
     expect(text).toMatch(/sched:sched_swich/);
     expect(text).toMatch(/sched:sched_switch/);
+    // With its traceback: where in the cell, and the cell's line.
+    expect(text).toMatch(/at In\[\d+\], line 1\s+1 \| await tracepoint\("sched:sched_swich"\)/);
+  });
+
+  it("is usable by keyboard: Tab walks the toolbar, a run's Enter puts its code back into the editor", async () => {
+    const { page } = pg;
+    await page.locator("#run").focus();
+    const order: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press("Tab");
+      order.push(await page.evaluate(() => document.activeElement?.id ?? ""));
+    }
+    expect(order).toEqual(["interrupt", "restart", "export", "open"]);
+    // The focused run: Enter edits it (its code into the editor, the editor focused).
+    const first = page.locator(".pg-run").first();
+    const code = await first.locator(".pg-source").textContent();
+    await first.focus();
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => (window as any).__playground.value())).toBe(code);
+    expect(await page.evaluate(() => document.activeElement?.closest(".pg-editor") !== null)).toBe(true);
+    await pg.shot("7-keyboard-edit");
   });
 
   it("completes and inspects, through the kernel, a name a run defined before it failed", async () => {
@@ -332,6 +353,19 @@ describe("the probe playground in Chromium", () => {
       expect(layout.side.width, `${width}x${height}`).toBeGreaterThan(200);
     }
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("says plainly when the URL's token is wrong (the server wants its token)", async () => {
+    const page = await pg.chromium.browser.newPage();
+    try {
+      await page.goto(pg.url.replace(/token=[^&]+/, "token=wrong"));
+      await page.locator("#banner").filter({ hasText: "Could not start a probebook kernel on this server" }).waitFor({ timeout: 30_000 });
+      expect(await page.locator("#banner").textContent()).toMatch(/Is the token in the URL right/);
+      expect(await page.locator("#status").textContent()).toBe("server gone");
+      await page.screenshot({ path: join(SCREENSHOTS, "9-wrong-token.png") });
+    } finally {
+      await page.close();
+    }
   });
 
   it("says so when the kernel dies, and when the server goes away", async () => {
