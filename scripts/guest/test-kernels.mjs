@@ -38,6 +38,9 @@ function options(argv) {
   return o;
 }
 
+/** Builds every test workload with every flag set. Some sources are not programs on their own
+ *  (a shared library, one that links -lssl): those builds fail here, and the reason is kept
+ *  beside them (`why.txt`) for build-c.ts to give a guest test that asks for one. */
 function prebuildWorkloads() {
   const out = join(root, "build/guest/workloads");
   rmSync(out, { recursive: true, force: true });
@@ -48,7 +51,11 @@ function prebuildWorkloads() {
       for (const flags of FLAG_SETS) {
         const dir = join(out, prebuiltName(name, flags));
         mkdirSync(dir, { recursive: true });
-        execFileSync("cc", [...flags, "-Wall", "-pthread", "-o", join(dir, name), join(src, file)], { stdio: ["ignore", "ignore", "pipe"] });
+        try {
+          execFileSync("cc", [...flags, "-Wall", "-pthread", "-o", join(dir, name), join(src, file)], { stdio: ["ignore", "ignore", "pipe"] });
+        } catch (e) {
+          writeFileSync(join(dir, "why.txt"), `cc ${[...flags, file].join(" ")}: ${e.stderr?.toString().trim() ?? e}\n`);
+        }
       }
     }
   }

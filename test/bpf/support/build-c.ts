@@ -2,7 +2,7 @@
 // share: workloads/<name>.c) with cc into a fresh temp dir; the one C build
 // helper of the tests (flags default to -O2).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,7 +35,11 @@ const prebuilt = process.env.PB_PREBUILT_WORKLOADS;
 export function buildC(name: string, flags: string[] = ["-O2"], libs: string[] = []): BuiltC {
   if (prebuilt) {
     const bin = join(prebuilt, prebuiltName(name, flags), name);
-    if (!existsSync(bin)) throw new Error(`the host built no ${name} with ${flags.join(" ")} in ${prebuilt} (scripts/guest/test-kernels.mjs builds every flag set the tests use)`);
+    if (!existsSync(bin)) {
+      const why = join(dirname(bin), "why.txt");
+      throw new Error(`the host built no ${name} with ${flags.join(" ")} in ${prebuilt} (scripts/guest/test-kernels.mjs builds each ` +
+        `workload alone with each flag set the tests use, with no libraries)${existsSync(why) ? `: ${readFileSync(why, "utf8")}` : ""}`);
+    }
     return { bin, dir: dirname(bin), cleanup: () => {} };
   }
   const dir = mkdtempSync(join(tmpdir(), "probebook-wl-"));

@@ -152,9 +152,16 @@ describe("runAggregate (lat_pairs)", () => {
     }));
     expect(r.stats.variant).toBe("tracepoint"); // a where filter reads the classic record
     // A classic tracepoint program is skipped when another BPF program already runs on its CPU
-    // (bpf_prog_active): a completion interrupting one would be missing here, and counted in missed.
-    expect(mine.map(({ dev, sector, rwbs, count }) => ({ dev, sector, rwbs, count })), `missed: ${r.stats.missed}`)
-      .toEqual([...sectors].sort((a, b) => a - b).map((sector) => ({ dev, sector, rwbs: "WS", count: 1 })));
+    // (bpf_prog_active): a completion interrupting one (or, on a machine where other tools run
+    // BPF, theirs) is missing here and counted in missed. So: every request seen is one of the
+    // workload's, once, and none is lost uncounted; with no skip, all 64 are there.
+    const expected = [...sectors].sort((a, b) => a - b).map((sector) => ({ dev, sector, rwbs: "WS", count: 1 }));
+    const seen = mine.map(({ dev, sector, rwbs, count }) => ({ dev, sector, rwbs, count }));
+    if (r.stats.missed === 0) expect(seen).toEqual(expected);
+    else {
+      expect(expected).toEqual(expect.arrayContaining(seen));
+      expect(seen.length + r.stats.missed, `missed: ${r.stats.missed}`).toBeGreaterThanOrEqual(expected.length);
+    }
     // one request each: its only latency is its min and its max, above 0 and below a second
     expect(mine.every((row) => row.min === row.max && (row.min as number) > 0 && (row.min as number) < 1e9)).toBe(true);
   });
