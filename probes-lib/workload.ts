@@ -158,6 +158,7 @@ export class Workload<N extends WorkloadName = WorkloadName> {
  * - `getppid-loop` `{ calls }`: getppid() as fast as it can. Counts `calls`.
  * - `sleep-loop` `{ sleeps, us }`: `sleeps` sleeps of `us` µs. Counts `sleeps`, `sleptUs`.
  * - `cpu-spin` `{ ms }`: spins through named functions (the hottest: `w.info.hottest`, probebook_hash), for a flame graph. Counts `requests`.
+ * - `contention` `{ threadsPerCpu, loops, spinUs }`: more runnable threads than CPUs, for run-queue latency. Counts `threads`, `sleeps`.
  * - `tcp-echo` `{ connections, bytes }`: a loopback echo server and a client; `w.info.port`. Counts `connections`, `bytesSent`, `bytesEchoed`.
  *
  * @param name - the workload's name in the catalog.

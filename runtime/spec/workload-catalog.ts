@@ -69,6 +69,16 @@ export const WORKLOAD_CATALOG = {
     counts: { requests: "made-up requests handled (one trip down the call chain each)" },
     info: { hottest: "the function that takes most of the time (probebook_hash)" },
   },
+  contention: {
+    doc: "more runnable threads than CPUs (`threadsPerCpu` x the CPUs online, each named \"spinner\"): each, `loops` times, spins `spinUs` µs then sleeps 100 µs, waking into a queue of others, for run-queue latency",
+    params: {
+      threadsPerCpu: { min: 2, max: 16, default: 4, doc: "threads per CPU online" },
+      loops: { min: 1, max: 100_000, default: 500, doc: "spin-and-sleep rounds of each thread" },
+      spinUs: { min: 1, max: 100_000, default: 1000, doc: "microseconds each round spins" },
+    },
+    counts: { threads: "threads that ran", sleeps: "sleeps (clock_nanosleep) made in all: threads x loops" },
+    info: { cpus: "CPUs online", threads: "threads started" },
+  },
 } as const satisfies Record<string, WorkloadEntry>;
 
 export type WorkloadName = keyof typeof WORKLOAD_CATALOG;

@@ -39,6 +39,8 @@ export function programFor(name: WorkloadName, params: Record<string, number>): 
       return { binary, args: [p("connections"), p("bytes")], info: {} };
     case "cpu-spin":
       return { binary, args: [p("ms")], info: {} };
+    case "contention":
+      return { binary, args: [p("threadsPerCpu"), p("loops"), p("spinUs")], info: {} };
     case "getppid-loop":
       return { binary, args: [seconds, p("calls")], info: {} };
   }

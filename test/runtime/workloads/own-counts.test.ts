@@ -1,5 +1,5 @@
-// getppid-loop, sleep-loop, tcp-echo and cpu-spin from a cell: a probe
-// filtered on w.pid counts exactly what each workload says it did.
+// getppid-loop, sleep-loop, tcp-echo, cpu-spin and contention from a cell: a
+// probe filtered on w.pid (or its tids) counts exactly what each workload says it did.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../../scripts/build-sandbox.mjs";
 import { recordingContext } from "../fixtures/recording-context.js";
@@ -52,4 +52,18 @@ test("cpu-spin: profiled while it spins, its hottest user frame is its spinning 
     `console.log(JSON.stringify({ leaf: top.stack.split(";").pop(), chain: /main;probebook_serve;probebook_handle;probebook_hash$/.test(top.stack), hottest: w.info.hottest, comm: top.comm, requests: end.counts.requests > 0, exitCode: end.exitCode }))`,
   ]);
   expect(seen).toEqual({ leaf: "probebook_hash", chain: true, hottest: "probebook_hash", comm: "cpu-spin", requests: true, exitCode: 0 });
+});
+
+test("contention: more threads than CPUs; exactly its sleeps in clock_nanosleep, and they waited in the run queue", async () => {
+  const seen = await cellJson(session, [
+    `const w = await workload("contention", { threadsPerCpu: 3, loops: 100, spinUs: 500 });`,
+    `const sleeps = tracepoint("syscalls:sys_enter_clock_nanosleep").where({ pid: w.pid }).count().start();`,
+    `const queued = runqueue().count().by("tid").start();`,
+    `await sleeps.started; await queued.started;`,
+    `const end = await w.start();`,
+    `const s = await sleeps.stop(), q = await queued.stop();`,
+    `console.log(JSON.stringify({ seen: s.get("count", 0), counts: end.counts, threads: w.info.threads === w.info.cpus * 3, tids: w.tids.length === w.info.threads + 1, waits: q.params({ tids: w.tids }).filter((d, $) => op.includes($.tids, d.tid)).rollup({ n: (d) => op.sum(d.count) }).get("n", 0) >= end.counts.sleeps, exitCode: end.exitCode }))`,
+  ]);
+  const cpus = (await import("node:os")).availableParallelism();
+  expect(seen).toEqual({ seen: cpus * 300, counts: { threads: cpus * 3, sleeps: cpus * 300 }, threads: true, tids: true, waits: true, exitCode: 0 });
 });
