@@ -69,8 +69,10 @@ export function applyWhere(filter: Filter, where: Where, at: string): Filter {
         next.comm = value;
       } else {
         const max = k === "cgroup" ? Number.MAX_SAFE_INTEGER : MAX_ID;
-        if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > max) {
-          throw new RangeError(`${at}: ${k} must be a positive whole number, not ${quote(value)}`);
+        // uid 0 is root, the uid most worth filtering on; no process, thread or cgroup has id 0
+        const min = k === "uid" ? 0 : 1;
+        if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+          throw new RangeError(`${at}: ${k} must be a ${min === 0 ? "whole number from 0" : "positive whole number"}, not ${quote(value)}`);
         }
         next[k] = value;
       }

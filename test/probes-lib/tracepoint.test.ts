@@ -62,6 +62,8 @@ describe("tracepoint declarations", () => {
     expect(() => tracepoint("sched_switch")).toThrow(new TypeError('tracepoint("sched_switch"): the name must be "category:event", e.g. tracepoint("syscalls:sys_enter_openat") or tracepoint("sched:sched_switch")'));
     const probe = tracepoint("sched:sched_switch");
     expect(() => probe.where({ pid: 0 })).toThrow(new RangeError('tracepoint("sched:sched_switch").where(...): pid must be a positive whole number, not 0'));
+    expect(() => probe.where({ uid: -1 })).toThrow(new RangeError('tracepoint("sched:sched_switch").where(...): uid must be a whole number from 0, not -1'));
+    expect(probe.where({ uid: 0 }).toDeclaration({ for: "1s" }).filter).toEqual({ uid: 0 }); // root
     expect(() => probe.where({ comm: "a-name-longer-than-15" })).toThrow(new TypeError('tracepoint("sched:sched_switch").where(...): comm must be a command name of 1 to 15 bytes (as /proc/PID/comm shows it), not "a-name-longer-than-15"'));
     expect(() => probe.fields("prev comm")).toThrow(new TypeError('tracepoint("sched:sched_switch").fields(...): "prev comm" is not a field name; pass names as strings, e.g. .fields("filename", "flags")'));
     expect(() => probe.limit(1.5)).toThrow(new RangeError('tracepoint("sched:sched_switch").limit(1.5): the limit must be a positive whole number of rows'));
