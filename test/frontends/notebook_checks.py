@@ -163,9 +163,41 @@ def verifier_runtime_refusals_say_what_to_do(nb):
     expect(re.search(r"UNKNOWN_FIELD: .*has no field \"path\". Its fields: .*filename", text), text)
 
 
+# --- 11-lesson-maps-and-ring-buffers ---------------------------------------------
+
+def maps_per_cpu_slots_sum_to_the_workloads_calls(nb):
+    """The per-CPU slots sum to the count, which is exactly the workload's 200,000 calls."""
+    text = shown(nb, "percpu")
+    m = re.search(r"per CPU: ([\d + ]+) = (\d+); count (\d+); the workload made (\d+)", text)
+    expect(m is not None, text)
+    slots = [int(v) for v in m.group(1).split(" + ")]
+    expect(sum(slots) == int(m.group(2)) == int(m.group(3)) == int(m.group(4)) == 200000, text)
+
+
+def maps_small_ring_drops_and_counts_every_drop(nb):
+    """A one-page ring drops most events; rows + drops are exactly the workload's 200,000 calls."""
+    text = shown(nb, "ring")
+    m = re.search(r"rows (\d+) \+ dropped (\d+) = (\d+); the workload made (\d+)", text)
+    expect(m is not None, text)
+    rows, dropped, total, made = (int(g) for g in m.groups())
+    expect(rows + dropped == total == made == 200000 and dropped > 0, text)
+
+
+def maps_kernel_count_moves_one_row_where_the_stream_moves_every_event(nb):
+    """Counting moves 1 row to user space, streaming all 200,000; both programs ran at least once per call, with a time per run."""
+    text = shown(nb, "compare")
+    expect(column(text, "calls") == ["200000", "200000"], text)
+    expect(column(text, "moved_to_user_space") == ["1", "200000"], text)
+    expect(column(text, "dropped") == ["0", "0"], text)
+    expect(all(int(v) >= 200000 for v in column(text, "bpf_runs")), text)
+    expect(all(int(v) > 0 for v in column(text, "ns_per_run")), text)
+
+
 CHECKS = {
     "01-quickstart": [quickstart_table_has_exactly_the_rows_asked_with_their_columns, quickstart_plots_have_titles_and_units],
     "02-files": [files_sees_exactly_the_workloads_opens_and_enoent_failures, files_tables_count_the_files_and_name_the_errno],
+    "11-lesson-maps-and-ring-buffers": [maps_per_cpu_slots_sum_to_the_workloads_calls, maps_small_ring_drops_and_counts_every_drop,
+                                        maps_kernel_count_moves_one_row_where_the_stream_moves_every_event],
     "10-lesson-verifier-and-jit": [verifier_explains_the_templates_programs, verifier_statistics_of_every_program,
                                    verifier_refuses_the_misconfigured_template, verifier_runtime_refusals_say_what_to_do],
 }
