@@ -159,6 +159,7 @@ export class Workload<N extends WorkloadName = WorkloadName> {
  * - `sleep-loop` `{ sleeps, us }`: `sleeps` sleeps of `us` µs. Counts `sleeps`, `sleptUs`.
  * - `cpu-spin` `{ ms }`: spins through named functions (the hottest: `w.info.hottest`, probebook_hash), for a flame graph. Counts `requests`.
  * - `contention` `{ threadsPerCpu, loops, spinUs }`: more runnable threads than CPUs, for run-queue latency. Counts `threads`, `sleeps`.
+ * - `timed-calls` `{ fast, slow, fastUs, slowUs }`: calls `probebook_timed_call` in `w.binary` (a uprobe's target) and fires USDT `probebook:call` each time. Counts `calls`, `fast`, `slow`.
  * - `tcp-echo` `{ connections, bytes }`: a loopback echo server and a client; `w.info.port`. Counts `connections`, `bytesSent`, `bytesEchoed`.
  *
  * @param name - the workload's name in the catalog.

@@ -79,6 +79,17 @@ export const WORKLOAD_CATALOG = {
     counts: { threads: "threads that ran", sleeps: "sleeps (clock_nanosleep) made in all: threads x loops" },
     info: { cpus: "CPUs online", threads: "threads started" },
   },
+  "timed-calls": {
+    doc: "calls its own function probebook_timed_call(us) (a uprobe target) `fast` times for `fastUs` and `slow` times for `slowUs` µs each, firing the USDT probe probebook:call(i, us) before each call",
+    params: {
+      fast: { min: 0, max: 10_000, default: 7, doc: "short calls" },
+      slow: { min: 0, max: 10_000, default: 5, doc: "long calls" },
+      fastUs: { min: 1, max: 1_000_000, default: 8500, doc: "microseconds a short call sleeps" },
+      slowUs: { min: 1, max: 1_000_000, default: 34000, doc: "microseconds a long call sleeps (all calls together at most 60 s)" },
+    },
+    counts: { calls: "calls made (each also fired the USDT probe once)", fast: "short calls", slow: "long calls" },
+    info: { function: "the function to probe (probebook_timed_call, in w.binary)", usdtProvider: "the USDT probe's provider (probebook)", usdtName: "the USDT probe's name (call)" },
+  },
 } as const satisfies Record<string, WorkloadEntry>;
 
 export type WorkloadName = keyof typeof WORKLOAD_CATALOG;
@@ -149,6 +160,9 @@ export function checkWorkload(name: unknown, params: unknown): { name: WorkloadN
   }
   if (name === "open-loop" && out.missing! > out.opens!) {
     throw new WorkloadError(`${call}: missing must be at most opens (${out.opens}): it is how many of the opens fail, not ${out.missing}`, { param: "missing", min: 0, max: out.opens });
+  }
+  if (name === "timed-calls" && out.fast! * out.fastUs! + out.slow! * out.slowUs! > 60_000_000) {
+    throw new WorkloadError(`${call}: fast x fastUs + slow x slowUs must be at most 60 s (60000000 us), not ${out.fast! * out.fastUs! + out.slow! * out.slowUs!} us`, { param: "slowUs" });
   }
   if (name === "sleep-loop" && out.sleeps! * out.us! > 60_000_000) {
     throw new WorkloadError(`${call}: sleeps x us must be at most 60 s (60000000 us), not ${out.sleeps! * out.us!} us`, { param: "us", min: 1, max: Math.floor(60_000_000 / out.sleeps!) });

@@ -41,6 +41,8 @@ export function programFor(name: WorkloadName, params: Record<string, number>): 
       return { binary, args: [p("ms")], info: {} };
     case "contention":
       return { binary, args: [p("threadsPerCpu"), p("loops"), p("spinUs")], info: {} };
+    case "timed-calls":
+      return { binary, args: [p("fast"), p("slow"), p("fastUs"), p("slowUs")], info: {} };
     case "getppid-loop":
       return { binary, args: [seconds, p("calls")], info: {} };
   }

@@ -67,3 +67,17 @@ test("contention: more threads than CPUs; exactly its sleeps in clock_nanosleep,
   const cpus = (await import("node:os")).availableParallelism();
   expect(seen).toEqual({ seen: cpus * 300, counts: { threads: cpus * 3, sleeps: cpus * 300 }, threads: true, tids: true, waits: true, exitCode: 0 });
 });
+
+test("timed-calls: a uprobe on its function and its USDT probe count exactly its calls, and its latency pairs time every one", async () => {
+  const seen = await cellJson(session, [
+    `const w = await workload("timed-calls", { fast: 6, slow: 4, fastUs: 2000, slowUs: 20000 });`,
+    `const calls = uprobe(w.binary, w.info.function, { pid: w.pid }).count().start();`,
+    `const ticks = usdt(w.binary, w.info.usdtProvider, w.info.usdtName, { pid: w.pid }).count().start();`,
+    `const slow = uprobe(w.binary, w.info.function, { pid: w.pid }).latency().count().start();`,
+    `await calls.started; await ticks.started; await slow.started;`,
+    `const end = await w.start();`,
+    `const c = await calls.stop(), t = await ticks.stop(), l = await slow.stop();`,
+    `console.log(JSON.stringify({ calls: c.get("count", 0), ticks: t.get("count", 0), timed: l.get("count", 0), counts: end.counts }))`,
+  ]);
+  expect(seen).toEqual({ calls: 10, ticks: 10, timed: 10, counts: { calls: 10, fast: 6, slow: 4 } });
+});
