@@ -186,7 +186,7 @@ for _path in NOTEBOOKS:
     _cls = type("Notebook_" + _name(_path.stem), (NotebookCase,), _methods)
     _cls.__doc__ = f"notebooks/{_path.name}"
     globals()[_cls.__name__] = _cls
-del NotebookCase  # the base runs no notebook of its own
+del NotebookCase, _cls  # the base runs no notebook of its own, and each class is loaded once (by its name)
 
 
 class PlotsInNbconvertHtml(InstalledKernelspec):
