@@ -160,6 +160,7 @@ export class Workload<N extends WorkloadName = WorkloadName> {
  * - `cpu-spin` `{ ms }`: spins through named functions (the hottest: `w.info.hottest`, probebook_hash), for a flame graph. Counts `requests`.
  * - `contention` `{ threadsPerCpu, loops, spinUs }`: more runnable threads than CPUs, for run-queue latency. Counts `threads`, `sleeps`.
  * - `timed-calls` `{ fast, slow, fastUs, slowUs }`: calls `probebook_timed_call` in `w.binary` (a uprobe's target) and fires USDT `probebook:call` each time. Counts `calls`, `fast`, `slow`.
+ * - `direct-io` `{ blocks, kib }`: O_DIRECT writes then reads of an unnamed temp file. Counts `writes`, `reads`, `bytesWritten`, `bytesRead`.
  * - `tcp-echo` `{ connections, bytes }`: a loopback echo server and a client; `w.info.port`. Counts `connections`, `bytesSent`, `bytesEchoed`.
  *
  * @param name - the workload's name in the catalog.

@@ -90,6 +90,15 @@ export const WORKLOAD_CATALOG = {
     counts: { calls: "calls made (each also fired the USDT probe once)", fast: "short calls", slow: "long calls" },
     info: { function: "the function to probe (probebook_timed_call, in w.binary)", usdtProvider: "the USDT probe's provider (probebook)", usdtName: "the USDT probe's name (call)" },
   },
+  "direct-io": {
+    doc: "writes `blocks` blocks of `kib` KiB with O_DIRECT to an unnamed temp file (O_TMPFILE, gone with the process) and reads them back, bypassing the page cache",
+    params: {
+      blocks: { min: 1, max: 65_536, default: 256, doc: "blocks written, then read" },
+      kib: { min: 4, max: 1024, default: 4, doc: "KiB a block (a multiple of 4; blocks x kib at most 256 MiB)" },
+    },
+    counts: { writes: "pwrite64 calls", reads: "pread64 calls", bytesWritten: "bytes written", bytesRead: "bytes read back" },
+    info: { dir: "the directory of the temp file (its file system's disk takes the I/O)" },
+  },
 } as const satisfies Record<string, WorkloadEntry>;
 
 export type WorkloadName = keyof typeof WORKLOAD_CATALOG;
@@ -163,6 +172,9 @@ export function checkWorkload(name: unknown, params: unknown): { name: WorkloadN
   }
   if (name === "timed-calls" && out.fast! * out.fastUs! + out.slow! * out.slowUs! > 60_000_000) {
     throw new WorkloadError(`${call}: fast x fastUs + slow x slowUs must be at most 60 s (60000000 us), not ${out.fast! * out.fastUs! + out.slow! * out.slowUs!} us`, { param: "slowUs" });
+  }
+  if (name === "direct-io" && (out.kib! % 4 !== 0 || out.blocks! * out.kib! > 256 * 1024)) {
+    throw new WorkloadError(`${call}: kib must be a multiple of 4 (O_DIRECT transfers whole blocks) and blocks x kib at most 256 MiB, not ${out.kib} KiB x ${out.blocks}`, { param: "kib" });
   }
   if (name === "sleep-loop" && out.sleeps! * out.us! > 60_000_000) {
     throw new WorkloadError(`${call}: sleeps x us must be at most 60 s (60000000 us), not ${out.sleeps! * out.us!} us`, { param: "us", min: 1, max: Math.floor(60_000_000 / out.sleeps!) });

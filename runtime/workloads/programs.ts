@@ -3,6 +3,7 @@
 // handle's `info`. The only place a catalog name becomes a command line.
 
 import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { projectRoot } from "../sandbox/paths.js";
 import { WORKLOAD_MAX_MS, type WorkloadName } from "../spec/workload-catalog.js";
@@ -43,6 +44,10 @@ export function programFor(name: WorkloadName, params: Record<string, number>): 
       return { binary, args: [p("threadsPerCpu"), p("loops"), p("spinUs")], info: {} };
     case "timed-calls":
       return { binary, args: [p("fast"), p("slow"), p("fastUs"), p("slowUs")], info: {} };
+    case "direct-io": {
+      const dir = tmpdir(); // on a disk here (ext4); tmpfs refuses O_DIRECT, which the program reports
+      return { binary, args: [dir, p("blocks"), p("kib")], info: { dir } };
+    }
     case "getppid-loop":
       return { binary, args: [seconds, p("calls")], info: {} };
   }

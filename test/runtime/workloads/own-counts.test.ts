@@ -1,5 +1,5 @@
-// getppid-loop, sleep-loop, tcp-echo, cpu-spin and contention from a cell: a
-// probe filtered on w.pid (or its tids) counts exactly what each workload says it did.
+// Each catalog workload from a cell: a probe filtered on w.pid (or its tids)
+// counts exactly what the workload says it did.
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { buildSandbox } from "../../../scripts/build-sandbox.mjs";
 import { recordingContext } from "../fixtures/recording-context.js";
@@ -80,4 +80,18 @@ test("timed-calls: a uprobe on its function and its USDT probe count exactly its
     `console.log(JSON.stringify({ calls: c.get("count", 0), ticks: t.get("count", 0), timed: l.get("count", 0), counts: end.counts }))`,
   ]);
   expect(seen).toEqual({ calls: 10, ticks: 10, timed: 10, counts: { calls: 10, fast: 6, slow: 4 } });
+});
+
+test("direct-io: exactly its pwrite64 and pread64 calls for its pid, and its writes reach the block layer", async () => {
+  const seen = await cellJson(session, [
+    `const w = await workload("direct-io", { blocks: 64, kib: 4 });`,
+    `const writes = tracepoint("syscalls:sys_enter_pwrite64").where({ pid: w.pid }).count().start();`,
+    `const reads = tracepoint("syscalls:sys_enter_pread64").where({ pid: w.pid }).count().start();`,
+    `const issued = tracepoint("block:block_rq_issue").where({ pid: w.pid }).count().start();`,
+    `await writes.started; await reads.started; await issued.started;`,
+    `const end = await w.start();`,
+    `const wr = await writes.stop(), rd = await reads.stop(), io = await issued.stop();`,
+    `console.log(JSON.stringify({ writes: wr.get("count", 0), reads: rd.get("count", 0), issued: io.get("count", 0) >= 64, counts: end.counts }))`,
+  ]);
+  expect(seen).toEqual({ writes: 64, reads: 64, issued: true, counts: { writes: 64, reads: 64, bytesWritten: 64 * 4096, bytesRead: 64 * 4096 } });
 });
