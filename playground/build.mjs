@@ -8,7 +8,7 @@
 //
 // Usage: node playground/build.mjs [--outdir DIR]
 
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -30,7 +30,37 @@ const tildeImports = {
   },
 };
 
+/**
+ * Builds the page aside and puts it in place only when it changed: a server
+ * (or a browser test) loading the page while setup runs again sees the old
+ * page or the new one, never a folder half deleted, and an up-to-date page is
+ * left untouched (esbuild's output is the same for the same inputs).
+ */
 export async function buildPlayground({ outdir = PLAYGROUND_OUTDIR } = {}) {
+  const building = `${outdir}.building-${process.pid}`;
+  try {
+    await buildInto(building);
+    if (sameFiles(building, outdir)) return outdir;
+    const old = `${outdir}.old-${process.pid}`;
+    if (statSync(outdir, { throwIfNoEntry: false })) renameSync(outdir, old);
+    renameSync(building, outdir);
+    rmSync(old, { recursive: true, force: true });
+    return outdir;
+  } finally {
+    rmSync(building, { recursive: true, force: true });
+  }
+}
+
+/** True when both folders hold the same files with the same bytes. */
+function sameFiles(a, b) {
+  if (!statSync(b, { throwIfNoEntry: false })) return false;
+  const names = readdirSync(a).sort();
+  const others = readdirSync(b).sort();
+  return names.length === others.length && names.every((name, i) => name === others[i] &&
+    readFileSync(join(a, name)).equals(readFileSync(join(b, name))));
+}
+
+async function buildInto(outdir) {
   const esbuild = await import("esbuild");
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -70,7 +100,6 @@ export async function buildPlayground({ outdir = PLAYGROUND_OUTDIR } = {}) {
   dropLazyStylesheets(outdir);
   writeFileSync(join(outdir, "probe-types.json"), JSON.stringify(probeTypes()));
   copyFileSync(join(here, "src/index.html"), join(outdir, "index.html"));
-  return outdir;
 }
 
 /**

@@ -9,7 +9,7 @@
 // Usage: node scripts/build-sandbox.mjs [--outfile PATH]
 // Also importable: `await buildSandbox({ outfile })` returns the output path.
 
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -40,8 +40,11 @@ export async function buildSandbox({ outfile = PRELUDE_OUTFILE } = {}) {
   // Written aside and renamed into place: a kernel (or a test) starting a
   // sandbox while another build runs reads the old bundle or the new one,
   // never half of one.
+  // An unchanged bundle is left as it is.
+  const contents = result.outputFiles[0].contents;
+  if (existsSync(outfile) && Buffer.from(contents).equals(readFileSync(outfile))) return outfile;
   const temporary = `${outfile}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temporary, result.outputFiles[0].contents);
+  writeFileSync(temporary, contents);
   renameSync(temporary, outfile);
   return outfile;
 }
